@@ -1,0 +1,1 @@
+"""The bot process: settings, the application factory, scheduled jobs, `python -m bot`."""

@@ -1,0 +1,75 @@
+"""`python -m bot` (or `camshare`): read settings, migrate the database, register commands, poll.
+
+A bad setting, an unreachable database or a refused token stops the process with one clear
+line on stderr and exit status 1, not a traceback.
+"""
+
+import asyncio
+import logging
+import sys
+
+from pydantic import ValidationError
+from storage.migrate import upgrade_to_head
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot.app import build_application
+from bot.settings import Settings
+
+log = logging.getLogger("bot")
+
+
+class StartupError(Exception):
+    """Something the operator must fix before the bot can run; the message says what."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()  # type: ignore[call-arg]  # values come from the environment
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']).upper()}: {problem['msg']}"
+            for problem in error.errors()
+        )
+        raise StartupError(f"invalid settings: {problems} (see .env.example)") from error
+
+
+def migrate(settings: Settings) -> None:
+    try:
+        asyncio.run(upgrade_to_head(settings.database_url))
+    except Exception as error:  # any driver's connection or migration failure
+        raise StartupError(
+            f"cannot prepare the database at DATABASE_URL: {type(error).__name__}: {error}"
+        ) from error
+
+
+def run() -> None:
+    settings = load_settings()
+    migrate(settings)
+    application = build_application(settings)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken as error:
+        raise StartupError("Telegram refused BOT_TOKEN: get a valid one from @BotFather") from error
+    except NetworkError as error:
+        raise StartupError(f"cannot reach the Telegram Bot API: {error.message}") from error
+    except TelegramError as error:
+        raise StartupError(
+            f"the Telegram Bot API refused to start the bot: {error.message}"
+        ) from error
+
+
+def main() -> None:
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        run()
+    except StartupError as error:
+        print(f"camshare: {error}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

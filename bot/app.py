@@ -1,0 +1,83 @@
+"""The application factory: the one place that wires settings, storage, services and handlers.
+
+Tests build the application with the same factory, passing only a fake request and a clock.
+"""
+
+import warnings
+from datetime import timedelta
+from typing import Any
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
+
+from bot.settings import Settings
+from handlers import add_device, devices, fallbacks, help, my_account, onboarding
+from handlers.context import CamShareContext, Services
+from handlers.errors import handle_error
+from sharing.clock import Clock, system_clock
+from storage.database import Database
+
+# Our conversations mix typed steps with button steps and are tracked per user and chat, not
+# per message, on purpose; PTB warns about that combination at construction time.
+warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+
+CamShareApplication = Application[Any, CamShareContext, Any, Any, Any, Any]
+
+
+def build_application(
+    settings: Settings, *, request: BaseRequest | None = None, clock: Clock = system_clock
+) -> CamShareApplication:
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .context_types(ContextTypes(context=CamShareContext))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_on_startup)
+        .post_shutdown(_on_shutdown)
+    )
+    if settings.api_base_url and settings.api_base_file_url:
+        builder = builder.base_url(settings.api_base_url).base_file_url(settings.api_base_file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application: CamShareApplication = builder.build()
+    application.bot_data["services"] = Services(
+        database=Database(settings.database_url),
+        clock=clock,
+        invite_ttl=timedelta(seconds=settings.invite_ttl_seconds),
+        default_region=settings.default_region,
+    )
+    _register_handlers(application)
+    return application
+
+
+def _register_handlers(application: CamShareApplication) -> None:
+    """Order matters within the group: the first handler that matches an update takes it.
+
+    Conversations come first so that, while a wizard waits for text, the text is theirs; the
+    fallbacks come last and answer whatever nothing else expected.
+    """
+    application.add_handlers(
+        [
+            *onboarding.build_handlers(),
+            add_device.build_handler(),
+            *devices.build_handlers(),
+            *my_account.build_handlers(),
+            help.build_handler(),
+            *fallbacks.build_handlers(),
+        ]
+    )
+    application.add_error_handler(handle_error)
+
+
+async def _on_startup(application: CamShareApplication) -> None:
+    await application.bot.set_my_commands(help.COMMANDS)
+
+
+async def _on_shutdown(application: CamShareApplication) -> None:
+    await services_of(application).database.dispose()
+
+
+def services_of(application: CamShareApplication) -> Services:
+    services: Services = application.bot_data["services"]
+    return services

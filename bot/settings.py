@@ -1,0 +1,67 @@
+"""Settings from the environment or a `.env` file beside the project (pydantic-settings)."""
+
+import re
+from typing import Annotated
+
+import phonenumbers
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/camshare.db"
+_TOKEN_SHAPE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,}$")
+
+
+class Settings(BaseSettings):
+    """Every setting the process reads; tests build their own with keyword arguments."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    bot_token: SecretStr
+    telegram_api_url: AnyHttpUrl | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    invite_ttl_seconds: Annotated[int, Field(gt=0)] = 259_200
+    expiry_sweep_seconds: Annotated[int, Field(gt=0)] = 60
+    smtp_url: str | None = None
+    smtp_from: str | None = None
+    default_region: str | None = None
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_has_botfather_shape(cls, token: SecretStr) -> SecretStr:
+        if not _TOKEN_SHAPE.match(token.get_secret_value()):
+            raise ValueError(
+                "does not look like a token from @BotFather (expected <digits>:<35 characters>)"
+            )
+        return token
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_is_async(cls, url: str) -> str:
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// (an async driver)"
+            )
+        return url
+
+    @field_validator("default_region")
+    @classmethod
+    def _region_is_known(cls, region: str | None) -> str | None:
+        if region is None:
+            return None
+        region = region.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError("must be an ISO 3166 two-letter country code, such as DE or GB")
+        return region
+
+    @property
+    def api_base_url(self) -> str | None:
+        """`<root>/bot`, the form python-telegram-bot's `base_url` wants, or None for Telegram's."""
+        return f"{str(self.telegram_api_url).rstrip('/')}/bot" if self.telegram_api_url else None
+
+    @property
+    def api_base_file_url(self) -> str | None:
+        return (
+            f"{str(self.telegram_api_url).rstrip('/')}/file/bot" if self.telegram_api_url else None
+        )

@@ -1,0 +1,1 @@
+"""Telegram: conversations, keyboards, the callback-data codec, texts and notifications."""

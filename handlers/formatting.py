@@ -1,0 +1,43 @@
+"""Turning domain values into HTML for Telegram's parse_mode=HTML. User text is always escaped."""
+
+import html
+
+from sharing.regions import region_flag, region_name
+from storage.models import DeviceType, Permission
+
+DEVICE_TYPE_LABELS = {
+    DeviceType.CAMERA: "📷 Camera",
+    DeviceType.NVR: "🗄 NVR",
+    DeviceType.DVR: "📼 DVR",
+    DeviceType.DOORBELL: "🔔 Doorbell",
+    DeviceType.OTHER: "📦 Other device",
+}
+
+PERMISSION_LABELS = {
+    Permission.LIVE_VIEW: "Live View",
+    Permission.PLAYBACK: "Playback",
+    Permission.ALARM: "Alarm",
+    Permission.TWO_WAY_AUDIO: "Two-way Audio",
+    Permission.PTZ: "PTZ",
+}
+
+
+def escape(text: str) -> str:
+    """Escape what a user typed (names) for parse_mode=HTML."""
+    return html.escape(text, quote=False)
+
+
+def device_type_icon(device_type: DeviceType) -> str:
+    return DEVICE_TYPE_LABELS[device_type].split(" ", 1)[0]
+
+
+def region_label(code: str | None) -> str:
+    return f"{region_flag(code)} {region_name(code)}" if code else "not set"
+
+
+def permissions_label(permissions: Permission) -> str:
+    return "/".join(label for flag, label in PERMISSION_LABELS.items() if flag in permissions)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"

@@ -1,0 +1,32 @@
+"""The command list (registered with setMyCommands at start-up) and `/help`."""
+
+from telegram import BotCommand, Update
+from telegram.ext import CommandHandler
+
+from handlers.context import CamShareContext
+
+COMMANDS = (
+    BotCommand("devices", "Your devices"),
+    BotCommand("adddevice", "Add a camera, NVR or DVR"),
+    BotCommand("myaccount", "Your account: region and phone"),
+    BotCommand("help", "What I can do"),
+    BotCommand("cancel", "Leave the current step"),
+    BotCommand("start", "Set up your account"),
+)
+
+
+def help_text() -> str:
+    lines = [f"/{command.command} — {command.description}" for command in COMMANDS]
+    return (
+        "<b>CamShare</b> shares your CCTV devices channel by channel, with the permissions you"
+        " choose (Live View, Playback, Alarm, Two-way Audio, PTZ).\n\n" + "\n".join(lines)
+    )
+
+
+async def show_help(update: Update, context: CamShareContext) -> None:
+    assert update.effective_message
+    await update.effective_message.reply_html(help_text())
+
+
+def build_handler() -> CommandHandler[CamShareContext, None]:
+    return CommandHandler("help", show_help)

@@ -1,0 +1,287 @@
+"""Devices: adding (R1), renaming, listing and removing; each field validated on its own so a
+wizard can check every step as the user types it."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sharing.errors import (
+    DeviceAlreadyYours,
+    DeviceHeldByAnotherAccount,
+    DeviceNotFound,
+    InvalidDeviceField,
+)
+from sharing.paging import Page
+from sharing.rules import MAX_CHANNELS, parse_firmware_version
+from storage.models import LIVE_SHARE_STATES, Channel, Device, DeviceType, Share
+
+NAME_MAX_LENGTH = 64
+_SERIAL = re.compile(r"^[A-Z0-9][A-Z0-9-]{7,47}$")
+_VERIFICATION_CODE = re.compile(r"^[A-Z]{6}$")
+
+
+@dataclass(frozen=True)
+class NewDevice:
+    serial: str
+    verification_code: str
+    name: str
+    type: DeviceType
+    channel_names: tuple[str, ...]
+    """One name per channel, channel 1 first."""
+    firmware_version: str
+
+
+@dataclass(frozen=True)
+class ChannelView:
+    number: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    id: int
+    owner_id: int
+    serial: str
+    name: str
+    type: DeviceType
+    firmware_version: str
+    channels: tuple[ChannelView, ...]
+    live_shares: int
+    """Pending and active shares of this device."""
+
+
+@dataclass(frozen=True)
+class DeviceSummary:
+    id: int
+    name: str
+    type: DeviceType
+    channel_count: int
+    live_shares: int
+
+
+@dataclass(frozen=True)
+class RemovedDevice:
+    name: str
+    recipient_ids: tuple[int, ...]
+    """Accounts that held a pending or active share of it and must be told."""
+
+
+# --- one parser per wizard step ------------------------------------------------------------------
+
+
+def parse_serial(text: str) -> str:
+    serial = re.sub(r"\s+", "", text).upper()
+    if not _SERIAL.match(serial):
+        raise InvalidDeviceField("serial", text)
+    return serial
+
+
+def parse_verification_code(text: str) -> str:
+    code = text.strip().upper()
+    if not _VERIFICATION_CODE.match(code):
+        raise InvalidDeviceField("verification_code", text)
+    return code
+
+
+def parse_name(text: str, *, field: str = "name") -> str:
+    name = " ".join(text.split())
+    if not name or len(name) > NAME_MAX_LENGTH:
+        raise InvalidDeviceField(field, text)
+    return name
+
+
+def parse_channel_count(text: str) -> int:
+    try:
+        count = int(text.strip())
+    except ValueError as error:
+        raise InvalidDeviceField("channel_count", text) from error
+    if not 1 <= count <= MAX_CHANNELS:
+        raise InvalidDeviceField("channel_count", text)
+    return count
+
+
+def parse_channel_names(text: str, *, count: int) -> tuple[str, ...]:
+    """One name per line, exactly `count` lines (blank lines are ignored)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) != count:
+        raise InvalidDeviceField("channel_names", text)
+    return tuple(parse_name(line, field="channel_names") for line in lines)
+
+
+def default_channel_names(count: int) -> tuple[str, ...]:
+    """`Camera 01`, `Camera 02`, ... as Hik-Connect names them."""
+    return tuple(f"Camera {number:02d}" for number in range(1, count + 1))
+
+
+def parse_firmware(text: str) -> str:
+    version = " ".join(text.split())
+    try:
+        parse_firmware_version(version)
+    except ValueError as error:
+        raise InvalidDeviceField("firmware_version", text) from error
+    if len(version) > 64:
+        raise InvalidDeviceField("firmware_version", text)
+    return version
+
+
+# --- state changes -------------------------------------------------------------------------------
+
+
+async def check_serial_available(session: AsyncSession, *, owner_id: int, serial: str) -> None:
+    """R1, asked early so the wizard can refuse at the serial step rather than at the end."""
+    holder = (await session.exec(select(Device.owner_id).where(Device.serial == serial))).first()
+    if holder is None:
+        return
+    if holder == owner_id:
+        raise DeviceAlreadyYours(serial)
+    raise DeviceHeldByAnotherAccount(serial)
+
+
+async def add_device(
+    session: AsyncSession, *, owner_id: int, new: NewDevice, now: datetime
+) -> DeviceView:
+    """R1: the serial's unique constraint decides a race between two accounts."""
+    await check_serial_available(session, owner_id=owner_id, serial=new.serial)
+    device = Device(
+        serial=new.serial,
+        verification_code=new.verification_code,
+        name=new.name,
+        type=new.type,
+        firmware_version=new.firmware_version,
+        owner_id=owner_id,
+        created_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(device)
+            await session.flush()
+    except IntegrityError:
+        await check_serial_available(session, owner_id=owner_id, serial=new.serial)
+        raise
+    assert device.id is not None
+    session.add_all(
+        Channel(device_id=device.id, number=number, name=name)
+        for number, name in enumerate(new.channel_names, start=1)
+    )
+    await session.flush()
+    return await get_owned_device(session, owner_id=owner_id, device_id=device.id)
+
+
+async def get_owned_device(session: AsyncSession, *, owner_id: int, device_id: int) -> DeviceView:
+    """The device, if `owner_id` owns it (R2); otherwise DeviceNotFound, whoever owns it."""
+    device = await session.get(Device, device_id)
+    if device is None or device.owner_id != owner_id:
+        raise DeviceNotFound(device_id)
+    channels = await session.exec(
+        select(Channel).where(Channel.device_id == device_id).order_by(col(Channel.number))
+    )
+    assert device.id is not None
+    return DeviceView(
+        id=device.id,
+        owner_id=device.owner_id,
+        serial=device.serial,
+        name=device.name,
+        type=device.type,
+        firmware_version=device.firmware_version,
+        channels=tuple(ChannelView(number=c.number, name=c.name) for c in channels),
+        live_shares=await _count_live_shares(session, device_id),
+    )
+
+
+async def list_devices(
+    session: AsyncSession, *, owner_id: int, offset: int, limit: int
+) -> Page[DeviceSummary]:
+    """My devices by name, a page at a time, in two queries whatever the page size."""
+    channel_counts = (
+        select(Channel.device_id, func.count().label("channels"))
+        .group_by(col(Channel.device_id))
+        .subquery()
+    )
+    share_counts = (
+        select(Share.device_id, func.count().label("shares"))
+        .where(col(Share.state).in_(LIVE_SHARE_STATES))
+        .group_by(col(Share.device_id))
+        .subquery()
+    )
+    rows = await session.exec(
+        select(
+            Device,
+            func.coalesce(channel_counts.c.channels, 0),
+            func.coalesce(share_counts.c.shares, 0),
+        )
+        .outerjoin(channel_counts, channel_counts.c.device_id == Device.id)
+        .outerjoin(share_counts, share_counts.c.device_id == Device.id)
+        .where(col(Device.owner_id) == owner_id)
+        .order_by(col(Device.name), col(Device.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    items = tuple(
+        DeviceSummary(
+            id=device.id,
+            name=device.name,
+            type=device.type,
+            channel_count=channels,
+            live_shares=shares,
+        )
+        for device, channels, shares in rows
+        if device.id is not None
+    )
+    total = await count_devices(session, owner_id=owner_id)
+    return Page(items=items, total=total, offset=offset, limit=limit)
+
+
+async def count_devices(session: AsyncSession, *, owner_id: int) -> int:
+    statement = select(func.count()).select_from(Device).where(Device.owner_id == owner_id)
+    return (await session.exec(statement)).one()
+
+
+async def rename_device(
+    session: AsyncSession, *, owner_id: int, device_id: int, name: str
+) -> DeviceView:
+    device = await _owned_for_update(session, owner_id=owner_id, device_id=device_id)
+    device.name = parse_name(name)
+    await session.flush()
+    return await get_owned_device(session, owner_id=owner_id, device_id=device_id)
+
+
+async def remove_device(session: AsyncSession, *, owner_id: int, device_id: int) -> RemovedDevice:
+    """Delete the device; its channels, shares and applications go with it (R12: the recipients
+    returned here are told, and the device leaves their lists at once)."""
+    device = await _owned_for_update(session, owner_id=owner_id, device_id=device_id)
+    recipients = await session.exec(
+        select(Share.recipient_id).where(
+            Share.device_id == device_id,
+            col(Share.state).in_(LIVE_SHARE_STATES),
+            col(Share.recipient_id).is_not(None),
+        )
+    )
+    removed = RemovedDevice(
+        name=device.name, recipient_ids=tuple(sorted(r for r in recipients if r is not None))
+    )
+    await session.exec(delete(Device).where(col(Device.id) == device_id))
+    return removed
+
+
+async def _owned_for_update(session: AsyncSession, *, owner_id: int, device_id: int) -> Device:
+    device = (
+        await session.exec(select(Device).where(Device.id == device_id).with_for_update())
+    ).one_or_none()
+    if device is None or device.owner_id != owner_id:
+        raise DeviceNotFound(device_id)
+    return device
+
+
+async def _count_live_shares(session: AsyncSession, device_id: int) -> int:
+    return (
+        await session.exec(
+            select(func.count())
+            .select_from(Share)
+            .where(Share.device_id == device_id, col(Share.state).in_(LIVE_SHARE_STATES))
+        )
+    ).one()

@@ -1,0 +1,180 @@
+"""Typed refusals. Each names its rule and carries the facts a message needs; handlers word them."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class SharingError(Exception):
+    """Base of every refusal of the sharing service."""
+
+    rule: str | None = None
+
+
+# --- look-ups and permission to act -------------------------------------------------------------
+
+
+@dataclass
+class AccountNotFound(SharingError):
+    account_id: int
+
+
+@dataclass
+class DeviceNotFound(SharingError):
+    """No such device, or not one the caller may see: the two are not told apart on purpose."""
+
+    device_id: int
+
+
+@dataclass
+class ShareNotFound(SharingError):
+    share_id: int
+
+
+@dataclass
+class ApplicationNotFound(SharingError):
+    application_id: int
+
+
+@dataclass
+class NotDeviceOwner(SharingError):
+    """R2: only a device's owner can share it, change its shares or cancel them."""
+
+    device_id: int
+    rule = "R2"
+
+
+@dataclass
+class RegionNotSet(SharingError):
+    """The account has not confirmed its region yet (needed for R3)."""
+
+    account_id: int
+
+
+@dataclass
+class InvalidRegion(SharingError):
+    """Not an ISO 3166 two-letter code that we know."""
+
+    region: str
+
+
+@dataclass
+class InvalidPhone(SharingError):
+    """Not a possible phone number."""
+
+    phone: str
+
+
+# --- devices ------------------------------------------------------------------------------------
+
+
+@dataclass
+class DeviceHeldByAnotherAccount(SharingError):
+    """R1: the serial has been added by another account."""
+
+    serial: str
+    rule = "R1"
+
+
+@dataclass
+class DeviceAlreadyYours(SharingError):
+    serial: str
+
+
+@dataclass
+class InvalidDeviceField(SharingError):
+    """A device field that does not have the expected shape; `field` names it."""
+
+    field: str
+    value: str
+
+
+# --- shares and applications --------------------------------------------------------------------
+
+
+@dataclass
+class DifferentRegion(SharingError):
+    """R3: owner and recipient must be in the same region."""
+
+    owner_region: str
+    recipient_region: str
+    rule = "R3"
+
+
+@dataclass
+class ChannelFull(SharingError):
+    """R4: these channels are already shared with `limit` accounts."""
+
+    channel_numbers: list[int]
+    limit: int
+    rule = "R4"
+
+
+@dataclass
+class TooManyOwners(SharingError):
+    """R5: the recipient already receives shares from `limit` different owners."""
+
+    limit: int
+    rule = "R5"
+
+
+@dataclass
+class FirmwareTooOld(SharingError):
+    """R6: the device's firmware is older than the minimum for its type."""
+
+    firmware_version: str
+    minimum_version: str
+    rule = "R6"
+
+
+@dataclass
+class LiveViewRequired(SharingError):
+    """R7: Live View cannot be removed from a channel of a CCTV device."""
+
+    channel_number: int
+    rule = "R7"
+
+
+@dataclass
+class NoChannelsSelected(SharingError):
+    """A share must grant at least one channel."""
+
+
+@dataclass
+class UnknownChannel(SharingError):
+    channel_number: int
+
+
+@dataclass
+class ShareToSelf(SharingError):
+    """R9: no share to oneself."""
+
+    rule = "R9"
+
+
+@dataclass
+class ShareNotPending(SharingError):
+    """The invitation was already answered, cancelled, expired or edited since the prompt."""
+
+    share_id: int
+    state: str
+    """The share's state now, or "edited" when a newer version replaced the prompt's."""
+
+
+@dataclass
+class ShareNotActive(SharingError):
+    share_id: int
+    state: str
+
+
+@dataclass
+class ApplicationNotPending(SharingError):
+    application_id: int
+    state: str
+
+
+@dataclass
+class InvitationExpired(SharingError):
+    """R11: past `expires_at`; the sweep will announce it, or already has."""
+
+    expires_at: datetime
+    rule = "R11"

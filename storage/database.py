@@ -1,0 +1,94 @@
+"""The async engine and the two kinds of session: `read()` and `write()`.
+
+`write()` sessions are where the rules' limits are enforced, so they must serialise with each
+other: on PostgreSQL the sharing service locks the rows it counts (SELECT ... FOR UPDATE); on
+SQLite, which has one writer at a time anyway, a write session starts with BEGIN IMMEDIATE so
+that what it counts cannot change before it commits. Read sessions stay deferred and, with
+WAL, never wait for a writer.
+"""
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+_WRITE_OPTION = "camshare_write"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class Database:
+    """Owns the engine; created at start-up, closed at shut-down (no module-level engine)."""
+
+    def __init__(
+        self, url: str, *, echo: bool = False, connect_args: Mapping[str, Any] | None = None
+    ) -> None:
+        """`connect_args` go to the driver's connect(), after ours: tests use asyncpg's
+        `{"server_settings": {"search_path": schema}}` to give each test its own schema."""
+        self.url = make_url(url)
+        self.engine: AsyncEngine = _create_engine(url, echo=echo, connect_args=connect_args or {})
+        self._sessions = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for queries; whatever it changes is rolled back."""
+        async with self._sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work: committed when the block ends, rolled back if it raises."""
+        async with self._sessions() as session:
+            await session.connection(execution_options={_WRITE_OPTION: True})
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _create_engine(url: str, *, echo: bool, connect_args: Mapping[str, Any]) -> AsyncEngine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(
+            url, echo=echo, pool_pre_ping=True, connect_args=dict(connect_args)
+        )
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30, **connect_args})
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """WAL, foreign keys, and our own BEGIN (see the SQLAlchemy docs on aiosqlite transactions)."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the driver; `on_begin` emits BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

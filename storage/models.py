@@ -1,0 +1,268 @@
+"""The tables. Alembic migrations (storage/migrations) are the only way the schema is made.
+
+Conventions: datetimes are aware UTC (`UTCDateTime`); Telegram ids are BIGINT; enums are stored
+by value in VARCHARs; a share's per-channel permissions are one bitmask per (share, channel),
+so a 128-channel NVR shared to 64 people is 8,192 small rows, not 40,960.
+"""
+
+from datetime import datetime
+from enum import IntFlag, StrEnum
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, string_enum
+
+# Named constraints, so Alembic's batch mode can alter them on SQLite.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Permission(IntFlag):
+    """What a recipient may do on one channel."""
+
+    LIVE_VIEW = 1
+    PLAYBACK = 2
+    ALARM = 4
+    TWO_WAY_AUDIO = 8
+    PTZ = 16
+
+
+ALL_PERMISSIONS = Permission(sum(Permission))
+
+
+class DeviceType(StrEnum):
+    CAMERA = "camera"
+    NVR = "nvr"
+    DVR = "dvr"
+    DOORBELL = "doorbell"
+    OTHER = "other"
+
+
+class ShareState(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    REVOKED = "revoked"
+    REMOVED = "removed"
+
+
+LIVE_SHARE_STATES = (ShareState.PENDING, ShareState.ACTIVE)
+"""States that hold a slot (R4, R5) and block a second share of the device to the same person."""
+
+
+class AddressKind(StrEnum):
+    """How a share names a recipient who has no account yet (R10)."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    USERNAME = "username"
+    USER_ID = "user_id"
+
+
+class ApplicationState(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class TokenKind(StrEnum):
+    DEVICE = "device"
+    """A device QR code: whoever opens it may apply for a share of the device."""
+    ACCOUNT = "account"
+    """An account QR code: whoever opens it may share a device with the account."""
+
+
+def _live_where(column: str = "state") -> str:
+    states = ", ".join(f"'{state.value}'" for state in LIVE_SHARE_STATES)
+    return f"{column} IN ({states})"
+
+
+class Account(SQLModel, table=True):
+    """A Telegram user who has started the bot. The primary key is the Telegram user id."""
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    first_name: str = Field(max_length=128)
+    last_name: str | None = Field(default=None, max_length=128)
+    username: str | None = Field(default=None, max_length=32, index=True)
+    """Lower-cased, without the @."""
+    language_code: str | None = Field(default=None, max_length=16)
+    region: str | None = Field(default=None, max_length=2)
+    """ISO 3166-1 alpha-2, upper case; None until onboarding confirms it."""
+    phone: str | None = Field(default=None, max_length=16, unique=True)
+    """E.164, set only from the account's own shared contact (R10)."""
+    email: str | None = Field(default=None, max_length=254, unique=True)
+    """Lower-cased, set only after a one-time code sent to it was typed back (R10)."""
+    unreachable_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Set when Telegram refused a message to this user (blocked the bot); cleared on contact."""
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Device(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    serial: str = Field(max_length=48, unique=True)
+    """Upper-cased; unique in the whole system (R1)."""
+    verification_code: str = Field(max_length=6)
+    name: str = Field(max_length=64)
+    type: DeviceType = Field(sa_type=string_enum(DeviceType))
+    firmware_version: str = Field(max_length=64)
+    owner_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("account.id", ondelete="CASCADE"), nullable=False)
+    )
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+    __table_args__ = (Index("ix_device_owner_name", "owner_id", "name", "id"),)
+
+
+class Channel(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    device_id: int = Field(foreign_key="device.id", ondelete="CASCADE")
+    number: int
+    """1-based, as printed on the NVR's inputs."""
+    name: str = Field(max_length=64)
+
+    __table_args__ = (UniqueConstraint("device_id", "number"),)
+
+
+class Share(SQLModel, table=True):
+    """One device shared by its owner with one recipient: a set of channel grants."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    device_id: int = Field(foreign_key="device.id", ondelete="CASCADE")
+    owner_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("account.id", ondelete="CASCADE"), nullable=False)
+    )
+    """The device's owner when the share was made; kept here for the R5 count and /shared."""
+    recipient_id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger, ForeignKey("account.id", ondelete="CASCADE"), nullable=True),
+    )
+    """None while the invitation waits for someone to prove `address` (R10)."""
+    address_kind: AddressKind | None = Field(default=None, sa_type=string_enum(AddressKind))
+    address: str | None = Field(default=None, max_length=254)
+    """The normalised phone, email, username or user id the owner typed."""
+    state: ShareState = Field(sa_type=string_enum(ShareState))
+    version: int = 1
+    """Bumped by every edit, so a prompt shown before the edit can tell it is stale."""
+    alias: str | None = Field(default=None, max_length=64)
+    """The recipient's own name for the device; the owner never sees it."""
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Set while pending (R11)."""
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    prompt_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    prompt_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    """Where the recipient's Accept/Decline prompt is, so expiry can edit it."""
+
+    __table_args__ = (
+        Index(
+            "uq_share_live_recipient",
+            "device_id",
+            "recipient_id",
+            unique=True,
+            sqlite_where=text(_live_where() + " AND recipient_id IS NOT NULL"),
+            postgresql_where=text(_live_where() + " AND recipient_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_share_live_address",
+            "device_id",
+            "address_kind",
+            "address",
+            unique=True,
+            sqlite_where=text(_live_where() + " AND recipient_id IS NULL"),
+            postgresql_where=text(_live_where() + " AND recipient_id IS NULL"),
+        ),
+        Index("ix_share_recipient_state", "recipient_id", "state"),
+        Index("ix_share_owner_state", "owner_id", "state"),
+        Index("ix_share_address", "address_kind", "address", "state"),
+        Index("ix_share_state_expires", "state", "expires_at"),
+    )
+
+
+class Grant(SQLModel, table=True):
+    """The permissions of one share on one channel."""
+
+    share_id: int = Field(foreign_key="share.id", primary_key=True, ondelete="CASCADE")
+    channel_id: int = Field(foreign_key="channel.id", primary_key=True, ondelete="CASCADE")
+    permissions: int
+    """A `Permission` bitmask."""
+
+    __table_args__ = (Index("ix_grant_channel", "channel_id"),)
+
+
+class Application(SQLModel, table=True):
+    """A request for a share, sent by someone who scanned a device QR code."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    device_id: int = Field(foreign_key="device.id", ondelete="CASCADE")
+    applicant_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("account.id", ondelete="CASCADE"), nullable=False)
+    )
+    state: ApplicationState = Field(sa_type=string_enum(ApplicationState))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    prompt_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    prompt_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    """Where the owner's "new sharing application" message is."""
+
+    __table_args__ = (
+        Index(
+            "uq_application_pending",
+            "device_id",
+            "applicant_id",
+            unique=True,
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+        Index("ix_application_state_expires", "state", "expires_at"),
+        Index("ix_application_applicant", "applicant_id"),
+    )
+
+
+class LinkToken(SQLModel, table=True):
+    """The random payload of a deep link (and of the QR code that carries it)."""
+
+    token: str = Field(sa_column=Column(String(64), primary_key=True))
+    kind: TokenKind = Field(sa_type=string_enum(TokenKind))
+    device_id: int | None = Field(default=None, foreign_key="device.id", ondelete="CASCADE")
+    account_id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger, ForeignKey("account.id", ondelete="CASCADE"), nullable=True),
+    )
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_linktoken_device", "device_id"),
+        Index("ix_linktoken_account", "account_id"),
+    )
+
+
+class EmailCode(SQLModel, table=True):
+    """A one-time code sent to an email address to prove it (R10). Only its hash is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("account.id", ondelete="CASCADE"), nullable=False)
+    )
+    email: str = Field(max_length=254)
+    code_hash: str = Field(max_length=128)
+    attempts: int = 0
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    __table_args__ = (Index("ix_emailcode_account", "account_id", "created_at"),)
