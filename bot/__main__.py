@@ -9,12 +9,12 @@ import logging
 import sys
 
 from pydantic import ValidationError
-from storage.migrate import upgrade_to_head
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.app import build_application
+from bot.app import CamShareApplication, build_application
 from bot.settings import Settings
+from storage.migrate import upgrade_to_head
 
 log = logging.getLogger("bot")
 
@@ -34,29 +34,34 @@ def load_settings() -> Settings:
         raise StartupError(f"invalid settings: {problems} (see .env.example)") from error
 
 
-def migrate(settings: Settings) -> None:
+async def preflight(settings: Settings, application: CamShareApplication) -> None:
+    """Migrate the database and ask Telegram who we are, before polling starts.
+
+    Done here rather than inside `run_polling`, whose failures come wrapped in retry-loop logs
+    with tracebacks; each failure here becomes one line that says what to fix.
+    """
     try:
-        asyncio.run(upgrade_to_head(settings.database_url))
+        await upgrade_to_head(settings.database_url)
     except Exception as error:  # any driver's connection or migration failure
         raise StartupError(
             f"cannot prepare the database at DATABASE_URL: {type(error).__name__}: {error}"
         ) from error
-
-
-def run() -> None:
-    settings = load_settings()
-    migrate(settings)
-    application = build_application(settings)
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        await application.bot.initialize()
+        await application.bot.shutdown()
     except InvalidToken as error:
         raise StartupError("Telegram refused BOT_TOKEN: get a valid one from @BotFather") from error
     except NetworkError as error:
         raise StartupError(f"cannot reach the Telegram Bot API: {error.message}") from error
     except TelegramError as error:
-        raise StartupError(
-            f"the Telegram Bot API refused to start the bot: {error.message}"
-        ) from error
+        raise StartupError(f"the Telegram Bot API refused to start: {error.message}") from error
+
+
+def run() -> None:
+    settings = load_settings()
+    application = build_application(settings)
+    asyncio.run(preflight(settings, application))
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
 def main() -> None:

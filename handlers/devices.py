@@ -62,13 +62,13 @@ async def turn_devices_page(update: Update, context: CamShareContext) -> None:
 
 async def _devices_page(
     context: CamShareContext, *, owner_id: int, offset: int
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, InlineKeyboardMarkup | None]:
     async with context.services.database.read() as session:
         page = await devices.list_devices(
             session, owner_id=owner_id, offset=offset, limit=PAGE_SIZE
         )
     if page.total == 0:
-        return "You have no devices yet. Send /adddevice to add one.", inline()
+        return "You have no devices yet. Send /adddevice to add one.", None
     rows = [[button(_device_label(item), OpenDevice(item.id))] for item in page.items]
     paging = []
     if page.has_previous:
@@ -205,7 +205,7 @@ async def receive_new_name(update: Update, context: CamShareContext) -> RenameSt
     return ConversationHandler.END
 
 
-async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup) -> None:
+async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 

@@ -14,7 +14,7 @@ SORRY = "Sorry, something went wrong on my side. Please try again, or send /canc
 
 async def handle_error(update: object, context: CamShareContext) -> None:
     error = context.error
-    if isinstance(error, BadRequest) and "message is not modified" in error.message:
+    if isinstance(error, BadRequest) and "message is not modified" in error.message.lower():
         return  # a double tap re-rendered the same screen: harmless
     if isinstance(error, Forbidden):
         log.info("Telegram refused a message: %s", error.message)

@@ -178,3 +178,12 @@ class InvitationExpired(SharingError):
 
     expires_at: datetime
     rule = "R11"
+
+
+@dataclass
+class ShareConflict(SharingError):
+    """R9: the recipient already has a live share of this device, saved by a concurrent action or
+    found when an invitation sent to their address was claimed. Sharing again edits that one."""
+
+    device_id: int
+    rule = "R9"

@@ -40,4 +40,3 @@ def string_enum(enum: type[Enum]) -> SAEnum:
         length=16,
         values_callable=lambda members: [member.value for member in members],
     )
-

@@ -1,0 +1,42 @@
+"""Which account an address names (R10), in both directions: address -> account when a share is
+made, account -> addresses when an account claims the invitations that wait for it."""
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sharing.views import Address
+from storage.models import Account, AddressKind
+
+
+def proven_addresses(account: Account) -> list[Address]:
+    """What the account has proved: phone and email are stored only once proved; the username
+    and the id are Telegram's own word."""
+    values = {
+        AddressKind.PHONE: account.phone,
+        AddressKind.EMAIL: account.email,
+        AddressKind.USERNAME: account.username,
+        AddressKind.USER_ID: str(account.id),
+    }
+    return [Address(kind, value) for kind, value in values.items() if value]
+
+
+async def find_account_id(session: AsyncSession, address: Address) -> int | None:
+    """The account that proved `address`, if exactly one did.
+
+    Usernames move between Telegram users and we only learn of it when they write to us, so two
+    accounts may still hold the same one: then neither is chosen and the invitation waits for
+    whoever starts the bot with it.
+    """
+    if address.kind == AddressKind.USER_ID:
+        if not address.value.isdecimal():
+            return None
+        condition = col(Account.id) == int(address.value)
+    else:
+        column = {
+            AddressKind.PHONE: col(Account.phone),
+            AddressKind.EMAIL: col(Account.email),
+            AddressKind.USERNAME: col(Account.username),
+        }[address.kind]
+        condition = column == address.value
+    ids = (await session.exec(select(Account.id).where(condition).limit(2))).all()
+    return ids[0] if len(ids) == 1 else None

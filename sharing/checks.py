@@ -1,0 +1,182 @@
+"""The checks behind R2-R9 and the row locks that keep them true under concurrency.
+
+Lock order, everywhere: device rows (by id), then the recipient's account row, then share or
+application rows. The device lock serialises everything that counts or adds shares of one device
+(R4, R9); the account lock serialises everything that adds owners to one recipient (R5). SQLite
+ignores FOR UPDATE, and needs nothing: its write sessions already run one at a time.
+"""
+
+from collections.abc import Collection, Mapping, Sequence
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sharing.errors import (
+    AccountNotFound,
+    ChannelFull,
+    DeviceNotFound,
+    DifferentRegion,
+    FirmwareTooOld,
+    LiveViewRequired,
+    NoChannelsSelected,
+    NotDeviceOwner,
+    RegionNotSet,
+    TooManyOwners,
+    UnknownChannel,
+)
+from sharing.rules import (
+    MAX_OWNERS_PER_RECIPIENT,
+    MAX_RECIPIENTS_PER_CHANNEL,
+    MINIMUM_FIRMWARE,
+    firmware_supports_sharing,
+    format_version,
+    required_permissions,
+)
+from storage.models import (
+    ALL_PERMISSIONS,
+    LIVE_SHARE_STATES,
+    Account,
+    Channel,
+    Device,
+    Grant,
+    Permission,
+    Share,
+)
+
+# --- locks ---------------------------------------------------------------------------------------
+
+
+async def lock_devices(session: AsyncSession, device_ids: Collection[int]) -> list[Device]:
+    """Lock the devices in id order, so that two lockers of overlapping sets cannot deadlock."""
+    statement = (
+        select(Device)
+        .where(col(Device.id).in_(device_ids))
+        .order_by(col(Device.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(await session.exec(statement))
+
+
+async def lock_device(session: AsyncSession, device_id: int) -> Device:
+    devices = await lock_devices(session, [device_id])
+    if not devices:
+        raise DeviceNotFound(device_id)
+    return devices[0]
+
+
+async def lock_account(session: AsyncSession, account_id: int) -> Account:
+    statement = (
+        select(Account)
+        .where(Account.id == account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    account = (await session.exec(statement)).one_or_none()
+    if account is None:
+        raise AccountNotFound(account_id)
+    return account
+
+
+async def load_account(session: AsyncSession, account_id: int) -> Account:
+    account = await session.get(Account, account_id)
+    if account is None:
+        raise AccountNotFound(account_id)
+    return account
+
+
+# --- the rules -----------------------------------------------------------------------------------
+
+
+def require_owner(device: Device, account_id: int) -> None:
+    """R2."""
+    assert device.id is not None
+    if device.owner_id != account_id:
+        raise NotDeviceOwner(device.id)
+
+
+def require_region(account: Account) -> str:
+    if account.region is None:
+        raise RegionNotSet(account.id)
+    return account.region
+
+
+def check_same_region(owner: Account, recipient: Account) -> None:
+    """R3. An account without a region cannot be compared: it must set one first."""
+    owner_region, recipient_region = require_region(owner), require_region(recipient)
+    if owner_region != recipient_region:
+        raise DifferentRegion(owner_region=owner_region, recipient_region=recipient_region)
+
+
+def check_firmware(device: Device) -> None:
+    """R6."""
+    if not firmware_supports_sharing(device.type, device.firmware_version):
+        raise FirmwareTooOld(
+            firmware_version=device.firmware_version,
+            minimum_version=format_version(MINIMUM_FIRMWARE[device.type]),
+        )
+
+
+async def channel_grants(
+    session: AsyncSession, *, device: Device, grants: Mapping[int, Permission]
+) -> dict[int, Permission]:
+    """Check the requested grants (channel number -> permissions) and key them by channel id.
+
+    R7 is checked before empty grants are dropped: a CCTV channel granted nothing is a channel
+    without Live View. On other devices a channel granted nothing is simply not shared.
+    """
+    if not grants:
+        raise NoChannelsSelected()
+    channels: Sequence[Channel] = (
+        await session.exec(select(Channel).where(Channel.device_id == device.id))
+    ).all()
+    by_number = {channel.number: channel for channel in channels}
+    required = required_permissions(device.type)
+    checked: dict[int, Permission] = {}
+    for number in sorted(grants):
+        channel = by_number.get(number)
+        if channel is None or channel.id is None:
+            raise UnknownChannel(number)
+        permissions = Permission(grants[number]) & ALL_PERMISSIONS
+        if required & ~permissions:
+            raise LiveViewRequired(number)
+        if permissions:
+            checked[channel.id] = permissions
+    if not checked:
+        raise NoChannelsSelected()
+    return checked
+
+
+async def check_channel_room(
+    session: AsyncSession, *, channel_ids: Collection[int], other_than: int | None
+) -> None:
+    """R4 for the channels of a share being saved; `other_than` is that share when it is edited."""
+    statement = (
+        select(Channel.number)
+        .join(Grant, col(Grant.channel_id) == Channel.id)
+        .join(Share, col(Share.id) == Grant.share_id)
+        .where(col(Grant.channel_id).in_(channel_ids), col(Share.state).in_(LIVE_SHARE_STATES))
+        .group_by(col(Channel.number))
+        .having(func.count() >= MAX_RECIPIENTS_PER_CHANNEL)
+        .order_by(col(Channel.number))
+    )
+    if other_than is not None:
+        statement = statement.where(Share.id != other_than)
+    full = list(await session.exec(statement))
+    if full:
+        raise ChannelFull(channel_numbers=full, limit=MAX_RECIPIENTS_PER_CHANNEL)
+
+
+async def live_owner_ids(session: AsyncSession, recipient_id: int) -> set[int]:
+    """The owners whose pending or active shares `recipient_id` holds (what R5 counts)."""
+    statement = select(Share.owner_id).where(
+        Share.recipient_id == recipient_id, col(Share.state).in_(LIVE_SHARE_STATES)
+    )
+    return set(await session.exec(statement.distinct()))
+
+
+def check_owner_room(owner_ids: Collection[int], owner_id: int) -> None:
+    """R5: a new owner needs a free slot; one who already shares with the recipient does not."""
+    if owner_id not in owner_ids and len(owner_ids) >= MAX_OWNERS_PER_RECIPIENT:
+        raise TooManyOwners(limit=MAX_OWNERS_PER_RECIPIENT)

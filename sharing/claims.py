@@ -1,0 +1,129 @@
+"""Invitations sent to an address (R10) reach their account: when it starts the bot (username,
+user id) or proves a phone or an email."""
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sharing.addresses import proven_addresses
+from sharing.checks import (
+    check_owner_room,
+    check_same_region,
+    live_owner_ids,
+    load_account,
+    lock_account,
+    lock_devices,
+)
+from sharing.errors import ShareConflict, ShareToSelf, SharingError
+from sharing.share_queries import load_shares
+from sharing.transitions import end
+from sharing.views import Address, CancelledInvitation, ClaimedInvitations
+from storage.models import LIVE_SHARE_STATES, Account, Share, ShareState
+
+_NOTHING = ClaimedInvitations(claimed=(), cancelled=())
+
+
+async def claim_invitations(
+    session: AsyncSession, *, account_id: int, now: datetime
+) -> ClaimedInvitations:
+    """Address to `account_id` the unexpired invitations sent to an address it has proved.
+
+    Call it after /start, after a phone or an email is proved, and after the region is set.
+    Each invitation is checked as if it were made now:
+    - the account has no region yet: every invitation keeps waiting, to be claimed once it has;
+    - the owner's own address (R9), another region (R3), or a 101st owner (R5): cancelled, and
+      returned with the refusal so that the owner can be told; waiting would not help, as
+      nothing tells the invitation when the obstacle goes away;
+    - the account already has a live share of the device (R9: one per device and recipient):
+      that share is kept and the invitation is cancelled with `ShareConflict`.
+    R4 needs no check: a waiting invitation already holds its channel slots.
+    """
+    account = await load_account(session, account_id)
+    if account.region is None:
+        return _NOTHING
+    waiting = _waiting_for(proven_addresses(account), now=now)
+    device_ids = set(await session.exec(select(Share.device_id).where(*waiting)))
+    if not device_ids:
+        return _NOTHING
+    await lock_devices(session, device_ids)
+    account = await lock_account(session, account_id)
+    shares = list(
+        await session.exec(
+            select(Share)
+            .where(*waiting, col(Share.device_id).in_(device_ids))
+            .order_by(col(Share.created_at), col(Share.id))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+    owners = await _accounts(session, {share.owner_id for share in shares})
+    owner_ids = await live_owner_ids(session, account_id)
+    held_devices = await _devices_held(session, account_id)
+    claimed: list[int] = []
+    refusals: dict[int, SharingError] = {}
+    for share in shares:
+        assert share.id is not None
+        try:
+            _check_claim(share, account, owners[share.owner_id], owner_ids, held_devices)
+        except SharingError as refusal:
+            end(share, ShareState.CANCELLED, now=now)
+            refusals[share.id] = refusal
+            continue
+        share.recipient_id = account_id
+        share.updated_at = now
+        owner_ids.add(share.owner_id)
+        held_devices.add(share.device_id)
+        claimed.append(share.id)
+    await session.flush()
+    views = {view.id: view for view in await load_shares(session, [*claimed, *refusals])}
+    return ClaimedInvitations(
+        claimed=tuple(views[share_id] for share_id in claimed),
+        cancelled=tuple(
+            CancelledInvitation(views[share_id], refusal) for share_id, refusal in refusals.items()
+        ),
+    )
+
+
+def _check_claim(
+    share: Share,
+    account: Account,
+    owner: Account,
+    owner_ids: Collection[int],
+    held_devices: Collection[int],
+) -> None:
+    if owner.id == account.id:
+        raise ShareToSelf()
+    if share.device_id in held_devices:
+        raise ShareConflict(share.device_id)
+    check_same_region(owner, account)
+    check_owner_room(owner_ids, owner.id)
+
+
+def _waiting_for(addresses: list[Address], *, now: datetime) -> list[ColumnElement[bool]]:
+    return [
+        col(Share.recipient_id).is_(None),
+        col(Share.state) == ShareState.PENDING,
+        col(Share.expires_at) > now,
+        or_(
+            *(
+                and_(col(Share.address_kind) == address.kind, col(Share.address) == address.value)
+                for address in addresses
+            )
+        ),
+    ]
+
+
+async def _accounts(session: AsyncSession, account_ids: Collection[int]) -> dict[int, Account]:
+    accounts = await session.exec(select(Account).where(col(Account.id).in_(account_ids)))
+    return {account.id: account for account in accounts}
+
+
+async def _devices_held(session: AsyncSession, account_id: int) -> set[int]:
+    """Devices of which the account has a pending or active share (R9)."""
+    statement = select(Share.device_id).where(
+        Share.recipient_id == account_id, col(Share.state).in_(LIVE_SHARE_STATES)
+    )
+    return set(await session.exec(statement))

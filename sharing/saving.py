@@ -1,0 +1,151 @@
+"""Creating or editing a share: the one path through R3-R9, taken by invitations
+(`shares.share_device`) and by accepted applications (`applications.accept_application`)."""
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sharing.checks import (
+    channel_grants,
+    check_channel_room,
+    check_firmware,
+    check_owner_room,
+    check_same_region,
+    live_owner_ids,
+    require_region,
+)
+from sharing.errors import ShareConflict, ShareToSelf
+from sharing.share_queries import load_share
+from sharing.transitions import activate
+from sharing.views import Address, ShareChange
+from storage.models import LIVE_SHARE_STATES, Account, Device, Grant, Permission, Share, ShareState
+
+
+async def save_share(
+    session: AsyncSession,
+    *,
+    device: Device,
+    owner: Account,
+    recipient: Account | Address,
+    grants: Mapping[int, Permission],
+    now: datetime,
+    pending_for: timedelta | None,
+) -> ShareChange:
+    """Share `device` with `recipient`, or edit the live share they already have of it (R9).
+
+    The caller has checked R2 and locked `device`, then the recipient's account when there is
+    one (see `sharing.checks`). `pending_for` opens a new share, or reopens an edited pending one,
+    as an invitation for that long; None makes it active at once (an accepted application).
+    A pending share past `expires_at` that the sweep has not reached yet is still live, so it
+    is reopened like any edited invitation rather than left to expire beside a new one.
+
+    A recipient who has not set a region yet is let through here; R3 is checked again when they
+    accept. An address without an account has no region and no owners to count: R3 and R5 are
+    checked when an account claims it.
+    """
+    assert device.id is not None
+    check_firmware(device)
+    granted = await channel_grants(session, device=device, grants=grants)
+    require_region(owner)
+    if isinstance(recipient, Account):
+        if recipient.id == owner.id:
+            raise ShareToSelf()
+        if recipient.region is not None:
+            check_same_region(owner, recipient)
+    existing = await _lock_live_share(session, device_id=device.id, recipient=recipient)
+    await check_channel_room(
+        session, channel_ids=granted, other_than=existing.id if existing else None
+    )
+    if existing is None:
+        if isinstance(recipient, Account):
+            check_owner_room(await live_owner_ids(session, recipient.id), owner.id)
+        share = await _insert_share(
+            session,
+            device=device,
+            owner=owner,
+            recipient=recipient,
+            now=now,
+            pending_for=pending_for,
+        )
+        previous = None
+    else:
+        assert existing.id is not None
+        share, previous = existing, await load_share(session, existing.id)
+        share.version += 1
+        share.updated_at = now
+        if share.state == ShareState.PENDING:
+            _open_invitation(share, now=now, pending_for=pending_for)
+        await session.exec(delete(Grant).where(col(Grant.share_id) == share.id))
+    assert share.id is not None
+    session.add_all(
+        Grant(share_id=share.id, channel_id=channel_id, permissions=int(permissions))
+        for channel_id, permissions in granted.items()
+    )
+    await session.flush()
+    return ShareChange(share=await load_share(session, share.id), previous=previous)
+
+
+def _open_invitation(share: Share, *, now: datetime, pending_for: timedelta | None) -> None:
+    """A new or edited pending share gets a fresh expiry, or becomes active without one."""
+    if pending_for is None:
+        activate(share, now=now)
+    else:
+        share.expires_at = now + pending_for
+
+
+async def _lock_live_share(
+    session: AsyncSession, *, device_id: int, recipient: Account | Address
+) -> Share | None:
+    """Locked so that an answer or a sweep racing this edit is either seen or waits for it."""
+    if isinstance(recipient, Account):
+        addressed = col(Share.recipient_id) == recipient.id
+    else:
+        addressed = and_(
+            col(Share.recipient_id).is_(None),
+            col(Share.address_kind) == recipient.kind,
+            col(Share.address) == recipient.value,
+        )
+    statement = (
+        select(Share)
+        .where(Share.device_id == device_id, col(Share.state).in_(LIVE_SHARE_STATES), addressed)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(statement)).one_or_none()
+
+
+async def _insert_share(
+    session: AsyncSession,
+    *,
+    device: Device,
+    owner: Account,
+    recipient: Account | Address,
+    now: datetime,
+    pending_for: timedelta | None,
+) -> Share:
+    """A new share. The device lock makes the unique indexes unreachable from here; if
+    another path ever races us to them, the refusal is a domain error, not a crash."""
+    assert device.id is not None
+    share = Share(
+        device_id=device.id,
+        owner_id=owner.id,
+        state=ShareState.PENDING,
+        created_at=now,
+        updated_at=now,
+    )
+    if isinstance(recipient, Account):
+        share.recipient_id = recipient.id
+    else:
+        share.address_kind, share.address = recipient.kind, recipient.value
+    _open_invitation(share, now=now, pending_for=pending_for)
+    try:
+        async with session.begin_nested():
+            session.add(share)
+            await session.flush()
+    except IntegrityError as conflict:
+        raise ShareConflict(device.id) from conflict
+    return share

@@ -1,0 +1,223 @@
+"""Every state change of a share, from invitation to its end.
+
+Each function runs inside the caller's write session (`async with database.write()`), may flush
+but never commits, takes `now` from the caller and raises `sharing.errors`. A share that the
+acting account is not party to is `ShareNotFound`, never a hint that it exists.
+
+    pending --accept (recipient)--> active --revoke (owner)--> revoked
+       |                                  +--remove (recipient)--> removed
+       +--decline (recipient)--> declined
+       +--cancel (owner)--> cancelled
+       +--sweep, past expires_at--> expired
+"""
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sharing.addresses import find_account_id
+from sharing.checks import check_same_region, load_account, lock_account, lock_device, require_owner
+from sharing.devices import parse_name
+from sharing.errors import (
+    InvitationExpired,
+    NotDeviceOwner,
+    ShareNotActive,
+    ShareNotFound,
+    ShareNotPending,
+)
+from sharing.expiry import DEFAULT_BATCH, claim_expired
+from sharing.saving import save_share
+from sharing.share_queries import load_share, load_shares
+from sharing.transitions import activate, end
+from sharing.views import Address, MessageRef, ShareChange, ShareView
+from storage.models import Account, Permission, Share, ShareState
+
+
+async def share_device(
+    session: AsyncSession,
+    *,
+    owner_id: int,
+    device_id: int,
+    recipient: int | Address,
+    grants: Mapping[int, Permission],
+    ttl: timedelta,
+    now: datetime,
+) -> ShareChange:
+    """Invite `recipient` (an account id, or an address) to `grants` of the device, or edit the
+    share they already have of it (R9). An address that an account has proved is that account.
+
+    `grants` maps channel numbers to permissions. An edited invitation is open `ttl` from now
+    again; an edited active share stays active.
+    """
+    device = await lock_device(session, device_id)
+    require_owner(device, owner_id)
+    owner = await load_account(session, owner_id)
+    return await save_share(
+        session,
+        device=device,
+        owner=owner,
+        recipient=await _lock_recipient(session, recipient),
+        grants=grants,
+        now=now,
+        pending_for=ttl,
+    )
+
+
+async def _lock_recipient(session: AsyncSession, recipient: int | Address) -> Account | Address:
+    """The account named by id or that proved the address, locked; else the address itself."""
+    if isinstance(recipient, int):
+        return await lock_account(session, recipient)
+    account_id = await find_account_id(session, recipient)
+    return recipient if account_id is None else await lock_account(session, account_id)
+
+
+async def accept_invitation(
+    session: AsyncSession, *, share_id: int, version: int, recipient_id: int, now: datetime
+) -> ShareView:
+    """The recipient taps Accept on the prompt for `version`. R3 is checked again: either side
+    may have changed region, or the recipient had none when invited."""
+    share = await _locked_share(session, share_id)
+    _require_recipient(share, recipient_id)
+    _require_open_invitation(share, now=now, version=version)
+    owner = await load_account(session, share.owner_id)
+    check_same_region(owner, await load_account(session, recipient_id))
+    activate(share, now=now)
+    return await _saved(session, share)
+
+
+async def decline_invitation(
+    session: AsyncSession, *, share_id: int, version: int, recipient_id: int, now: datetime
+) -> ShareView:
+    share = await _locked_share(session, share_id)
+    _require_recipient(share, recipient_id)
+    _require_open_invitation(share, now=now, version=version)
+    return await _end(session, share, ShareState.DECLINED, now=now)
+
+
+async def cancel_invitation(
+    session: AsyncSession, *, share_id: int, owner_id: int, now: datetime
+) -> ShareView:
+    """The owner withdraws a pending invitation, whatever its version (the owner's list always
+    shows the latest)."""
+    share = await _locked_share(session, share_id)
+    _require_owner(share, owner_id)
+    _require_open_invitation(share, now=now, version=share.version)
+    return await _end(session, share, ShareState.CANCELLED, now=now)
+
+
+async def revoke_share(
+    session: AsyncSession, *, share_id: int, owner_id: int, now: datetime
+) -> ShareView:
+    """The owner deletes an active share; the recipient must be told (R12)."""
+    share = await _locked_share(session, share_id)
+    _require_owner(share, owner_id)
+    _require_active(share)
+    return await _end(session, share, ShareState.REVOKED, now=now)
+
+
+async def remove_share(
+    session: AsyncSession, *, share_id: int, recipient_id: int, now: datetime
+) -> ShareView:
+    """The recipient deletes a device shared with them; the owner must be told (R12)."""
+    share = await _locked_share(session, share_id)
+    _require_recipient(share, recipient_id)
+    _require_active(share)
+    return await _end(session, share, ShareState.REMOVED, now=now)
+
+
+async def rename_share(
+    session: AsyncSession, *, share_id: int, recipient_id: int, alias: str | None, now: datetime
+) -> ShareView:
+    """The recipient's own name for an active share; blank or None goes back to the device's."""
+    share = await _locked_share(session, share_id)
+    _require_recipient(share, recipient_id)
+    _require_active(share)
+    share.alias = parse_name(alias) if alias and alias.strip() else None
+    share.updated_at = now
+    return await _saved(session, share)
+
+
+async def set_share_prompt(
+    session: AsyncSession, *, share_id: int, prompt: MessageRef | None
+) -> None:
+    """Remember where the recipient's Accept/Decline prompt is (read back as `ShareView.prompt`),
+    so that an expiry or an edit can change it later."""
+    share = await _locked_share(session, share_id)
+    share.prompt_chat_id = prompt.chat_id if prompt else None
+    share.prompt_message_id = prompt.message_id if prompt else None
+    await session.flush()
+
+
+async def expire_due_invitations(
+    session: AsyncSession, *, now: datetime, limit: int = DEFAULT_BATCH
+) -> tuple[ShareView, ...]:
+    """Expire at most `limit` invitations that ran out and return them, each to one caller only,
+    to announce once committed (R11). A full batch means there may be more: call again."""
+    expired = await claim_expired(
+        session,
+        Share,
+        pending=ShareState.PENDING,
+        expired=ShareState.EXPIRED,
+        now=now,
+        limit=limit,
+        values={"updated_at": now, "ended_at": now},
+    )
+    return await load_shares(session, expired)
+
+
+async def _locked_share(session: AsyncSession, share_id: int) -> Share:
+    share = await session.get(Share, share_id, with_for_update=True, populate_existing=True)
+    if share is None:
+        raise ShareNotFound(share_id)
+    return share
+
+
+def _require_recipient(share: Share, account_id: int) -> None:
+    if share.recipient_id != account_id:
+        raise ShareNotFound(_id(share))
+
+
+def _require_owner(share: Share, account_id: int) -> None:
+    """R2; the recipient may know the share exists, anyone else may not."""
+    if share.owner_id == account_id:
+        return
+    if share.recipient_id == account_id:
+        raise NotDeviceOwner(share.device_id)
+    raise ShareNotFound(_id(share))
+
+
+def _require_open_invitation(share: Share, *, now: datetime, version: int) -> None:
+    """Pending, not past `expires_at` (the sweep may not have run yet) and not edited since."""
+    expires_at = share.expires_at
+    if expires_at is not None and (
+        share.state == ShareState.EXPIRED
+        or (share.state == ShareState.PENDING and expires_at <= now)
+    ):
+        raise InvitationExpired(expires_at)
+    if share.state != ShareState.PENDING:
+        raise ShareNotPending(_id(share), share.state)
+    if share.version != version:
+        raise ShareNotPending(_id(share), "edited")
+
+
+def _require_active(share: Share) -> None:
+    if share.state != ShareState.ACTIVE:
+        raise ShareNotActive(_id(share), share.state)
+
+
+async def _end(
+    session: AsyncSession, share: Share, state: ShareState, *, now: datetime
+) -> ShareView:
+    end(share, state, now=now)
+    return await _saved(session, share)
+
+
+async def _saved(session: AsyncSession, share: Share) -> ShareView:
+    await session.flush()
+    return await load_share(session, _id(share))
+
+
+def _id(share: Share) -> int:
+    assert share.id is not None, "a stored share has an id"
+    return share.id

@@ -1,0 +1,124 @@
+"""/start, the region, the phone; /myaccount, /help and what no step expects."""
+
+from sqlmodel import select
+
+from storage.database import Database
+from storage.models import Account
+from tests.harness.bot_api import FakeBotApi
+from tests.harness.users import Telegram
+
+
+async def stored_account(database: Database, account_id: int) -> Account | None:
+    async with database.read() as session:
+        return (await session.exec(select(Account).where(Account.id == account_id))).first()
+
+
+async def test_start_confirms_the_guessed_region_and_offers_the_phone(
+    telegram: Telegram, database: Database
+) -> None:
+    anna = telegram.user("Anna", language_code="de", phone_number="+49301234567")
+    await anna.send("/start")
+    assert "Welcome to CamShare, Anna" in anna.last_message.text
+    assert "Are you in 🇩🇪 Germany?" in anna.last_message.text
+
+    answer = await anna.tap("✅ Yes, 🇩🇪 Germany")
+    assert answer.text == "Region saved"
+    assert anna.messages[-2].text == "Region set: 🇩🇪 Germany."
+    assert anna.reply_keyboard == [["📱 Share my phone number"], ["Not now"]]
+
+    await anna.tap_reply_button("📱 Share my phone number")
+    assert "+49301234567 is verified" in anna.last_message.text
+    account = await stored_account(database, anna.id)
+    assert account is not None and account.region == "DE" and account.phone == "+49301234567"
+
+
+async def test_region_search_by_name(telegram: Telegram, database: Database) -> None:
+    bob = telegram.user("Bob", language_code=None)
+    await bob.send("/start")
+    assert "Which country are you in?" in bob.last_message.text
+    await bob.tap("🌍 Choose my region")
+    assert "Type the name of your country" in bob.last_message.text
+
+    await bob.send("Atlantis")
+    assert "couldn't find that country" in bob.last_message.text
+    await bob.send("united")
+    assert ["🇬🇧 United Kingdom"] in bob.last_message.buttons
+    await bob.tap("🇬🇧 United Kingdom")
+    assert (await stored_account(database, bob.id)).region == "GB"  # type: ignore[union-attr]
+
+
+async def test_someone_elses_contact_is_no_proof(telegram: Telegram, database: Database) -> None:
+    carol = telegram.user("Carol", language_code="en-GB")
+    dave = telegram.user("Dave", phone_number="+447700900999")
+    await carol.send("/start")
+    await carol.share_contact("+447700900999", user_id=dave.id, first_name="Dave")
+    assert "someone else's contact" in carol.last_message.text
+    assert (await stored_account(database, carol.id)).phone is None  # type: ignore[union-attr]
+
+
+async def test_not_now_removes_the_phone_keyboard(telegram: Telegram) -> None:
+    erin = telegram.user("Erin", language_code="fr")
+    await erin.send("/start")
+    await erin.tap("✅ Yes, 🇫🇷 France")
+    await erin.tap_reply_button("Not now")
+    assert "any time from /myaccount" in erin.last_message.text
+    assert erin.reply_keyboard is None
+
+
+async def test_returning_user_is_welcomed_back(telegram: Telegram) -> None:
+    frank = telegram.user("Frank <&>", language_code="it")
+    await frank.send("/start")
+    await frank.tap("✅ Yes, 🇮🇹 Italy")
+    await frank.send("/start")
+    assert frank.last_message.text.startswith("Welcome back, Frank <&>!")
+
+
+async def test_my_account_shows_what_we_know(telegram: Telegram) -> None:
+    gina = telegram.user(
+        "Gina", username="gina_cctv", language_code="es", phone_number="+34600000000"
+    )
+    await gina.send("/start")
+    await gina.tap("✅ Yes, 🇪🇸 Spain")
+    await gina.send("/myaccount")
+    text = gina.last_message.text
+    assert "Gina (@gina_cctv)" in text and "Region: 🇪🇸 Spain" in text
+    assert "Phone: not shared" in text and "Devices: 0" in text
+    await gina.tap("📱 Share phone number")
+    await gina.tap_reply_button("📱 Share my phone number")
+    await gina.send("/myaccount")
+    assert "Phone: +34600000000 ✅" in gina.last_message.text
+
+
+async def test_change_region_from_my_account(telegram: Telegram, database: Database) -> None:
+    hugo = telegram.user("Hugo", language_code="fr")
+    await hugo.send("/start")
+    await hugo.tap("✅ Yes, 🇫🇷 France")
+    await hugo.send("/myaccount")
+    await hugo.tap("🌍 Change region")
+    await hugo.send("BE")
+    await hugo.tap("🇧🇪 Belgium")
+    assert (await stored_account(database, hugo.id)).region == "BE"  # type: ignore[union-attr]
+
+
+async def test_commands_before_start_ask_for_start(telegram: Telegram) -> None:
+    ivan = telegram.user("Ivan")
+    for command in ("/devices", "/adddevice", "/myaccount"):
+        await ivan.send(command)
+        assert ivan.last_message.text == "I don't know you yet. Send /start to set up your account."
+
+
+async def test_help_unknown_commands_and_stray_text(telegram: Telegram) -> None:
+    jo = telegram.user("Jo")
+    await jo.send("/help")
+    assert "/adddevice — Add a camera, NVR or DVR" in jo.last_message.text
+    await jo.send("/frobnicate now")
+    assert jo.last_message.text == "I don't know the command /frobnicate. Send /help to see mine."
+    await jo.send("hello?")
+    assert "I'm not waiting for a message right now" in jo.last_message.text
+    await jo.send("/cancel")
+    assert "nothing to cancel" in jo.last_message.text
+
+
+async def test_commands_are_registered_at_start_up(bot_api: FakeBotApi, telegram: Telegram) -> None:
+    commands = [command for command, _ in bot_api.bot_commands()]
+    assert commands == ["devices", "adddevice", "myaccount", "help", "cancel", "start"]
