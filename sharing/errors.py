@@ -64,6 +64,13 @@ class InvalidPhone(SharingError):
     phone: str
 
 
+@dataclass
+class InvalidRecipient(SharingError):
+    """Not a phone number, an email address or an @username."""
+
+    text: str
+
+
 # --- devices ------------------------------------------------------------------------------------
 
 

@@ -34,16 +34,20 @@ async def claim_expired(
     one at a time, the locking clause is not rendered and not needed.
     """
     state, expires_at, id_ = col(model.state), col(model.expires_at), col(model.id)
+    # A CTE, not `id IN (subquery)`: PostgreSQL may rescan such a subquery once per row, and
+    # with SKIP LOCKED each rescan skips the rows already taken, so LIMIT would bound nothing.
+    # A CTE that locks rows is always evaluated once.
     due = (
         select(id_)
         .where(state == pending, expires_at <= now)
         .order_by(expires_at, id_)
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .cte("due")
     )
     statement = (
         update(model)
-        .where(id_.in_(due), state == pending)
+        .where(id_.in_(select(due.c.id)), state == pending)
         .values(state=expired, **values)
         .returning(id_)
         .execution_options(synchronize_session=False)

@@ -69,7 +69,7 @@ class ShareView:
     recipient: PersonView | None
     """None while the invitation waits for someone to prove `address`."""
     address: Address | None
-    """How the owner named the recipient, when it was not by picking an account."""
+    """Where the invitation was sent while no account had proved it; kept once claimed."""
     grants: tuple[GrantView, ...]
     """By channel number."""
     alias: str | None

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -214,20 +215,27 @@ async def test_a_double_accept(pg_database: Database, clock: FakeClock) -> None:
     assert refused == ShareNotPending(invitation.id, ShareState.ACTIVE)
 
 
-async def test_an_accept_racing_the_expiry_sweep(pg_database: Database, clock: FakeClock) -> None:
+@pytest.mark.parametrize("sweep_listed_first", [False, True])
+async def test_an_accept_racing_the_expiry_sweep(
+    pg_database: Database, clock: FakeClock, sweep_listed_first: bool
+) -> None:
+    """Listed first, the accept nearly always wins; listed second, either may: both outcomes."""
     invitation = await invite(pg_database, await setup_world(pg_database), clock)
     assert invitation.expires_at is not None
-    just_before = invitation.expires_at - timedelta(seconds=1)
-    just_after = invitation.expires_at + timedelta(seconds=1)
+    accepting = accept(invitation, invitation.expires_at - timedelta(seconds=1))
+    sweeping = sweep(invitation.expires_at + timedelta(seconds=1))
 
-    accepted, swept = await race(pg_database, accept(invitation, just_before), sweep(just_after))
+    if sweep_listed_first:
+        swept, accepted = await race(pg_database, sweeping, accepting)
+    else:
+        accepted, swept = await race(pg_database, accepting, sweeping)
 
     async with pg_database.read() as session:
         stored = await session.get_one(Share, invitation.id)
     if isinstance(accepted, ShareView):
         assert swept == () and stored.state == ShareState.ACTIVE
     else:
-        assert isinstance(accepted, InvitationExpired)
+        assert accepted == InvitationExpired(invitation.expires_at)
         assert [share.id for share in swept] == [invitation.id]
         assert stored.state == ShareState.EXPIRED
 
@@ -244,6 +252,7 @@ async def test_two_sweeps_at_once_return_each_expired_share_once(
 
     first, second = await race(pg_database, sweep(clock(), limit=20), sweep(clock(), limit=20))
 
+    assert len(first) <= 20 and len(second) <= 20
     swept = [share.id for share in first + second]
     assert len(swept) == len(set(swept)) == 30
     expired = select(func.count()).select_from(Share).where(Share.state == ShareState.EXPIRED)

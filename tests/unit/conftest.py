@@ -19,8 +19,3 @@ async def world(database: Database, clock: FakeClock) -> World:
         device = await make_device(session, owner, type=DeviceType.NVR, name="Shop NVR")
     assert device.id is not None
     return World(database=database, clock=clock, device_id=device.id)
-
-
-@pytest.fixture
-def database(pg_database: Database) -> Database:
-    return pg_database
