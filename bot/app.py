@@ -11,8 +11,20 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
+from bot.jobs import register_jobs
+from bot.mailer import build_email_sender
 from bot.settings import Settings
-from handlers import add_device, devices, fallbacks, help, my_account, onboarding
+from handlers import (
+    add_device,
+    devices,
+    email,
+    fallbacks,
+    help,
+    invitations,
+    my_account,
+    onboarding,
+    share,
+)
 from handlers.context import CamShareContext, Services
 from handlers.errors import handle_error
 from sharing.clock import Clock, system_clock
@@ -46,8 +58,10 @@ def build_application(
         clock=clock,
         invite_ttl=timedelta(seconds=settings.invite_ttl_seconds),
         default_region=settings.default_region,
+        email_sender=build_email_sender(settings.smtp_url, settings.smtp_from),
     )
     _register_handlers(application)
+    register_jobs(application, settings)
     return application
 
 
@@ -59,10 +73,13 @@ def _register_handlers(application: CamShareApplication) -> None:
     """
     application.add_handlers(
         [
-            *onboarding.build_handlers(),
             add_device.build_handler(),
+            share.build_handler(),
+            *onboarding.build_handlers(),
+            email.build_handler(),
             *devices.build_handlers(),
             *my_account.build_handlers(),
+            *invitations.build_handlers(),
             help.build_handler(),
             *fallbacks.build_handlers(),
         ]

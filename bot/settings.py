@@ -1,11 +1,14 @@
 """Settings from the environment or a `.env` file beside the project (pydantic-settings)."""
 
 import re
+from email.utils import parseaddr
 from typing import Annotated
 
 import phonenumbers
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.mailer import parse_smtp_url
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/camshare.db"
 _TOKEN_SHAPE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,}$")
@@ -23,7 +26,8 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     invite_ttl_seconds: Annotated[int, Field(gt=0)] = 259_200
     expiry_sweep_seconds: Annotated[int, Field(gt=0)] = 60
-    smtp_url: str | None = None
+    smtp_url: SecretStr | None = None
+    """May hold the SMTP password, so kept out of reprs and logs like the token."""
     smtp_from: str | None = None
     default_region: str | None = None
 
@@ -44,6 +48,20 @@ class Settings(BaseSettings):
                 "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// (an async driver)"
             )
         return url
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_is_usable(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None:
+            parse_smtp_url(url.get_secret_value())
+        return url
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _smtp_from_is_an_address(cls, sender: str | None) -> str | None:
+        if sender is not None and "@" not in parseaddr(sender)[1]:
+            raise ValueError("must be an address, e.g. CamShare <camshare@example.com>")
+        return sender
 
     @field_validator("default_region")
     @classmethod

@@ -3,7 +3,8 @@
 from telegram import Update, User
 
 from handlers.context import CamShareContext
-from sharing import accounts
+from handlers.invitations import deliver_claimed
+from sharing import accounts, claims
 from sharing.accounts import AccountView
 
 NEEDS_START = "I don't know you yet. Send /start to set up your account."
@@ -37,3 +38,14 @@ async def current_account(update: Update, context: CamShareContext) -> AccountVi
         elif update.effective_message:
             await update.effective_message.reply_text(NEEDS_START)
     return account
+
+
+async def deliver_waiting_invitations(account_id: int, context: CamShareContext) -> None:
+    """Invitations sent to this account's username, id, phone or email before it could receive
+    them (R10): claim them now and show their prompts. Call whenever an address is proved."""
+    services = context.services
+    async with services.database.write() as session:
+        claimed = await claims.claim_invitations(
+            session, account_id=account_id, now=services.clock()
+        )
+    await deliver_claimed(context, claimed)

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
 
 from sharing.clock import Clock
+from sharing.mail import EmailSender
 from storage.database import Database
 
 Handler = BaseHandler[Update, "CamShareContext", Any]
@@ -20,6 +21,8 @@ class Services:
     clock: Clock
     invite_ttl: timedelta
     default_region: str | None = None
+    email_sender: EmailSender | None = None
+    """None when SMTP_URL or SMTP_FROM is not set: /email then says it is unavailable."""
 
 
 class CamShareContext(

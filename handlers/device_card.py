@@ -24,6 +24,11 @@ class ListDevices(CallbackData, prefix="dvl"):
 
 
 @dataclass(frozen=True)
+class ShareDevice(CallbackData, prefix="dvs"):
+    device_id: int
+
+
+@dataclass(frozen=True)
 class RenameDevice(CallbackData, prefix="dvr"):
     device_id: int
 
@@ -60,6 +65,7 @@ def render_device_card(device: DeviceView) -> tuple[str, InlineKeyboardMarkup]:
         ]
     )
     keyboard = inline(
+        [button("📤 Share", ShareDevice(device.id))],
         [
             button("✏️ Rename", RenameDevice(device.id)),
             button("🗑 Remove", RemoveDevice(device.id)),

@@ -8,7 +8,9 @@ from handlers.context import CamShareContext
 COMMANDS = (
     BotCommand("devices", "Your devices"),
     BotCommand("adddevice", "Add a camera, NVR or DVR"),
+    BotCommand("share", "Share a device with someone"),
     BotCommand("myaccount", "Your account: region and phone"),
+    BotCommand("email", "Verify your email address"),
     BotCommand("help", "What I can do"),
     BotCommand("cancel", "Leave the current step"),
     BotCommand("start", "Set up your account"),

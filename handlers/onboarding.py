@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.accounts import current_account, register_user
+from handlers.accounts import current_account, deliver_waiting_invitations, register_user
 from handlers.callback_data import CallbackData
 from handlers.cancel import cancel_fallback
 from handlers.context import CamShareContext, Handler
@@ -56,6 +56,7 @@ async def start(update: Update, context: CamShareContext) -> None:
     name = escape(account.first_name)
     if account.region and not is_new:
         await update.effective_message.reply_html(f"Welcome back, {name}! {NEXT_STEPS}")
+        await deliver_waiting_invitations(account.id, context)
         return
     greeting = (
         f"👋 Welcome to CamShare, {name}!\n\n"
@@ -127,6 +128,7 @@ async def pick_region(update: Update, context: CamShareContext) -> int:
         f"Region set: {region_label(account.region)}.", parse_mode=ParseMode.HTML
     )
     await _after_region(update, context, account)
+    await deliver_waiting_invitations(account.id, context)
     return ConversationHandler.END
 
 
@@ -170,6 +172,7 @@ async def receive_contact(update: Update, context: CamShareContext) -> None:
         f"✅ Thanks! Your phone number {account.phone} is verified. {NEXT_STEPS}",
         reply_markup=ReplyKeyboardRemove(),
     )
+    await deliver_waiting_invitations(account.id, context)
 
 
 async def decline_phone(update: Update, context: CamShareContext) -> None:

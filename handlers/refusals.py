@@ -2,7 +2,7 @@
 
 from functools import singledispatch
 
-from handlers.formatting import escape
+from handlers.formatting import escape, region_label
 from sharing import errors
 
 
@@ -77,3 +77,169 @@ _DEVICE_FIELD_HINTS = {
 @describe.register
 def _(error: errors.InvalidDeviceField) -> str:
     return _DEVICE_FIELD_HINTS[error.field]
+
+
+_SHARE_STATE_WORDS = {
+    "active": "was already accepted",
+    "declined": "was declined",
+    "cancelled": "was cancelled by its owner",
+    "expired": "has expired",
+    "revoked": "was deleted by its owner",
+    "removed": "was deleted",
+    "edited": "was changed by its owner since: the new invitation is in a newer message",
+}
+
+
+@describe.register
+def _(error: errors.ShareNotPending) -> str:
+    return f"This invitation {_SHARE_STATE_WORDS.get(error.state, 'is no longer open')}."
+
+
+@describe.register
+def _(error: errors.InvitationExpired) -> str:
+    return "This invitation has expired. Ask the owner to share the device again."
+
+
+@describe.register
+def _(error: errors.ShareNotFound) -> str:
+    return "This share is no longer available."
+
+
+@describe.register
+def _(error: errors.InvalidEmail) -> str:
+    return "That is not an email address. Send one like <code>ann@example.com</code>."
+
+
+@describe.register
+def _(error: errors.EmailAlreadyVerified) -> str:
+    return f"{escape(error.email)} is already your verified address. Nothing to do."
+
+
+@describe.register
+def _(error: errors.EmailCodeRequestedTooSoon) -> str:
+    return (
+        "I sent you a code less than a minute ago; check your inbox and spam folder."
+        f" You can ask for a new one in {error.retry_after_seconds} seconds."
+    )
+
+
+@describe.register
+def _(error: errors.EmailCodeExpired) -> str:
+    return (
+        "This code has expired."
+        f" Tap “🔁 Send a new code” to get another one at {escape(error.email)}."
+    )
+
+
+@describe.register
+def _(error: errors.EmailCodeAttemptsExhausted) -> str:
+    return (
+        f"Too many wrong attempts: a code allows {error.max_attempts}."
+        " Tap “🔁 Send a new code” to get another one."
+    )
+
+
+@describe.register
+def _(error: errors.EmailCodeUsed) -> str:
+    return (
+        f"This code has already verified {escape(error.email)}."
+        " To verify another address, send /email."
+    )
+
+
+@describe.register
+def _(error: errors.NoEmailCode) -> str:
+    return "I have no code waiting for you. Tap “🔁 Send a new code”, or send /email."
+
+
+@describe.register
+def _(error: errors.EmailNotSent) -> str:
+    return (
+        f"I couldn't send an email to {escape(error.email)}: the mail server is not answering."
+        " Nothing was saved. Please try again in a few minutes."
+    )
+
+
+@describe.register
+def _(error: errors.InvalidRecipient) -> str:
+    return (
+        "I need a phone number (like +44 7700 900123), an email address or an @username."
+        " You can also pick someone with the button below, or forward me their contact."
+    )
+
+
+@describe.register
+def _(error: errors.NotDeviceOwner) -> str:
+    return "Only the owner of this device can share it or change its shares."
+
+
+@describe.register
+def _(error: errors.RegionNotSet) -> str:
+    return "Your region is not set yet. Send /myaccount and tap Change region, then try again."
+
+
+@describe.register
+def _(error: errors.DifferentRegion) -> str:
+    return (
+        f"You can share only with people in your region ({region_label(error.owner_region)}),"
+        f" and this account is in {region_label(error.recipient_region)}."
+    )
+
+
+@describe.register
+def _(error: errors.ChannelFull) -> str:
+    channels = ", ".join(str(number) for number in error.channel_numbers)
+    return (
+        f"Channel {channels} is already shared with {error.limit} accounts, the most a channel"
+        " can have. Unselect it, or end one of its shares in /devices first."
+    )
+
+
+@describe.register
+def _(error: errors.TooManyOwners) -> str:
+    return (
+        f"This person already receives devices from {error.limit} owners, the most an account"
+        " can have. They must delete a device shared by someone else before you can share."
+    )
+
+
+@describe.register
+def _(error: errors.FirmwareTooOld) -> str:
+    return (
+        f"This device's firmware ({escape(error.firmware_version)}) is too old for sharing:"
+        f" upgrade it to {error.minimum_version} or newer, then update the version in the bot."
+    )
+
+
+@describe.register
+def _(error: errors.LiveViewRequired) -> str:
+    return f"Live View is always shared on cameras, NVRs and DVRs (channel {error.channel_number})."
+
+
+@describe.register
+def _(error: errors.NoChannelsSelected) -> str:
+    return "Select at least one channel to share."
+
+
+@describe.register
+def _(error: errors.UnknownChannel) -> str:
+    return (
+        f"Channel {error.channel_number} is not on this device any more. Start again with /share."
+    )
+
+
+@describe.register
+def _(error: errors.ShareToSelf) -> str:
+    return (
+        "You cannot share a device with yourself. Send someone else's number, email or @username."
+    )
+
+
+@describe.register
+def _(error: errors.ShareConflict) -> str:
+    return "This person already has this device: share it again to change what they have."
+
+
+@describe.register
+def _(error: errors.ShareNotActive) -> str:
+    return "This share is not active any more."

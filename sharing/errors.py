@@ -194,3 +194,84 @@ class ShareConflict(SharingError):
 
     device_id: int
     rule = "R9"
+
+
+# --- email verification (R10) -------------------------------------------------------------------
+
+
+@dataclass
+class InvalidEmail(SharingError):
+    """Not an email address."""
+
+    text: str
+
+
+@dataclass
+class EmailAlreadyVerified(SharingError):
+    """The account has already proved this address; no code is sent."""
+
+    email: str
+
+
+@dataclass
+class EmailCodeRequestedTooSoon(SharingError):
+    """R10: a new code may be requested once a minute; `retry_after_seconds` is the wait left."""
+
+    retry_after_seconds: int
+    rule = "R10"
+
+
+@dataclass
+class NoEmailCode(SharingError):
+    """The account has no code to check: none was requested, or the newest was withdrawn."""
+
+    account_id: int
+
+
+@dataclass
+class EmailCodeUsed(SharingError):
+    """R10: the newest code already proved its address; a code proves once."""
+
+    email: str
+    rule = "R10"
+
+
+@dataclass
+class EmailCodeExpired(SharingError):
+    """R10: a code is valid for a limited time (15 minutes)."""
+
+    email: str
+    expired_at: datetime
+    rule = "R10"
+
+
+@dataclass
+class EmailCodeAttemptsExhausted(SharingError):
+    """R10: every wrong attempt this code allows was used; only a new code can prove the address."""
+
+    email: str
+    max_attempts: int
+    rule = "R10"
+
+
+@dataclass
+class EmailNotSent(SharingError):
+    """The mail server could not be reached or did not accept the message."""
+
+    email: str
+
+
+# --- deep links and QR codes --------------------------------------------------------------------
+
+
+@dataclass
+class LinkNotFound(SharingError):
+    """Not a link of ours, or one that a newer QR code replaced."""
+
+
+@dataclass
+class LinkExpired(SharingError):
+    """R11: device QR codes expire like invitations."""
+
+    expires_at: datetime
+    rule = "R11"

@@ -6,28 +6,8 @@ from sharing import devices
 from storage.database import Database
 from storage.models import Account, DeviceType, Share, ShareState
 from tests.clock import FakeClock
-from tests.harness.users import Telegram, TelegramUser
-
-
-async def started(telegram: Telegram, name: str, **details: str) -> TelegramUser:
-    user = telegram.user(name, language_code="en-GB", **details)
-    await user.send("/start")
-    await user.tap("✅ Yes, 🇬🇧 United Kingdom")
-    await user.tap_reply_button("Not now")
-    return user
-
-
-async def add_nvr(
-    user: TelegramUser, *, serial: str = "J12345678", name: str = "Shop NVR", channels: str = "4"
-) -> None:
-    await user.send("/adddevice")
-    await user.send(serial)
-    await user.send("abcdef")
-    await user.send(name)
-    await user.tap("🗄 NVR")
-    await user.send(channels)
-    await user.tap("Use default names")
-    await user.send("V4.30.005 build 200101")
+from tests.handlers.journeys import add_nvr, started
+from tests.harness.users import Telegram
 
 
 async def test_add_an_nvr_with_channel_names(telegram: Telegram) -> None:
@@ -49,7 +29,11 @@ async def test_add_an_nvr_with_channel_names(telegram: Telegram) -> None:
     card = olivia.last_message.text
     assert "🗄 NVR Shop <North> & 🐈" in card and "Serial: J12345678" in card
     assert "1. Gate\n2. Yard <back>\n3. Till & door" in card
-    assert olivia.last_message.buttons == [["✏️ Rename", "🗑 Remove"], ["« My devices"]]
+    assert olivia.last_message.buttons == [
+        ["📤 Share"],
+        ["✏️ Rename", "🗑 Remove"],
+        ["« My devices"],
+    ]
 
 
 async def test_a_camera_has_one_channel_and_old_firmware_is_flagged(telegram: Telegram) -> None:

@@ -119,6 +119,19 @@ async def test_help_unknown_commands_and_stray_text(telegram: Telegram) -> None:
     assert "nothing to cancel" in jo.last_message.text
 
 
-async def test_commands_are_registered_at_start_up(bot_api: FakeBotApi, telegram: Telegram) -> None:
+async def test_every_registered_command_is_listed_in_help_and_answers(
+    bot_api: FakeBotApi, telegram: Telegram
+) -> None:
     commands = [command for command, _ in bot_api.bot_commands()]
-    assert commands == ["devices", "adddevice", "myaccount", "help", "cancel", "start"]
+    expected = {"start", "devices", "adddevice", "share", "myaccount", "email", "help", "cancel"}
+    assert expected <= set(commands)
+    kim = telegram.user("Kim", language_code="en-GB")
+    await kim.send("/start")
+    await kim.tap("✅ Yes, 🇬🇧 United Kingdom")
+    await kim.send("/help")
+    help_text = kim.last_message.text
+    for command in commands:
+        assert f"/{command} — " in help_text
+        await kim.send(f"/{command}")
+        assert "I don't know the command" not in kim.last_message.text
+        await kim.send("/cancel")

@@ -1,0 +1,187 @@
+"""Invitations and applications that nobody answered in time (R11): close them, tell both sides.
+
+`sweep_expired` runs from a repeating job (bot/jobs.py), first at start-up: the database's
+`expires_at` is the record, so a sweep also catches what ran out while the bot was down.
+
+Each batch is claimed in its own short write transaction, committed before anyone is told, so no
+write lock is held across Telegram calls. The sharing service hands each expired row to exactly
+one claim, however many bot processes share the database, and we announce only what our own
+claim returned: every expiry is announced once. The price is at most once: should the process
+die between the commit and the messages, those announcements are lost; the state is right and
+the old prompt's buttons still answer that the invitation expired.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram.error import TelegramError
+
+from handlers.context import CamShareContext
+from handlers.formatting import escape
+from handlers.invitations import close_prompt, format_moment
+from handlers.notify import notify
+from sharing import applications, shares
+from sharing.expiry import DEFAULT_BATCH
+from sharing.views import Address, ApplicationView, ShareView
+from storage.models import AddressKind
+
+log = logging.getLogger(__name__)
+
+Expired = TypeVar("Expired", ShareView, ApplicationView)
+
+_ROOM_FOR_LINES = 3_900
+"""Telegram takes 4,096 characters a message; the rest is for the heading."""
+
+
+async def sweep_expired(context: CamShareContext, *, batch_size: int = DEFAULT_BATCH) -> int:
+    """Expire every invitation and application past its time and announce each; returns how
+    many this call announced (a concurrent sweep elsewhere announces the others)."""
+    # One `now` for the whole sweep: what runs out while we announce waits for the next sweep,
+    # and the loops below end however fast new rows fall due.
+    now = context.services.clock()
+
+    async def claim_invitations(session: AsyncSession) -> tuple[ShareView, ...]:
+        return await shares.expire_due_invitations(session, now=now, limit=batch_size)
+
+    async def claim_applications(session: AsyncSession) -> tuple[ApplicationView, ...]:
+        return await applications.expire_due_applications(session, now=now, limit=batch_size)
+
+    announced = await _drain(context, claim_invitations, announce_expired_invitations, batch_size)
+    announced += await _drain(
+        context, claim_applications, announce_expired_applications, batch_size
+    )
+    if announced:
+        log.info("announced %d expired invitations and applications", announced)
+    return announced
+
+
+async def _drain(
+    context: CamShareContext,
+    claim: Callable[[AsyncSession], Awaitable[tuple[Expired, ...]]],
+    announce: Callable[[CamShareContext, tuple[Expired, ...]], Awaitable[None]],
+    batch_size: int,
+) -> int:
+    """Claim and announce batch after batch until one comes back short: nothing more is due."""
+    total = 0
+    while True:
+        async with context.services.database.write() as session:
+            batch = await claim(session)
+        await announce(context, batch)
+        total += len(batch)
+        if len(batch) < batch_size:
+            return total
+
+
+async def announce_expired_invitations(
+    context: CamShareContext, batch: tuple[ShareView, ...]
+) -> None:
+    """Each recipient's prompt loses its buttons and says so; each owner hears of theirs in one
+    message per batch, not one per invitation: an installer who invited fifty people at once
+    would otherwise get fifty messages in a second, past Telegram's flood limit for one chat."""
+    for share in batch:
+        await _attempt(
+            close_prompt(context, share.prompt, expired_prompt_text(share)), f"share {share.id}"
+        )
+    by_owner: defaultdict[int, list[ShareView]] = defaultdict(list)
+    for share in batch:
+        by_owner[share.owner.id].append(share)
+    for owner_id, owned in by_owner.items():
+        for text in expired_invitations_texts(owned):
+            await _attempt(notify(context, owner_id, text), f"shares {[s.id for s in owned]}")
+
+
+async def announce_expired_applications(
+    context: CamShareContext, batch: tuple[ApplicationView, ...]
+) -> None:
+    """The owner's "new sharing application" message is closed; the applicant hears of it."""
+    for application in batch:
+        await _attempt(
+            close_prompt(context, application.prompt, expired_application_text(application)),
+            f"application {application.id}",
+        )
+        await _attempt(
+            notify(context, application.applicant.id, application_expired_text(application)),
+            f"application {application.id}",
+        )
+
+
+async def _attempt(send: Awaitable[object], about: str) -> None:
+    """Blocked users and vanished messages are handled where they are sent; anything else
+    Telegram refuses (a network failure, a flood wait beyond the rate limiter's retries) must
+    not cost the rest of the batch its announcements: the claim is committed, there is no retry."""
+    try:
+        await send
+    except TelegramError:
+        log.warning("could not announce the expiry of %s", about, exc_info=True)
+
+
+def expired_prompt_text(share: ShareView) -> str:
+    """The recipient's Accept/Decline prompt, once it has run out."""
+    owner = escape(share.owner.display_name)
+    ran_out = share.expires_at or share.ended_at  # the sweep keeps `expires_at`; ended_at is now
+    assert ran_out is not None, "an expired invitation has ended"
+    return (
+        f"⌛ <b>{owner}</b>'s invitation to <b>{escape(share.device.name)}</b> expired on"
+        f" {format_moment(ran_out)}."
+        f" Ask {owner} to share it again if you still need it."
+    )
+
+
+def expired_invitations_texts(owned: list[ShareView]) -> list[str]:
+    """For the owner: one sentence for one invitation, else a list, split to fit messages."""
+    if len(owned) == 1:
+        return [f"⌛ Your invitation to {_invitation_line(owned[0])} expired."]
+    messages: list[list[str]] = [[]]
+    length = 0
+    for share in owned:
+        line = f"• {_invitation_line(share)}"
+        if messages[-1] and length + len(line) > _ROOM_FOR_LINES:
+            messages.append([])
+            length = 0
+        messages[-1].append(line)
+        length += len(line) + 1
+    return [
+        f"⌛ {len(lines)} of your invitations expired:\n" + "\n".join(lines) for lines in messages
+    ]
+
+
+def _invitation_line(share: ShareView) -> str:
+    return f"{invited_as(share)} for <b>{escape(share.device.name)}</b>"
+
+
+def invited_as(share: ShareView) -> str:
+    """The recipient's name, or the address of an invitation nobody claimed: the owner typed it,
+    so showing it to the owner reveals nothing."""
+    if share.recipient is not None:
+        return f"<b>{escape(share.recipient.display_name)}</b>"
+    if share.address is not None:
+        return escape(address_label(share.address))
+    return "someone"
+
+
+def address_label(address: Address) -> str:
+    if address.kind == AddressKind.USERNAME:
+        return f"@{address.value}"
+    if address.kind == AddressKind.USER_ID:
+        return f"Telegram user {address.value}"
+    return address.value
+
+
+def expired_application_text(application: ApplicationView) -> str:
+    """The owner's application message, once it has run out."""
+    return (
+        f"⌛ The application from <b>{escape(application.applicant.display_name)}</b> for"
+        f" <b>{escape(application.device.name)}</b> expired on"
+        f" {format_moment(application.expires_at)} without a decision."
+    )
+
+
+def application_expired_text(application: ApplicationView) -> str:
+    """For the applicant."""
+    return (
+        f"⌛ Your application for <b>{escape(application.device.name)}</b> expired: its owner did"
+        " not answer in time. Scan the device's QR code again to apply again."
+    )

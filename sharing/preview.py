@@ -1,0 +1,88 @@
+"""Read-only checks that let the share conversation refuse at the step where a rule applies,
+instead of at Finish. `shares.share_device` checks everything again, under locks, when saving."""
+
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sharing.addresses import find_account_id
+from sharing.checks import (
+    check_firmware,
+    check_owner_room,
+    check_same_region,
+    live_owner_ids,
+    load_account,
+    require_region,
+)
+from sharing.devices import DeviceView, get_owned_device
+from sharing.errors import ShareToSelf
+from sharing.share_queries import load_share, person_view
+from sharing.views import Address, PersonView, ShareView
+from storage.models import LIVE_SHARE_STATES, Device, Share
+
+
+@dataclass(frozen=True)
+class RecipientPreview:
+    account: PersonView | None
+    """The account the share will go to now; None while it waits for someone to prove `address`."""
+    address: Address | None
+    existing: ShareView | None
+    """Their live share of the device, which sharing again edits (R9)."""
+
+
+async def shareable_device(session: AsyncSession, *, owner_id: int, device_id: int) -> DeviceView:
+    """The device, if `owner_id` owns it (R2), has a region (R3) and firmware that supports
+    sharing (R6)."""
+    view = await get_owned_device(session, owner_id=owner_id, device_id=device_id)
+    device = await session.get(Device, device_id)  # from the identity map: no second query
+    assert device is not None
+    check_firmware(device)
+    require_region(await load_account(session, owner_id))
+    return view
+
+
+async def preview_recipient(
+    session: AsyncSession, *, owner_id: int, device_id: int, recipient: int | Address
+) -> RecipientPreview:
+    """R9 (not oneself), R3 and R5 for a recipient who has an account; the live share to edit."""
+    owner = await load_account(session, owner_id)
+    account_id = (
+        recipient if isinstance(recipient, int) else await find_account_id(session, recipient)
+    )
+    address = None if isinstance(recipient, int) else recipient
+    if account_id is None:
+        existing_id = await _live_share_id(session, device_id=device_id, address=address)
+        existing = await load_share(session, existing_id) if existing_id else None
+        return RecipientPreview(account=None, address=address, existing=existing)
+    if account_id == owner_id:
+        raise ShareToSelf()
+    account = await load_account(session, account_id)
+    if account.region is not None:
+        check_same_region(owner, account)
+    existing_id = await _live_share_id(session, device_id=device_id, recipient_id=account_id)
+    if existing_id is None:
+        check_owner_room(await live_owner_ids(session, account_id), owner_id)
+    existing = await load_share(session, existing_id) if existing_id else None
+    return RecipientPreview(account=person_view(account), address=address, existing=existing)
+
+
+async def _live_share_id(
+    session: AsyncSession,
+    *,
+    device_id: int,
+    recipient_id: int | None = None,
+    address: Address | None = None,
+) -> int | None:
+    statement = select(Share.id).where(
+        Share.device_id == device_id, col(Share.state).in_(LIVE_SHARE_STATES)
+    )
+    if recipient_id is not None:
+        statement = statement.where(Share.recipient_id == recipient_id)
+    elif address is not None:
+        statement = statement.where(
+            col(Share.recipient_id).is_(None),
+            Share.address_kind == address.kind,
+            Share.address == address.value,
+        )
+    return (await session.exec(statement)).first()

@@ -1,0 +1,39 @@
+"""Short journeys that many handler tests begin with, lived through the bot like a user."""
+
+from tests.harness.users import Telegram, TelegramUser
+
+
+async def started(telegram: Telegram, name: str, **details: str) -> TelegramUser:
+    """A user who sent /start, confirmed the United Kingdom and did not share a phone."""
+    user = telegram.user(name, language_code="en-GB", **details)
+    await user.send("/start")
+    await user.tap("✅ Yes, 🇬🇧 United Kingdom")
+    await user.tap_reply_button("Not now")
+    return user
+
+
+async def verified(telegram: Telegram, name: str, phone: str, **details: str) -> TelegramUser:
+    """A user who sent /start, confirmed the United Kingdom and proved their phone."""
+    user = telegram.user(name, language_code="en-GB", phone_number=phone, **details)
+    await user.send("/start")
+    await user.tap("✅ Yes, 🇬🇧 United Kingdom")
+    await user.tap_reply_button("📱 Share my phone number")
+    return user
+
+
+async def add_nvr(
+    user: TelegramUser,
+    *,
+    serial: str = "J12345678",
+    name: str = "Shop NVR",
+    channels: str = "4",
+    firmware: str = "V4.30.005 build 200101",
+) -> None:
+    await user.send("/adddevice")
+    await user.send(serial)
+    await user.send("abcdef")
+    await user.send(name)
+    await user.tap("🗄 NVR")
+    await user.send(channels)
+    await user.tap("Use default names")
+    await user.send(firmware)
