@@ -21,6 +21,7 @@ from handlers import (
     fallbacks,
     help,
     invitations,
+    links,
     my_account,
     onboarding,
     share,
@@ -80,6 +81,7 @@ def _register_handlers(application: CamShareApplication) -> None:
             *devices.build_handlers(),
             *my_account.build_handlers(),
             *invitations.build_handlers(),
+            *links.build_handlers(),
             help.build_handler(),
             *fallbacks.build_handlers(),
         ]

@@ -7,6 +7,7 @@ from telegram import InlineKeyboardMarkup
 from handlers.callback_data import CallbackData
 from handlers.formatting import DEVICE_TYPE_LABELS, escape, plural
 from handlers.keyboards import button, inline
+from handlers.links import ShowDeviceQr
 from sharing.devices import DeviceView
 
 CHANNELS_SHOWN = 10
@@ -65,7 +66,10 @@ def render_device_card(device: DeviceView) -> tuple[str, InlineKeyboardMarkup]:
         ]
     )
     keyboard = inline(
-        [button("📤 Share", ShareDevice(device.id))],
+        [
+            button("📤 Share", ShareDevice(device.id)),
+            button("🔳 Share via QR code", ShowDeviceQr(device.id)),
+        ],
         [
             button("✏️ Rename", RenameDevice(device.id)),
             button("🗑 Remove", RemoveDevice(device.id)),

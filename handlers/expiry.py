@@ -20,8 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.error import TelegramError
 
 from handlers.context import CamShareContext
-from handlers.formatting import escape
-from handlers.invitations import close_prompt, format_moment
+from handlers.formatting import escape, format_moment
+from handlers.invitations import close_prompt
 from handlers.notify import notify
 from sharing import applications, shares
 from sharing.expiry import DEFAULT_BATCH

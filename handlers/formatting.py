@@ -1,6 +1,7 @@
 """Turning domain values into HTML for Telegram's parse_mode=HTML. User text is always escaped."""
 
 import html
+from datetime import datetime
 
 from sharing.regions import region_flag, region_name
 from storage.models import DeviceType, Permission
@@ -41,3 +42,7 @@ def permissions_label(permissions: Permission) -> str:
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
+def format_moment(moment: datetime) -> str:
+    return moment.strftime("%d %b %Y, %H:%M UTC")

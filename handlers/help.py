@@ -9,6 +9,7 @@ COMMANDS = (
     BotCommand("devices", "Your devices"),
     BotCommand("adddevice", "Add a camera, NVR or DVR"),
     BotCommand("share", "Share a device with someone"),
+    BotCommand("myqr", "Your QR code, for owners to share with you"),
     BotCommand("myaccount", "Your account: region and phone"),
     BotCommand("email", "Verify your email address"),
     BotCommand("help", "What I can do"),

@@ -7,16 +7,15 @@ state: accepted, declined, cancelled, expired, or edited since this prompt was s
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler
 
 from handlers.callback_data import CallbackData
 from handlers.context import CamShareContext, Handler
-from handlers.formatting import escape, plural
+from handlers.formatting import escape, format_moment, plural
 from handlers.grants_text import grant_lines
 from handlers.keyboards import button, inline
 from handlers.notify import notify
@@ -24,6 +23,7 @@ from handlers.refusals import describe
 from sharing import accounts, shares
 from sharing.errors import InvitationExpired, ShareNotFound, ShareNotPending, SharingError
 from sharing.views import ClaimedInvitations, MessageRef, ShareView
+from storage.models import ShareState
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,6 @@ class AcceptInvitation(CallbackData, prefix="iva"):
 class DeclineInvitation(CallbackData, prefix="ivd"):
     share_id: int
     version: int
-
-
-def format_moment(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y, %H:%M UTC")
 
 
 def render_invitation(share: ShareView) -> str:
@@ -135,35 +131,55 @@ async def decline_invitation(update: Update, context: CamShareContext) -> None:
 async def _answer(update: Update, context: CamShareContext, *, accept: bool) -> None:
     query = update.callback_query
     assert query and update.effective_user
-    kind = AcceptInvitation if accept else DeclineInvitation
-    data = kind.unpack(query.data)
-    services = context.services
-    change = shares.accept_invitation if accept else shares.decline_invitation
+    data = (AcceptInvitation if accept else DeclineInvitation).unpack(query.data)
     try:
-        async with services.database.write() as session:
-            share = await change(
-                session,
-                share_id=data.share_id,
-                version=data.version,
-                recipient_id=update.effective_user.id,
-                now=services.clock(),
-            )
+        share = await answer_invitation(
+            context,
+            share_id=data.share_id,
+            version=data.version,
+            recipient=update.effective_user,
+            accept=accept,
+        )
     except SharingError as error:
         await _refuse(query, error)
         return
-    device = f"<b>{escape(share.device.name)}</b>"
-    recipient = escape(update.effective_user.full_name)
-    if accept:
-        await query.answer("Accepted")
-        await query.edit_message_text(render_accepted(share), parse_mode=ParseMode.HTML)
-        await notify(context, share.owner.id, f"✅ {recipient} accepted your share of {device}.")
-    else:
-        await query.answer("Declined")
-        await query.edit_message_text(
-            f"You declined {device} from {escape(share.owner.display_name)}.",
-            parse_mode=ParseMode.HTML,
+    await query.answer("Accepted" if accept else "Declined")
+    await query.edit_message_text(render_answered(share), parse_mode=ParseMode.HTML)
+
+
+async def answer_invitation(
+    context: CamShareContext, *, share_id: int, version: int, recipient: User, accept: bool
+) -> ShareView:
+    """Accept or decline the invitation and tell the owner: the one way to answer, whether from
+    the prompt or from the `/received` list. Raises the service's refusals; the caller words
+    them and redraws whichever message was tapped (`render_answered` says what the prompt
+    should read now)."""
+    services = context.services
+    change = shares.accept_invitation if accept else shares.decline_invitation
+    async with services.database.write() as session:
+        share = await change(
+            session,
+            share_id=share_id,
+            version=version,
+            recipient_id=recipient.id,
+            now=services.clock(),
         )
-        await notify(context, share.owner.id, f"❌ {recipient} declined your share of {device}.")
+    device = f"<b>{escape(share.device.name)}</b>"
+    name = escape(recipient.full_name)
+    if accept:
+        await notify(context, share.owner.id, f"✅ {name} accepted your share of {device}.")
+    else:
+        await notify(context, share.owner.id, f"❌ {name} declined your share of {device}.")
+    return share
+
+
+def render_answered(share: ShareView) -> str:
+    """What an answered prompt reads: what was accepted, or that it was declined."""
+    if share.state == ShareState.ACTIVE:
+        return render_accepted(share)
+    return (
+        f"You declined <b>{escape(share.device.name)}</b> from {escape(share.owner.display_name)}."
+    )
 
 
 def render_accepted(share: ShareView) -> str:

@@ -25,6 +25,7 @@ from handlers.cancel import cancel_fallback
 from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape, region_label
 from handlers.keyboards import NOT_NOW_BUTTON, button, inline, share_phone_keyboard
+from handlers.links import PENDING_LINK_KEY, open_link
 from handlers.refusals import describe
 from sharing import accounts
 from sharing.errors import SharingError
@@ -54,10 +55,16 @@ async def start(update: Update, context: CamShareContext) -> None:
     assert update.effective_user and update.effective_message
     account, is_new = await register_user(update.effective_user, context)
     name = escape(account.first_name)
+    payload = context.args[0] if context.args else None
     if account.region and not is_new:
-        await update.effective_message.reply_html(f"Welcome back, {name}! {NEXT_STEPS}")
+        if payload:
+            await open_link(update, context, payload)
+        else:
+            await update.effective_message.reply_html(f"Welcome back, {name}! {NEXT_STEPS}")
         await deliver_waiting_invitations(account.id, context)
         return
+    if payload and context.user_data is not None:
+        context.user_data[PENDING_LINK_KEY] = payload
     greeting = (
         f"👋 Welcome to CamShare, {name}!\n\n"
         "I help you share your CCTV cameras, NVRs and DVRs with family, staff or your security"
@@ -129,6 +136,9 @@ async def pick_region(update: Update, context: CamShareContext) -> int:
     )
     await _after_region(update, context, account)
     await deliver_waiting_invitations(account.id, context)
+    payload = context.user_data.pop(PENDING_LINK_KEY, None) if context.user_data else None
+    if payload:
+        await open_link(update, context, payload)
     return ConversationHandler.END
 
 

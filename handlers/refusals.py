@@ -2,7 +2,7 @@
 
 from functools import singledispatch
 
-from handlers.formatting import escape, region_label
+from handlers.formatting import escape, format_moment, region_label
 from sharing import errors
 
 
@@ -243,3 +243,28 @@ def _(error: errors.ShareConflict) -> str:
 @describe.register
 def _(error: errors.ShareNotActive) -> str:
     return "This share is not active any more."
+
+
+@describe.register
+def _(error: errors.LinkNotFound) -> str:
+    return (
+        "This QR code or link is not valid (a newer code may have replaced it). Ask for a new one."
+    )
+
+
+@describe.register
+def _(error: errors.LinkExpired) -> str:
+    return (
+        f"This QR code expired on {format_moment(error.expires_at)}. Ask the owner for a new one."
+    )
+
+
+@describe.register
+def _(error: errors.ApplicationNotPending) -> str:
+    words = {"accepted": "was already accepted", "rejected": "was rejected"}
+    return f"This application {words.get(error.state, 'is no longer open')}."
+
+
+@describe.register
+def _(error: errors.ApplicationNotFound) -> str:
+    return "This application is no longer available."

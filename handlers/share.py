@@ -10,6 +10,7 @@ rule again under locks, and then sends the recipient their prompt.
 
 from dataclasses import dataclass
 from enum import IntEnum, auto
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -35,27 +36,40 @@ from handlers.callback_data import CallbackData
 from handlers.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.context import CamShareContext, Handler
 from handlers.device_card import ShareDevice
-from handlers.formatting import device_type_icon, escape
+from handlers.formatting import device_type_icon, escape, format_moment
 from handlers.grants_text import grant_lines
-from handlers.invitations import close_prompt, deliver_invitation, format_moment
+from handlers.invitations import close_prompt, deliver_invitation
 from handlers.keyboards import button, inline
+from handlers.links import ReviewApplication, ShareWithAccount, photographed_payload
 from handlers.notify import notify
 from handlers.refusals import describe
 from handlers.share_screens import ShareDraft
-from sharing import devices, preview, share_queries, shares
+from sharing import applications, devices, link_tokens, preview, share_queries, shares
 from sharing.accounts import normalise_phone
-from sharing.errors import InvalidPhone, NotDeviceOwner, ShareNotActive, SharingError
+from sharing.errors import (
+    ApplicationNotPending,
+    InvalidPhone,
+    LinkNotFound,
+    NotDeviceOwner,
+    ShareNotActive,
+    ShareToSelf,
+    SharingError,
+)
+from sharing.link_tokens import AccountLink
 from sharing.recipients import parse_recipient, user_address
 from sharing.views import Address, ShareChange
 from storage.models import (
     ALL_PERMISSIONS,
     LIVE_SHARE_STATES,
     AddressKind,
+    ApplicationState,
     Permission,
     ShareState,
 )
 
 WIZARD = "share"
+PRESET_RECIPIENT = "share_recipient"
+"""drafts key: the recipient of a scanned account code, until the device is chosen."""
 DEVICES_PER_PAGE = 8
 PICK_USER_BUTTON = "👤 Choose a Telegram user"
 BACK_BUTTON = "« Back to devices"
@@ -86,19 +100,22 @@ class EditShare(CallbackData, prefix="shx"):
     share_id: int
 
 
-def _draft(context: CamShareContext) -> ShareDraft | None:
+def _drafts(context: CamShareContext) -> dict[str, Any]:
     assert context.user_data is not None
-    draft: ShareDraft | None = context.user_data.get(DRAFTS_KEY, {}).get(WIZARD)
+    drafts: dict[str, Any] = context.user_data.setdefault(DRAFTS_KEY, {})
+    return drafts
+
+
+def _draft(context: CamShareContext) -> ShareDraft | None:
+    draft: ShareDraft | None = _drafts(context).get(WIZARD)
     return draft
 
 
 def _set_draft(context: CamShareContext, draft: ShareDraft | None) -> None:
-    assert context.user_data is not None
-    drafts = context.user_data.setdefault(DRAFTS_KEY, {})
     if draft is None:
-        drafts.pop(WIZARD, None)
+        _drafts(context).pop(WIZARD, None)
     else:
-        drafts[WIZARD] = draft
+        _drafts(context)[WIZARD] = draft
 
 
 # --- step 1: the device --------------------------------------------------------------------------
@@ -109,6 +126,7 @@ async def start_from_command(update: Update, context: CamShareContext) -> Step |
     if account is None:
         return ConversationHandler.END
     _set_draft(context, None)
+    _drafts(context).pop(PRESET_RECIPIENT, None)
     text, keyboard = await _devices_screen(context, owner_id=account.id, offset=0)
     assert update.effective_message
     await update.effective_message.reply_html(text, reply_markup=keyboard)
@@ -185,8 +203,80 @@ async def _choose_device(update: Update, context: CamShareContext, device_id: in
     await query.edit_message_text(
         f"📤 Share <b>{escape(device.name)}</b>.", parse_mode=ParseMode.HTML
     )
+    preset = _drafts(context).pop(PRESET_RECIPIENT, None)
+    if preset is not None:
+        draft.recipient_fixed = True
+        return await _choose_recipient(update, context, *preset)
     await _ask_recipient(query.message, draft)
     return Step.RECIPIENT
+
+
+async def start_for_account(update: Update, context: CamShareContext) -> Step | int:
+    """An owner scanned someone's account code: choose the device, the recipient is known."""
+    query = update.callback_query
+    assert query and update.effective_user
+    services = context.services
+    try:
+        async with services.database.read() as session:
+            link = await link_tokens.open_link(
+                session, token=ShareWithAccount.unpack(query.data).token, now=services.clock()
+            )
+        if not isinstance(link, AccountLink):
+            raise LinkNotFound()
+        if link.account.id == update.effective_user.id:
+            raise ShareToSelf()
+    except SharingError as error:
+        await query.answer(describe(error), show_alert=True)
+        return ConversationHandler.END
+    await query.answer()
+    _set_draft(context, None)
+    _drafts(context)[PRESET_RECIPIENT] = (
+        user_address(link.account.id),
+        link.account.display_name,
+    )
+    text, keyboard = await _devices_screen(context, owner_id=update.effective_user.id, offset=0)
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    return Step.DEVICE if keyboard else ConversationHandler.END
+
+
+async def start_reviewing(update: Update, context: CamShareContext) -> Step | int:
+    """The owner opens an application: the channel screens, everything selected (R8), in the
+    application's message; the summary then offers Accept and Reject."""
+    query = update.callback_query
+    assert query and update.effective_user and isinstance(query.message, Message)
+    owner_id = update.effective_user.id
+    application_id = ReviewApplication.unpack(query.data).application_id
+    try:
+        async with context.services.database.read() as session:
+            application = await applications.get_application(
+                session, application_id=application_id, account_id=owner_id
+            )
+            if application.owner_id != owner_id:
+                raise NotDeviceOwner(application.device.id)
+            if application.state != ApplicationState.PENDING:
+                raise ApplicationNotPending(application.id, application.state)
+            device = await preview.shareable_device(
+                session, owner_id=owner_id, device_id=application.device.id
+            )
+    except SharingError as error:
+        await query.answer(describe(error), show_alert=True)
+        return ConversationHandler.END
+    await query.answer()
+    draft = ShareDraft(
+        device_id=device.id,
+        device_name=device.name,
+        device_type=device.type,
+        channels={channel.number: channel.name for channel in device.channels},
+        recipient=user_address(application.applicant.id),
+        recipient_label=application.applicant.display_name,
+        application_id=application.id,
+        recipient_fixed=True,
+        screen_message_id=query.message.message_id,
+    )
+    draft.select_all()
+    _set_draft(context, draft)
+    await _show(query, screens.channels_screen(draft))
+    return Step.SCREENS
 
 
 async def start_editing(update: Update, context: CamShareContext) -> Step | int:
@@ -225,6 +315,7 @@ async def start_editing(update: Update, context: CamShareContext) -> Step | int:
         recipient=recipient,
         recipient_label=label,
         editing=True,
+        recipient_fixed=True,
         screen_message_id=query.message.message_id,
     )
     _set_draft(context, draft)
@@ -300,6 +391,31 @@ async def receive_picked_user(update: Update, context: CamShareContext) -> Step 
         f"@{picked.username}" if picked.username else f"user {picked.user_id}"
     )
     return await _choose_recipient(update, context, user_address(picked.user_id), label)
+
+
+async def receive_scanned_account(update: Update, context: CamShareContext) -> Step | int:
+    """A photo of the recipient's account code (/myqr), as the Hik-Connect app's "scan"."""
+    message = update.effective_message
+    assert message
+    token = await photographed_payload(message, context)
+    if token is None:
+        return Step.RECIPIENT
+    services = context.services
+    try:
+        async with services.database.read() as session:
+            link = await link_tokens.open_link(session, token=token, now=services.clock())
+    except SharingError as error:
+        await message.reply_html(describe(error))
+        return Step.RECIPIENT
+    if not isinstance(link, AccountLink):
+        await message.reply_text(
+            "That is a device's QR code. To choose a recipient, send a photo of their account"
+            " code (they get it with /myqr)."
+        )
+        return Step.RECIPIENT
+    return await _choose_recipient(
+        update, context, user_address(link.account.id), link.account.display_name
+    )
 
 
 async def _choose_recipient(
@@ -536,6 +652,8 @@ async def finish(update: Update, context: CamShareContext) -> int | None:
         return None
     query, draft = current
     assert update.effective_user and draft.recipient is not None
+    if draft.application_id is not None:
+        return await _accept_application(update, context, query, draft)
     services = context.services
     try:
         async with services.database.write() as session:
@@ -556,6 +674,74 @@ async def finish(update: Update, context: CamShareContext) -> int | None:
     _set_draft(context, None)
     outcome = await _announce(context, change, update.effective_user.full_name)
     await query.edit_message_text(outcome, parse_mode=ParseMode.HTML)
+    return ConversationHandler.END
+
+
+async def _accept_application(
+    update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
+) -> int | None:
+    assert update.effective_user and draft.application_id is not None
+    services = context.services
+    try:
+        async with services.database.write() as session:
+            accepted = await applications.accept_application(
+                session,
+                owner_id=update.effective_user.id,
+                application_id=draft.application_id,
+                grants=draft.grants,
+                now=services.clock(),
+            )
+    except SharingError as error:
+        await query.answer("Not saved")
+        await _show(query, screens.summary_screen(draft, problem=describe(error)))
+        return None
+    await query.answer("Accepted")
+    _set_draft(context, None)
+    share = accepted.change.share
+    device = f"<b>{escape(share.device.name)}</b>"
+    await query.edit_message_text(
+        f"✅ You accepted {escape(draft.recipient_label)}'s application for {device}.",
+        parse_mode=ParseMode.HTML,
+    )
+    await notify(
+        context,
+        accepted.application.applicant.id,
+        f"✅ {escape(update.effective_user.full_name)} accepted your application for {device}:\n"
+        + "\n".join(grant_lines(share.grants)),
+    )
+    return ConversationHandler.END
+
+
+async def reject_application(update: Update, context: CamShareContext) -> int | None:
+    current = await _current(update, context)
+    if current is None:
+        return None
+    query, draft = current
+    assert update.effective_user and draft.application_id is not None
+    services = context.services
+    try:
+        async with services.database.write() as session:
+            rejected = await applications.reject_application(
+                session,
+                owner_id=update.effective_user.id,
+                application_id=draft.application_id,
+                now=services.clock(),
+            )
+    except SharingError as error:
+        await query.answer(describe(error), show_alert=True)
+        return None
+    await query.answer("Rejected")
+    _set_draft(context, None)
+    device = f"<b>{escape(rejected.device.name)}</b>"
+    await query.edit_message_text(
+        f"❌ You rejected {escape(draft.recipient_label)}'s application for {device}.",
+        parse_mode=ParseMode.HTML,
+    )
+    await notify(
+        context,
+        rejected.applicant.id,
+        f"❌ {escape(update.effective_user.full_name)} rejected your application for {device}.",
+    )
     return ConversationHandler.END
 
 
@@ -620,6 +806,7 @@ def build_handler() -> Handler:
         CallbackQueryHandler(apply_to_all_channels, pattern=screens.ApplyToAllChannels.pattern()),
         CallbackQueryHandler(save, pattern=screens.Save.pattern()),
         CallbackQueryHandler(finish, pattern=screens.Finish.pattern()),
+        CallbackQueryHandler(reject_application, pattern=screens.RejectApplication.pattern()),
         CallbackQueryHandler(back_to_recipient, pattern=screens.BackToRecipient.pattern()),
         MessageHandler(typed, remind_to_use_buttons),
     ]
@@ -628,6 +815,8 @@ def build_handler() -> Handler:
             CommandHandler("share", start_from_command, filters=private),
             CallbackQueryHandler(start_from_card, pattern=ShareDevice.pattern()),
             CallbackQueryHandler(start_editing, pattern=EditShare.pattern()),
+            CallbackQueryHandler(start_reviewing, pattern=ReviewApplication.pattern()),
+            CallbackQueryHandler(start_for_account, pattern=ShareWithAccount.pattern()),
         ],
         states={
             Step.DEVICE: [
@@ -640,6 +829,7 @@ def build_handler() -> Handler:
                 MessageHandler(typed, receive_typed_recipient),
                 MessageHandler(filters.CONTACT, receive_contact),
                 MessageHandler(filters.StatusUpdate.USERS_SHARED, receive_picked_user),
+                MessageHandler(filters.PHOTO | filters.Document.IMAGE, receive_scanned_account),
             ],
             Step.SCREENS: screen_handlers,
         },

@@ -41,6 +41,11 @@ class ShareDraft:
     """The channel whose permissions are on screen."""
     screen_message_id: int | None = None
     """The message the screens are drawn in; taps on an older one are refused."""
+    application_id: int | None = None
+    """Set when the owner is reviewing an application: Finish accepts it."""
+    recipient_fixed: bool = False
+    """Chosen before the screens (an edit, an application, a scanned account code): no going
+    back to the recipient step."""
 
     @property
     def required(self) -> Permission:
@@ -118,10 +123,20 @@ class BackToRecipient(CallbackData, prefix="shbr"):
     pass
 
 
+@dataclass(frozen=True)
+class RejectApplication(CallbackData, prefix="shr"):
+    pass
+
+
 Screen = tuple[str, InlineKeyboardMarkup]
 
 
 def _title(draft: ShareDraft) -> str:
+    if draft.application_id is not None:
+        return (
+            f"📨 <b>{escape(draft.recipient_label)}</b> applied for"
+            f" <b>{escape(draft.device_name)}</b>"
+        )
     verb = "Edit the share of" if draft.editing else "Share"
     return (
         f"📤 {verb} <b>{escape(draft.device_name)}</b> with <b>{escape(draft.recipient_label)}</b>"
@@ -159,7 +174,10 @@ def channels_screen(draft: ShareDraft) -> Screen:
         *(toggles[i : i + 2] for i in range(0, len(toggles), 2)),
         [button("Select all", SelectAllChannels()), button("Select none", SelectNoChannels())],
         _pager(draft.page, pages),
-        [button("« Back", BackToRecipient()), button("Permissions ›", ShowPermissions())],
+        [
+            *([] if draft.recipient_fixed else [button("« Back", BackToRecipient())]),
+            button("Permissions ›", ShowPermissions()),
+        ],
     )
     return text, keyboard
 
@@ -219,11 +237,16 @@ def channel_screen(draft: ShareDraft) -> Screen:
 
 def summary_screen(draft: ShareDraft, *, problem: str | None = None) -> Screen:
     lines = "\n".join(grant_lines(draft.grant_views()))
-    action = "save the changes" if draft.editing else "send the invitation"
+    if draft.application_id is not None:
+        action = f"Accept to give {escape(draft.recipient_label)} this access now, or Reject"
+        buttons = [button("✅ Accept", Finish()), button("❌ Reject", RejectApplication())]
+    else:
+        action = "Finish to " + ("save the changes" if draft.editing else "send the invitation")
+        buttons = [button("✅ Finish", Finish())]
     text = (
         f"{_title(draft)}\n\n<b>Summary</b> ({plural(len(draft.grants), 'channel')}):\n{lines}"
-        f"\n\nTap Finish to {action}."
+        f"\n\nTap {action}."
     )
     if problem:
         text += f"\n\n⚠️ {problem}"
-    return text, inline([button("« Permissions", ShowPermissions()), button("✅ Finish", Finish())])
+    return text, inline([button("« Permissions", ShowPermissions()), *buttons])

@@ -30,7 +30,7 @@ async def test_add_an_nvr_with_channel_names(telegram: Telegram) -> None:
     assert "🗄 NVR Shop <North> & 🐈" in card and "Serial: J12345678" in card
     assert "1. Gate\n2. Yard <back>\n3. Till & door" in card
     assert olivia.last_message.buttons == [
-        ["📤 Share"],
+        ["📤 Share", "🔳 Share via QR code"],
         ["✏️ Rename", "🗑 Remove"],
         ["« My devices"],
     ]
