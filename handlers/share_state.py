@@ -1,0 +1,63 @@
+"""What the steps of the share conversation share: its states, the draft kept in user_data,
+and drawing a screen in the one message the later steps edit."""
+
+from enum import IntEnum, auto
+from typing import Any
+
+from telegram import CallbackQuery, Update
+from telegram.constants import ParseMode
+
+from handlers import share_screens as screens
+from handlers.cancel import DRAFTS_KEY
+from handlers.context import CamShareContext
+from handlers.share_screens import ShareDraft
+
+WIZARD = "share"
+PRESET_RECIPIENT = "share_recipient"
+"""drafts key: the recipient of a scanned account code, until the device is chosen."""
+
+
+class Step(IntEnum):
+    DEVICE = auto()
+    RECIPIENT = auto()
+    SCREENS = auto()
+    """Channels, permissions, one channel's permissions, summary: all drawn in one message."""
+
+
+def drafts(context: CamShareContext) -> dict[str, Any]:
+    assert context.user_data is not None
+    drafts: dict[str, Any] = context.user_data.setdefault(DRAFTS_KEY, {})
+    return drafts
+
+
+def current_draft(context: CamShareContext) -> ShareDraft | None:
+    draft: ShareDraft | None = drafts(context).get(WIZARD)
+    return draft
+
+
+def set_draft(context: CamShareContext, draft: ShareDraft | None) -> None:
+    if draft is None:
+        drafts(context).pop(WIZARD, None)
+    else:
+        drafts(context)[WIZARD] = draft
+
+
+async def tapped_screen(
+    update: Update, context: CamShareContext
+) -> tuple[CallbackQuery, ShareDraft] | None:
+    """The query and the draft, if the tap came from the screen the draft is drawn in."""
+    query = update.callback_query
+    assert query
+    draft = current_draft(context)
+    message_id = query.message.message_id if query.message else None
+    if draft is None or message_id != draft.screen_message_id:
+        await query.answer(
+            "This screen is out of date. Send /share to start again.", show_alert=True
+        )
+        return None
+    return query, draft
+
+
+async def show(query: CallbackQuery, screen: screens.Screen) -> None:
+    text, keyboard = screen
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
