@@ -24,7 +24,9 @@ from handlers import (
     links,
     my_account,
     onboarding,
+    received,
     share,
+    shared,
 )
 from handlers.context import CamShareContext, Services
 from handlers.errors import handle_error
@@ -78,9 +80,12 @@ def _register_handlers(application: CamShareApplication) -> None:
             share.build_handler(),
             *onboarding.build_handlers(),
             email.build_handler(),
+            received.build_rename_handler(),
             *devices.build_handlers(),
             *my_account.build_handlers(),
             *invitations.build_handlers(),
+            *shared.build_handlers(),
+            *received.build_handlers(),
             *links.build_handlers(),
             help.build_handler(),
             *fallbacks.build_handlers(),

@@ -1,4 +1,6 @@
-"""`/devices`: my devices a page at a time, each opening its card; Rename and Remove.
+"""`/devices`: my devices a page at a time, each opening its card; Rename and Remove. Below
+them, the way to the devices shared with me (`/received`), and on top a reminder when
+invitations wait for my answer.
 
 Rename asks for the new name in one typed step (a small conversation); Remove asks to confirm
 with a second tap, and tells every recipient of the device's shares (R12).
@@ -30,8 +32,9 @@ from handlers.device_card import (
 from handlers.formatting import device_type_icon, escape, plural
 from handlers.keyboards import button, inline
 from handlers.notify import notify
+from handlers.received_screens import ListReceived
 from handlers.refusals import describe
-from sharing import devices
+from sharing import devices, share_queries
 from sharing.errors import InvalidDeviceField, SharingError
 
 PAGE_SIZE = 8
@@ -63,12 +66,28 @@ async def turn_devices_page(update: Update, context: CamShareContext) -> None:
 async def _devices_page(
     context: CamShareContext, *, owner_id: int, offset: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    async with context.services.database.read() as session:
+    """My devices, and below them the way to the devices shared with me; on top, a reminder of
+    the invitations waiting for my answer (as Hik-Connect's device list shows both sides)."""
+    services = context.services
+    async with services.database.read() as session:
         page = await devices.list_devices(
             session, owner_id=owner_id, offset=offset, limit=PAGE_SIZE
         )
+        received = await share_queries.count_received(
+            session, recipient_id=owner_id, now=services.clock()
+        )
+    reminder = _invitations_reminder(received.invitations)
+    others = (
+        [button(f"📥 Shared with me ({received.devices})", ListReceived(0))]
+        if received.devices
+        else []
+    )
     if page.total == 0:
-        return "You have no devices yet. Send /adddevice to add one.", None
+        if not others:
+            return reminder + "You have no devices yet. Send /adddevice to add one.", None
+        return reminder + "You have no devices of your own yet. Send /adddevice to add one.", (
+            inline(others)
+        )
     rows = [[button(_device_label(item), OpenDevice(item.id))] for item in page.items]
     paging = []
     if page.has_previous:
@@ -77,7 +96,14 @@ async def _devices_page(
         paging.append(button("Next ›", ListDevices(offset + PAGE_SIZE)))
     last = min(offset + PAGE_SIZE, page.total)
     header = f"<b>Your devices</b> ({offset + 1}–{last} of {page.total}). Tap one to open it."
-    return header, inline(*rows, paging)
+    return reminder + header, inline(*rows, paging, others)
+
+
+def _invitations_reminder(waiting: int) -> str:
+    if not waiting:
+        return ""
+    verb = "waits" if waiting == 1 else "wait"
+    return f"📨 {plural(waiting, 'invitation')} {verb} for your answer: /received\n\n"
 
 
 def _device_label(item: devices.DeviceSummary) -> str:

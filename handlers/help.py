@@ -9,6 +9,8 @@ COMMANDS = (
     BotCommand("devices", "Your devices"),
     BotCommand("adddevice", "Add a camera, NVR or DVR"),
     BotCommand("share", "Share a device with someone"),
+    BotCommand("shared", "Devices you share: who has them, edit, delete"),
+    BotCommand("received", "Devices shared with you, and invitations"),
     BotCommand("myqr", "Your QR code, for owners to share with you"),
     BotCommand("myaccount", "Your account: region and phone"),
     BotCommand("email", "Verify your email address"),

@@ -3,16 +3,17 @@ one for all their grants, whatever the number of shares (no query per share)."""
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, and_, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
-from sharing.errors import ShareNotFound
+from sharing.errors import ShareNotActive, ShareNotFound
 from sharing.paging import Page
 from sharing.views import (
     Address,
@@ -20,6 +21,8 @@ from sharing.views import (
     GrantView,
     MessageRef,
     PersonView,
+    ReceivedCounts,
+    SharedDevice,
     ShareView,
 )
 from storage.models import (
@@ -84,6 +87,28 @@ async def get_share(session: AsyncSession, *, share_id: int, account_id: int) ->
     return share
 
 
+async def get_owned_share(session: AsyncSession, *, share_id: int, owner_id: int) -> ShareView:
+    """A share as its owner manages it in `/shared`. To anyone else, its recipient included,
+    it does not exist: a forged id reveals nothing."""
+    share = await load_share(session, share_id)
+    if share.owner.id != owner_id:
+        raise ShareNotFound(share_id)
+    return share
+
+
+async def get_received_share(
+    session: AsyncSession, *, share_id: int, recipient_id: int
+) -> ShareView:
+    """A device shared with me and accepted, as `/received` shows it. Not mine: ShareNotFound;
+    mine but ended (the owner deleted it, or I did): ShareNotActive."""
+    share = await load_share(session, share_id)
+    if share.recipient is None or share.recipient.id != recipient_id:
+        raise ShareNotFound(share_id)
+    if share.state != ShareState.ACTIVE:
+        raise ShareNotActive(share_id, share.state)
+    return share
+
+
 async def list_invitations(
     session: AsyncSession, *, recipient_id: int, now: datetime, offset: int, limit: int
 ) -> Page[ShareView]:
@@ -134,6 +159,99 @@ async def list_received_shares(
         offset=offset,
         limit=limit,
     )
+
+
+@dataclass(frozen=True)
+class ReceivedPage:
+    """One page of `/received`: the invitations waiting for me come first, then the devices
+    shared with me, as if they were one list."""
+
+    invitations: tuple[ShareView, ...]
+    devices: tuple[ShareView, ...]
+    invitation_total: int
+    device_total: int
+    offset: int
+    limit: int
+
+    @property
+    def total(self) -> int:
+        return self.invitation_total + self.device_total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + self.limit < self.total
+
+
+async def list_received_page(
+    session: AsyncSession, *, recipient_id: int, now: datetime, offset: int, limit: int
+) -> ReceivedPage:
+    """Invitations (oldest first) then received devices (by my names), `limit` items from
+    `offset` of the two taken as one list. Six queries, whatever the page."""
+    invitations = await list_invitations(
+        session, recipient_id=recipient_id, now=now, offset=offset, limit=limit
+    )
+    devices = await list_received_shares(
+        session,
+        recipient_id=recipient_id,
+        offset=max(offset - invitations.total, 0),
+        limit=limit - len(invitations.items),
+    )
+    return ReceivedPage(
+        invitations=invitations.items,
+        devices=devices.items,
+        invitation_total=invitations.total,
+        device_total=devices.total,
+        offset=offset,
+        limit=limit,
+    )
+
+
+async def list_shared_devices(
+    session: AsyncSession, *, owner_id: int, offset: int, limit: int
+) -> Page[SharedDevice]:
+    """My devices that someone has or was invited to (pending and active shares), by name, with
+    both counts: two queries whatever the page size."""
+    counts = (
+        select(
+            Share.device_id,
+            func.sum(case((col(Share.state) == ShareState.ACTIVE, 1), else_=0)).label("active"),
+            func.sum(case((col(Share.state) == ShareState.PENDING, 1), else_=0)).label("pending"),
+        )
+        .where(Share.owner_id == owner_id, col(Share.state).in_(LIVE_SHARE_STATES))
+        .group_by(col(Share.device_id))
+        .subquery()
+    )
+    rows = await session.exec(
+        select(Device, counts.c.active, counts.c.pending)
+        .join(counts, counts.c.device_id == Device.id)
+        .order_by(col(Device.name), col(Device.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    items = tuple(
+        SharedDevice(device=device_ref(device), active=active, pending=pending)
+        for device, active, pending in rows
+    )
+    total = (await session.exec(select(func.count()).select_from(counts))).one()
+    return Page(items=items, total=total, offset=offset, limit=limit)
+
+
+async def count_received(
+    session: AsyncSession, *, recipient_id: int, now: datetime
+) -> ReceivedCounts:
+    """Invitations waiting for my answer (as `list_invitations` counts them) and devices shared
+    with me (as `list_received_shares` counts them), in one query."""
+    waiting = and_(col(Share.state) == ShareState.PENDING, col(Share.expires_at) > now)
+    statement = select(
+        func.coalesce(func.sum(case((waiting, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((col(Share.state) == ShareState.ACTIVE, 1), else_=0)), 0),
+    ).where(Share.recipient_id == recipient_id, col(Share.state).in_(LIVE_SHARE_STATES))
+    invitations, devices = (await session.exec(statement)).one()
+    return ReceivedCounts(invitations=invitations, devices=devices)
 
 
 async def _page(

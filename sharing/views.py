@@ -84,6 +84,23 @@ class ShareView:
 
 
 @dataclass(frozen=True)
+class SharedDevice:
+    """One of my devices in `/shared`: how many people have it, and how many were only invited."""
+
+    device: DeviceRef
+    active: int
+    pending: int
+
+
+@dataclass(frozen=True)
+class ReceivedCounts:
+    """What `/devices` says about the other side: invitations waiting for me, devices I have."""
+
+    invitations: int
+    devices: int
+
+
+@dataclass(frozen=True)
 class ShareChange:
     """The outcome of sharing a device: a new share, or an edit of the live one (R9)."""
 

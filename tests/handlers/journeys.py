@@ -37,3 +37,16 @@ async def add_nvr(
     await user.send(channels)
     await user.tap("Use default names")
     await user.send(firmware)
+
+
+async def share_everything(
+    owner: TelegramUser, recipient: str, *, device_button: str = "🗄 Shop NVR"
+) -> None:
+    """Share a device through /share with every channel and permission (R8); `recipient` is a
+    phone number, an email address or an @username."""
+    await owner.send("/share")
+    await owner.tap(device_button)
+    await owner.send(recipient)
+    await owner.tap("Permissions ›")
+    await owner.tap("💾 Save")
+    await owner.tap("✅ Finish")

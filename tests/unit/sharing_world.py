@@ -12,7 +12,7 @@ from sharing.views import Address, ShareChange, ShareView
 from storage.database import Database
 from storage.models import Account, DeviceType, Permission, Share, ShareState
 from tests.clock import FakeClock
-from tests.factories import make_device
+from tests.factories import make_account, make_device
 
 TTL = timedelta(days=3)
 OWNER, RECIPIENT, STRANGER = 1, 2, 3
@@ -81,3 +81,15 @@ class World:
             statement = statement.where(col(Share.state).in_(states))
         async with self.database.read() as session:
             return (await session.exec(statement)).one()
+
+
+async def seed_world(database: Database, clock: FakeClock) -> World:
+    """Olivia (1) owns a 4-channel NVR; Rita (2) and Sam (3) have accounts; all in GB. The
+    `world` fixture, and test modules that want the same rows on another database."""
+    async with database.write() as session:
+        owner = await make_account(session, OWNER, first_name="Olivia")
+        await make_account(session, RECIPIENT, first_name="Rita", phone="+447700900002")
+        await make_account(session, STRANGER, first_name="Sam")
+        device = await make_device(session, owner, type=DeviceType.NVR, name="Shop NVR")
+    assert device.id is not None
+    return World(database=database, clock=clock, device_id=device.id)
