@@ -111,10 +111,13 @@ def _device_label(item: devices.DeviceSummary) -> str:
     return f"{device_type_icon(item.type)} {item.name} · {item.channel_count} ch{shared}"
 
 
-async def open_device(update: Update, context: CamShareContext) -> None:
+async def _tapped_device(
+    update: Update, context: CamShareContext, device_id: int
+) -> devices.DeviceView | None:
+    """The device a button names, if the tapper owns it; otherwise the tap is answered with why
+    not. The id came from the client: ownership is checked here, on the server."""
     query = update.callback_query
     assert query and update.effective_user
-    device_id = OpenDevice.unpack(query.data).device_id
     try:
         async with context.services.database.read() as session:
             device = await devices.get_owned_device(
@@ -122,24 +125,26 @@ async def open_device(update: Update, context: CamShareContext) -> None:
             )
     except SharingError as error:
         await query.answer(describe(error), show_alert=True)
-        return
+        return None
     await query.answer()
+    return device
+
+
+async def open_device(update: Update, context: CamShareContext) -> None:
+    query = update.callback_query
+    assert query
+    device = await _tapped_device(update, context, OpenDevice.unpack(query.data).device_id)
+    if device is None:
+        return
     await _edit(query, *render_device_card(device))
 
 
 async def ask_to_confirm_removal(update: Update, context: CamShareContext) -> None:
     query = update.callback_query
-    assert query and update.effective_user
-    device_id = RemoveDevice.unpack(query.data).device_id
-    try:
-        async with context.services.database.read() as session:
-            device = await devices.get_owned_device(
-                session, owner_id=update.effective_user.id, device_id=device_id
-            )
-    except SharingError as error:
-        await query.answer(describe(error), show_alert=True)
+    assert query
+    device = await _tapped_device(update, context, RemoveDevice.unpack(query.data).device_id)
+    if device is None:
         return
-    await query.answer()
     consequence = (
         f" This ends its {plural(device.live_shares, 'share')} and tells the"
         f" {plural(device.live_shares, 'person', 'people')} it was shared with."
@@ -186,17 +191,10 @@ async def remove_device(update: Update, context: CamShareContext) -> None:
 
 async def ask_new_name(update: Update, context: CamShareContext) -> RenameStep | int:
     query = update.callback_query
-    assert query and update.effective_user and context.user_data is not None
-    device_id = RenameDevice.unpack(query.data).device_id
-    try:
-        async with context.services.database.read() as session:
-            device = await devices.get_owned_device(
-                session, owner_id=update.effective_user.id, device_id=device_id
-            )
-    except SharingError as error:
-        await query.answer(describe(error), show_alert=True)
+    assert query and context.user_data is not None
+    device = await _tapped_device(update, context, RenameDevice.unpack(query.data).device_id)
+    if device is None:
         return ConversationHandler.END
-    await query.answer()
     context.user_data.setdefault(DRAFTS_KEY, {})[RENAME_WIZARD] = device.id
     assert update.effective_chat
     await update.effective_chat.send_message(
