@@ -7,18 +7,23 @@ import warnings
 from datetime import timedelta
 from typing import Any
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram import BotCommandScopeAllGroupChats
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.jobs import register_jobs
 from bot.mailer import build_email_sender
 from bot.settings import Settings
+from bot.telegram_pace import TelegramPace
 from handlers import (
     add_device,
+    device_groups,
     devices,
     email,
     fallbacks,
+    group_linking,
+    groups,
     help,
     invitations,
     links,
@@ -47,7 +52,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
         .context_types(ContextTypes(context=CamShareContext))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(TelegramPace(max_retries=3))
         .post_init(_on_startup)
         .post_shutdown(_on_shutdown)
     )
@@ -72,8 +77,12 @@ def _register_handlers(application: CamShareApplication) -> None:
     """Order matters within the group: the first handler that matches an update takes it.
 
     Conversations come first so that, while a wizard waits for text, the text is theirs; the
-    fallbacks come last and answer whatever nothing else expected.
+    fallbacks come last and answer whatever nothing else expected. Group chats' commands are
+    filtered to groups, and private ones to private chats, so the two never take each other's
+    updates; the guard that notes who speaks in a group has a handler group of its own, before
+    all others, and answers nothing, so the update still reaches its handler.
     """
+    application.add_handlers(groups.build_guards(), group=-1)
     application.add_handlers(
         [
             add_device.build_handler(),
@@ -87,6 +96,9 @@ def _register_handlers(application: CamShareApplication) -> None:
             *shared.build_handlers(),
             *received.build_handlers(),
             *links.build_handlers(),
+            *groups.build_handlers(),
+            *group_linking.build_handlers(),
+            *device_groups.build_handlers(),
             help.build_handler(),
             *fallbacks.build_handlers(),
         ]
@@ -96,6 +108,7 @@ def _register_handlers(application: CamShareApplication) -> None:
 
 async def _on_startup(application: CamShareApplication) -> None:
     await application.bot.set_my_commands(help.COMMANDS)
+    await application.bot.set_my_commands(help.GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
 
 
 async def _on_shutdown(application: CamShareApplication) -> None:

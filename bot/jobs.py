@@ -11,12 +11,21 @@ from telegram.ext import Application, JobQueue
 from bot.settings import Settings
 from handlers.context import CamShareContext
 from handlers.expiry import sweep_expired
+from handlers.group_events import flush_group_news
 
 EXPIRY_SWEEP_JOB = "expiry_sweep"
+GROUP_NEWS_JOB = "group_news"
+GROUP_NEWS_SECONDS = 3
+"""How often installer groups' queued news is sent: events within this window reach a group as
+one digest. Telegram's pace for a group (20 a minute) is kept by sharing.group_outbox."""
 
 
 async def expiry_sweep_job(context: CamShareContext) -> None:
     await sweep_expired(context)
+
+
+async def group_news_job(context: CamShareContext) -> None:
+    await flush_group_news(context)
 
 
 def register_jobs(
@@ -30,20 +39,31 @@ def register_jobs(
     and no run is ever dropped as "missed" (APScheduler's default grace is one second): a late
     sweep is as good as a punctual one. Runs that fell behind coalesce into one, and one process
     never runs two sweeps at once (APScheduler's defaults, stated here because we rely on them).
+
+    The group news job is scheduled the same way, every GROUP_NEWS_SECONDS: news queued while
+    the bot was down goes out at start-up.
     """
     job_queue: JobQueue[CamShareContext] | None = application.job_queue
     if job_queue is None:
         raise RuntimeError("the expiry sweep needs python-telegram-bot[job-queue]")
     start = datetime.now(UTC)
+    schedule = {
+        "next_run_time": start,
+        "misfire_grace_time": None,
+        "coalesce": True,
+        "max_instances": 1,
+    }
     job_queue.run_repeating(
         expiry_sweep_job,
         interval=settings.expiry_sweep_seconds,
         first=start,
         name=EXPIRY_SWEEP_JOB,
-        job_kwargs={
-            "next_run_time": start,
-            "misfire_grace_time": None,
-            "coalesce": True,
-            "max_instances": 1,
-        },
+        job_kwargs=schedule,
+    )
+    job_queue.run_repeating(
+        group_news_job,
+        interval=GROUP_NEWS_SECONDS,
+        first=start,
+        name=GROUP_NEWS_JOB,
+        job_kwargs=schedule,
     )

@@ -30,6 +30,13 @@ class ShareDevice(CallbackData, prefix="dvs"):
 
 
 @dataclass(frozen=True)
+class ShowDeviceGroups(CallbackData, prefix="dvg"):
+    """The groups that hear about the device (handlers.group_linking)."""
+
+    device_id: int
+
+
+@dataclass(frozen=True)
 class RenameDevice(CallbackData, prefix="dvr"):
     device_id: int
 
@@ -70,6 +77,7 @@ def render_device_card(device: DeviceView) -> tuple[str, InlineKeyboardMarkup]:
             button("📤 Share", ShareDevice(device.id)),
             button("🔳 Share via QR code", ShowDeviceQr(device.id)),
         ],
+        [button("👥 Groups", ShowDeviceGroups(device.id))],
         [
             button("✏️ Rename", RenameDevice(device.id)),
             button("🗑 Remove", RemoveDevice(device.id)),

@@ -18,6 +18,7 @@ from telegram.ext import (
     filters,
 )
 
+from handlers import group_lines
 from handlers.accounts import current_account
 from handlers.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.context import CamShareContext, Handler
@@ -30,6 +31,7 @@ from handlers.device_card import (
     render_device_card,
 )
 from handlers.formatting import device_type_icon, escape, plural
+from handlers.group_events import tell_these_groups
 from handlers.keyboards import button, inline
 from handlers.notify import notify
 from handlers.received_screens import ListReceived
@@ -187,6 +189,15 @@ async def remove_device(update: Update, context: CamShareContext) -> None:
             f"{escape(owner.full_name)} removed the device <b>{escape(removed.name)}</b>;"
             " it is no longer shared with you.",
         )
+    await tell_these_groups(
+        context,
+        group_ids=removed.group_ids,
+        line=group_lines.device_removed(
+            owner_name=owner.full_name,
+            device_name=removed.name,
+            shared_with=len(removed.recipient_ids),
+        ),
+    )
 
 
 async def ask_new_name(update: Update, context: CamShareContext) -> RenameStep | int:

@@ -19,8 +19,10 @@ from typing import TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.error import TelegramError
 
+from handlers import group_lines
 from handlers.context import CamShareContext
 from handlers.formatting import escape, format_moment
+from handlers.group_events import tell_groups
 from handlers.invitations import close_prompt
 from handlers.notify import notify
 from sharing import applications, shares
@@ -85,6 +87,9 @@ async def announce_expired_invitations(
         await _attempt(
             close_prompt(context, share.prompt, expired_prompt_text(share)), f"share {share.id}"
         )
+        await tell_groups(
+            context, device_id=share.device.id, line=group_lines.invitation_expired(share)
+        )
     by_owner: defaultdict[int, list[ShareView]] = defaultdict(list)
     for share in batch:
         by_owner[share.owner.id].append(share)
@@ -105,6 +110,11 @@ async def announce_expired_applications(
         await _attempt(
             notify(context, application.applicant.id, application_expired_text(application)),
             f"application {application.id}",
+        )
+        await tell_groups(
+            context,
+            device_id=application.device.id,
+            line=group_lines.application_expired(application),
         )
 
 

@@ -11,6 +11,7 @@ COMMANDS = (
     BotCommand("share", "Share a device with someone"),
     BotCommand("shared", "Devices you share: who has them, edit, delete"),
     BotCommand("received", "Devices shared with you, and invitations"),
+    BotCommand("groups", "Groups that hear about your devices"),
     BotCommand("myqr", "Your QR code, for owners to share with you"),
     BotCommand("myaccount", "Your account: region and phone"),
     BotCommand("email", "Verify your email address"),
@@ -18,6 +19,15 @@ COMMANDS = (
     BotCommand("cancel", "Leave the current step"),
     BotCommand("start", "Set up your account"),
 )
+
+GROUP_COMMANDS = (
+    BotCommand("link", "Link your devices to this group"),
+    BotCommand("unlink", "Unlink your devices from this group"),
+    BotCommand("allowlinking", "Administrators: let members link devices here"),
+    BotCommand("stoplinking", "Administrators: stop new links here"),
+    BotCommand("help", "What I do in this group"),
+)
+"""Registered for group chats (BotCommandScopeAllGroupChats); handlers.groups answers them."""
 
 
 def help_text() -> str:

@@ -13,10 +13,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler
 
+from handlers import group_lines
 from handlers.callback_data import CallbackData
 from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape, format_moment, plural
 from handlers.grants_text import grant_lines
+from handlers.group_events import tell_groups
 from handlers.keyboards import button, inline
 from handlers.notify import notify
 from handlers.refusals import describe
@@ -170,6 +172,9 @@ async def answer_invitation(
         await notify(context, share.owner.id, f"✅ {name} accepted your share of {device}.")
     else:
         await notify(context, share.owner.id, f"❌ {name} declined your share of {device}.")
+    await tell_groups(
+        context, device_id=share.device.id, line=group_lines.invitation_answered(share)
+    )
     return share
 
 

@@ -13,10 +13,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from handlers import group_lines
 from handlers.accounts import current_account
 from handlers.callback_data import CallbackData
 from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape, format_moment
+from handlers.group_events import tell_groups
 from handlers.keyboards import button, inline
 from handlers.qr_codes import UnreadablePhoto, deep_link, read_qr_codes, render_qr_png
 from handlers.refusals import describe
@@ -230,6 +232,9 @@ async def apply_for_share(update: Update, context: CamShareContext) -> None:
     )
     if not is_new:
         return
+    await tell_groups(
+        context, device_id=application.device.id, line=group_lines.application_sent(application)
+    )
     try:
         sent = await context.bot.send_message(
             application.owner_id,

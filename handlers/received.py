@@ -21,10 +21,12 @@ from telegram.ext import (
     filters,
 )
 
+from handlers import group_lines
 from handlers.accounts import current_account
 from handlers.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape
+from handlers.group_events import tell_groups
 from handlers.invitations import answer_invitation, close_prompt, render_answered
 from handlers.listing import last_page_offset
 from handlers.notify import notify
@@ -166,6 +168,9 @@ async def remove_received(update: Update, context: CamShareContext) -> None:
         context,
         share.owner.id,
         f"🗑 {escape(user.full_name)} deleted <b>{escape(share.device.name)}</b> from their list.",
+    )
+    await tell_groups(
+        context, device_id=share.device.id, line=group_lines.share_deleted_by_recipient(share)
     )
     notice = (
         f"🗑 <b>{escape(my_name_for(share))}</b> was deleted from your list;"

@@ -1,9 +1,17 @@
 """Words for the sharing service's refusals: each names the problem and says what to do next."""
 
+import html
+import re
 from functools import singledispatch
 
 from handlers.formatting import escape, format_moment, region_label
 from sharing import errors
+
+
+def as_alert(error: errors.SharingError) -> str:
+    """`describe` for an alert (answerCallbackQuery), which shows its text as it is: no tags,
+    no HTML escapes."""
+    return html.unescape(re.sub(r"<[^>]+>", "", describe(error)))
 
 
 @singledispatch
@@ -268,3 +276,40 @@ def _(error: errors.ApplicationNotPending) -> str:
 @describe.register
 def _(error: errors.ApplicationNotFound) -> str:
     return "This application is no longer available."
+
+
+# --- installer groups ----------------------------------------------------------------------------
+
+
+def _group_title(title: str) -> str:
+    """Cut, so that the sentence still fits an alert (200 characters)."""
+    return escape(title if len(title) <= 40 else title[:39].rstrip() + "…")
+
+
+@describe.register
+def _(error: errors.GroupNotFound) -> str:
+    return "I'm not in that group any more. Add me to it again, then send /link there."
+
+
+@describe.register
+def _(error: errors.LinkingNotAllowed) -> str:
+    return (
+        f"Devices can't be linked to {_group_title(error.group_title)} yet: an administrator of"
+        " the group has to send /allowlinking there first."
+    )
+
+
+@describe.register
+def _(error: errors.NotGroupMember) -> str:
+    return (
+        f"You are not a member of {_group_title(error.group_title)}: only its members can link"
+        " devices to it."
+    )
+
+
+@describe.register
+def _(error: errors.NotGroupAdministrator) -> str:
+    return (
+        "Only an administrator of this group can allow or stop linking devices here. Ask one of"
+        " them to send the command."
+    )

@@ -5,10 +5,12 @@ from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
+from handlers import group_lines
 from handlers import share_screens as screens
 from handlers.context import CamShareContext
 from handlers.formatting import escape, format_moment
 from handlers.grants_text import grant_lines
+from handlers.group_events import tell_groups
 from handlers.invitations import close_prompt, deliver_invitation
 from handlers.notify import notify
 from handlers.refusals import describe
@@ -83,6 +85,9 @@ async def _accept_application(
         f"✅ {escape(update.effective_user.full_name)} accepted your application for {device}:\n"
         + "\n".join(grant_lines(share.grants)),
     )
+    await tell_groups(
+        context, device_id=share.device.id, line=group_lines.application_accepted(accepted)
+    )
     return ConversationHandler.END
 
 
@@ -116,12 +121,18 @@ async def reject_application(update: Update, context: CamShareContext) -> int | 
         rejected.applicant.id,
         f"❌ {escape(update.effective_user.full_name)} rejected your application for {device}.",
     )
+    await tell_groups(
+        context,
+        device_id=rejected.device.id,
+        line=group_lines.application_rejected(rejected, owner_name=update.effective_user.full_name),
+    )
     return ConversationHandler.END
 
 
 async def _announce(context: CamShareContext, change: ShareChange, owner_name: str) -> str:
     """Tell the recipient, and return what the owner should read."""
     share = change.share
+    await tell_groups(context, device_id=share.device.id, line=group_lines.share_saved(change))
     device = f"<b>{escape(share.device.name)}</b>"
     if share.recipient is None:
         assert share.address is not None and share.expires_at is not None

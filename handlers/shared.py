@@ -11,9 +11,11 @@ from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from handlers import group_lines
 from handlers.accounts import current_account
 from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape
+from handlers.group_events import tell_groups
 from handlers.invitations import close_prompt
 from handlers.listing import last_page_offset
 from handlers.notify import notify
@@ -128,6 +130,9 @@ async def revoke_share(update: Update, context: CamShareContext) -> None:
         share.recipient.id,
         f"🗑 {escape(owner.full_name)} stopped sharing {device}{yours} with you.",
     )
+    await tell_groups(
+        context, device_id=share.device.id, line=group_lines.share_deleted_by_owner(share)
+    )
     name = f"<b>{escape(shared_with(share))}</b>"
     outcome = "they have been told" if told else "I could not tell them: they have blocked the bot"
     await _edit(
@@ -177,6 +182,9 @@ async def cancel_invitation(update: Update, context: CamShareContext) -> None:
         context,
         share.prompt,
         f"✖️ {escape(share.owner.display_name)} cancelled the invitation to {device}.",
+    )
+    await tell_groups(
+        context, device_id=share.device.id, line=group_lines.share_deleted_by_owner(share)
     )
     await _edit(
         query,

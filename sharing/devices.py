@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,7 +19,7 @@ from sharing.errors import (
 )
 from sharing.paging import Page
 from sharing.rules import MAX_CHANNELS, parse_firmware_version
-from storage.models import LIVE_SHARE_STATES, Channel, Device, DeviceType, Share
+from storage.models import LIVE_SHARE_STATES, Channel, Device, DeviceGroupLink, DeviceType, Share
 
 NAME_MAX_LENGTH = 64
 _SERIAL = re.compile(r"^[A-Z0-9][A-Z0-9-]{7,47}$")
@@ -69,6 +70,8 @@ class RemovedDevice:
     name: str
     recipient_ids: tuple[int, ...]
     """Accounts that held a pending or active share of it and must be told."""
+    group_ids: tuple[int, ...] = ()
+    """Installer groups that heard about it; its links to them are gone with it."""
 
 
 # --- one parser per wizard step ------------------------------------------------------------------
@@ -177,8 +180,11 @@ async def get_owned_device(session: AsyncSession, *, owner_id: int, device_id: i
     device = await session.get(Device, device_id)
     if device is None or device.owner_id != owner_id:
         raise DeviceNotFound(device_id)
+    # Columns, not ORM rows: an NVR has up to 256 channels, and the card only reads them.
     channels = await session.exec(
-        select(Channel).where(Channel.device_id == device_id).order_by(col(Channel.number))
+        select(Channel.number, Channel.name)
+        .where(Channel.device_id == device_id)
+        .order_by(col(Channel.number))
     )
     assert device.id is not None
     return DeviceView(
@@ -188,7 +194,7 @@ async def get_owned_device(session: AsyncSession, *, owner_id: int, device_id: i
         name=device.name,
         type=device.type,
         firmware_version=device.firmware_version,
-        channels=tuple(ChannelView(number=c.number, name=c.name) for c in channels),
+        channels=tuple(ChannelView(number=number, name=name) for number, name in channels),
         live_shares=await _count_live_shares(session, device_id),
     )
 
@@ -196,44 +202,59 @@ async def get_owned_device(session: AsyncSession, *, owner_id: int, device_id: i
 async def list_devices(
     session: AsyncSession, *, owner_id: int, offset: int, limit: int
 ) -> Page[DeviceSummary]:
-    """My devices by name, a page at a time, in two queries whatever the page size."""
-    channel_counts = (
-        select(Channel.device_id, func.count().label("channels"))
-        .group_by(col(Channel.device_id))
-        .subquery()
+    """My devices by name, a page at a time, with the total: one query, and a second only for
+    a page past the end. The page is cut first (by ix_device_owner_name), then its devices'
+    channels and live shares are counted through their device_id indexes: the cost is the
+    page's, whether the owner has ten devices or a thousand and the tables a million rows."""
+    owned = aliased(Device)
+    total = (
+        select(func.count())
+        .select_from(owned)
+        .where(owned.owner_id == owner_id)
+        .correlate(None)
+        .scalar_subquery()
     )
-    share_counts = (
-        select(Share.device_id, func.count().label("shares"))
-        .where(col(Share.state).in_(LIVE_SHARE_STATES))
-        .group_by(col(Share.device_id))
-        .subquery()
-    )
-    rows = await session.exec(
-        select(
-            Device,
-            func.coalesce(channel_counts.c.channels, 0),
-            func.coalesce(share_counts.c.shares, 0),
-        )
-        .outerjoin(channel_counts, channel_counts.c.device_id == Device.id)
-        .outerjoin(share_counts, share_counts.c.device_id == Device.id)
+    cut = (
+        select(Device)
         .where(col(Device.owner_id) == owner_id)
         .order_by(col(Device.name), col(Device.id))
         .offset(offset)
         .limit(limit)
+        .subquery("page")
     )
+    page = aliased(Device, cut)
+    channels = (
+        select(func.count())
+        .select_from(Channel)
+        .where(Channel.device_id == page.id)
+        .correlate(cut)
+        .scalar_subquery()
+    )
+    shares = (
+        select(func.count())
+        .select_from(Share)
+        .where(Share.device_id == page.id, col(Share.state).in_(LIVE_SHARE_STATES))
+        .correlate(cut)
+        .scalar_subquery()
+    )
+    rows = (
+        await session.exec(
+            select(page, channels, shares, total).order_by(col(page.name), col(page.id))
+        )
+    ).all()
     items = tuple(
         DeviceSummary(
             id=device.id,
             name=device.name,
             type=device.type,
-            channel_count=channels,
-            live_shares=shares,
+            channel_count=channel_count,
+            live_shares=share_count,
         )
-        for device, channels, shares in rows
+        for device, channel_count, share_count, _ in rows
         if device.id is not None
     )
-    total = await count_devices(session, owner_id=owner_id)
-    return Page(items=items, total=total, offset=offset, limit=limit)
+    count = rows[0][3] if rows else await count_devices(session, owner_id=owner_id)
+    return Page(items=items, total=count, offset=offset, limit=limit)
 
 
 async def count_devices(session: AsyncSession, *, owner_id: int) -> int:
@@ -261,8 +282,13 @@ async def remove_device(session: AsyncSession, *, owner_id: int, device_id: int)
             col(Share.recipient_id).is_not(None),
         )
     )
+    groups = await session.exec(
+        select(DeviceGroupLink.group_id).where(DeviceGroupLink.device_id == device_id)
+    )
     removed = RemovedDevice(
-        name=device.name, recipient_ids=tuple(sorted(r for r in recipients if r is not None))
+        name=device.name,
+        recipient_ids=tuple(sorted(r for r in recipients if r is not None)),
+        group_ids=tuple(sorted(groups)),
     )
     await session.exec(delete(Device).where(col(Device.id) == device_id))
     return removed

@@ -275,3 +275,34 @@ class LinkExpired(SharingError):
 
     expires_at: datetime
     rule = "R11"
+
+
+# --- installer groups ---------------------------------------------------------------------------
+
+
+@dataclass
+class GroupNotFound(SharingError):
+    """The bot is not in that group (any more), or never was."""
+
+    group_id: int
+
+
+@dataclass
+class LinkingNotAllowed(SharingError):
+    """A device can be linked to a group only after an administrator there allowed it."""
+
+    group_title: str
+
+
+@dataclass
+class NotGroupMember(SharingError):
+    """Only a member of a group can link a device to it: the group will read about the device."""
+
+    group_title: str
+
+
+@dataclass
+class NotGroupAdministrator(SharingError):
+    """Only an administrator of a group decides whether devices may be linked to it."""
+
+    group_title: str

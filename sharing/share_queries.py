@@ -26,6 +26,7 @@ from sharing.views import (
     ShareView,
 )
 from storage.models import (
+    ALL_PERMISSIONS,
     LIVE_SHARE_STATES,
     Account,
     Channel,
@@ -284,23 +285,41 @@ async def _views(
     rows: Sequence[_ShareRow] = (
         await session.exec(statement.execution_options(populate_existing=True))
     ).all()
-    grants = await _grants(session, [share.id for share, *_ in rows if share.id is not None])
+    grants = await _grants(
+        session,
+        [share.id for share, *_ in rows if share.id is not None],
+        {share.device_id for share, *_ in rows},
+    )
     return tuple(_share_view(row, grants) for row in rows)
 
 
 async def _grants(
-    session: AsyncSession, share_ids: Collection[int]
+    session: AsyncSession, share_ids: Collection[int], device_ids: Collection[int]
 ) -> dict[int, tuple[GrantView, ...]]:
+    """The shares' grants. `device_ids`, the shares' devices, changes no result: it lets
+    PostgreSQL read the channels by device instead of hashing the whole channel table, which it
+    chose for a page of 8 shares of a 128-channel NVR (17 ms of 18, `python -m bench`)."""
+    if not share_ids:  # an empty page (no invitations waiting, say) needs no round trip
+        return {}
     statement = (
         select(Grant.share_id, Channel.number, Channel.name, Grant.permissions)
         .join(Channel, col(Channel.id) == Grant.channel_id)
-        .where(col(Grant.share_id).in_(share_ids))
+        .where(col(Grant.share_id).in_(share_ids), col(Channel.device_id).in_(device_ids))
         .order_by(col(Grant.share_id), col(Channel.number))
     )
     grants: defaultdict[int, list[GrantView]] = defaultdict(list)
     for share_id, number, name, permissions in await session.exec(statement):
-        grants[share_id].append(GrantView(number, name, Permission(permissions)))
+        grants[share_id].append(GrantView(number, name, _permission(permissions)))
     return {share_id: tuple(views) for share_id, views in grants.items()}
+
+
+_PERMISSIONS = {int(flags): flags for flags in map(Permission, range(int(ALL_PERMISSIONS) + 1))}
+"""Every bitmask, made once: a page of 8 shares of a 128-channel NVR has 1,024 grants, and
+building an IntFlag per grant was a tenth of that page's time."""
+
+
+def _permission(bits: int) -> Permission:
+    return _PERMISSIONS.get(bits) or Permission(bits)
 
 
 def _share_view(row: _ShareRow, grants: Mapping[int, tuple[GrantView, ...]]) -> ShareView:

@@ -7,6 +7,7 @@ that what it counts cannot change before it commits. Read sessions stay deferred
 WAL, never wait for a writer.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,6 +35,12 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False
         )
+        self._sqlite_writers = asyncio.Lock()
+        """On SQLite, this process's write sessions take turns here, first come first served.
+        SQLite's own wait for the write lock is a busy handler that sleeps and retries: it
+        serves nobody in order, so a loop of short writes (the expiry sweep's batches) starved
+        every other writer for seconds (`python -m bench`). Writers in other processes still
+        meet the busy handler."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -47,8 +54,9 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work: committed when the block ends, rolled back if it raises."""
-        async with self._sessions() as session:
+        """A unit of work: committed when the block ends, rolled back if it raises. Never open
+        one inside another: on SQLite the inner one would wait for the outer one for ever."""
+        async with self._write_turn(), self._sessions() as session:
             await session.connection(execution_options={_WRITE_OPTION: True})
             try:
                 yield session
@@ -56,6 +64,14 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @asynccontextmanager
+    async def _write_turn(self) -> AsyncIterator[None]:
+        if not self.is_sqlite:
+            yield  # PostgreSQL queues lock waiters itself
+            return
+        async with self._sqlite_writers:
+            yield
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -8,7 +8,7 @@ so a 128-channel NVR shared to 64 people is 8,192 small rows, not 40,960.
 from datetime import datetime
 from enum import IntFlag, StrEnum
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, string_enum
@@ -183,8 +183,12 @@ class Share(SQLModel, table=True):
             sqlite_where=text(_live_where() + " AND recipient_id IS NULL"),
             postgresql_where=text(_live_where() + " AND recipient_id IS NULL"),
         ),
-        Index("ix_share_recipient_state", "recipient_id", "state"),
+        # expires_at too, or SQLite lists a recipient's invitations through
+        # ix_share_state_expires, reading every open invitation of every recipient.
+        Index("ix_share_recipient_state_expires", "recipient_id", "state", "expires_at"),
         Index("ix_share_owner_state", "owner_id", "state"),
+        # A device's live shares (its card, R4 counts), and the cascade when it is removed.
+        Index("ix_share_device_state", "device_id", "state"),
         Index("ix_share_address", "address_kind", "address", "state"),
         Index("ix_share_state_expires", "state", "expires_at"),
     )
@@ -266,3 +270,73 @@ class EmailCode(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     __table_args__ = (Index("ix_emailcode_account", "account_id", "created_at"),)
+
+
+class InstallerGroup(SQLModel, table=True):
+    """A Telegram group the bot is in, which hears about the devices linked to it.
+
+    `id` is ours and `chat_id` Telegram's: a group that becomes a supergroup gets a new chat id,
+    and only that column changes, so its links, sightings and queued news stay with it.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    title: str = Field(max_length=255)
+    joined_at: datetime = Field(sa_type=UTCDateTime)
+    linking_allowed_by: int | None = Field(default=None, sa_type=BigInteger)
+    """The Telegram user id of the administrator who sent /allowlinking; None while not allowed."""
+    linking_allowed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Telegram asked to wait (429, retry_after): nothing is sent to the group before then."""
+    flushing_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Set while one flush sends the group's queued news, so no other flush sends it too."""
+
+
+class GroupSighting(SQLModel, table=True):
+    """A Telegram user seen in a group (they added the bot, or sent it a command there).
+
+    What the device card offers as groups to link to; whether they are still a member is asked
+    of Telegram (getChatMember) when they link. `user_id` is a Telegram fact, not an account:
+    people speak in groups before they start the bot.
+    """
+
+    group_id: int = Field(foreign_key="installergroup.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    seen_at: datetime = Field(sa_type=UTCDateTime)
+
+    __table_args__ = (Index("ix_groupsighting_user", "user_id"),)
+
+
+class DeviceGroupLink(SQLModel, table=True):
+    """A device whose sharing events a group hears about; made by the device's owner."""
+
+    device_id: int = Field(foreign_key="device.id", primary_key=True, ondelete="CASCADE")
+    group_id: int = Field(foreign_key="installergroup.id", primary_key=True, ondelete="CASCADE")
+    linked_at: datetime = Field(sa_type=UTCDateTime)
+
+    __table_args__ = (Index("ix_devicegrouplink_group", "group_id"),)
+
+
+class GroupMessageSent(SQLModel, table=True):
+    """A message the bot sent to a group, kept for a minute: Telegram allows about 20 messages a
+    minute to one group, and sharing.group_outbox counts these to stay within that."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="installergroup.id", ondelete="CASCADE")
+    sent_at: datetime = Field(sa_type=UTCDateTime)
+
+    __table_args__ = (Index("ix_groupmessagesent_group_sent", "group_id", "sent_at"),)
+
+
+class GroupNewsLine(SQLModel, table=True):
+    """One event waiting to be told to a group (HTML, one short line), oldest id first.
+
+    Kept in the database so that nothing queued is lost on a restart; deleted once sent.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="installergroup.id", ondelete="CASCADE")
+    line: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+    __table_args__ = (Index("ix_groupnewsline_group", "group_id", "id"),)

@@ -20,7 +20,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -373,6 +373,49 @@ async def test_chats_and_members_as_the_bot_looks_them_up(
     }
     assert group.last_message.text == "Hi all"
     assert await bot.set_chat_menu_button(menu_button=MenuButtonCommands())
+
+
+async def test_members_promoted_and_gone_as_getchatmember_tells(
+    telegram: Telegram, application: AnyApplication
+) -> None:
+    alice, bob = telegram.user("Alice"), telegram.user("Bob")
+    group = telegram.group("Installers", creator=alice)
+    await group.add_bot(by=alice)
+    await bob.send("Hi all", chat=group)
+    bot = application.bot
+
+    group.promote(bob)
+    assert (await bot.get_chat_member(group.id, bob.id)).status == "administrator"
+    group.leave(bob)
+    assert (await bot.get_chat_member(group.id, bob.id)).status == "left"
+
+    await group.remove_bot(by=alice, ban=True)
+    assert application.bot_data["statuses"] == ["member", "kicked"]
+    with pytest.raises(Forbidden, match="bot was kicked from the group chat"):
+        await bot.send_message(group.id, "Still here?")
+
+
+async def test_a_group_upgraded_to_a_supergroup(
+    telegram: Telegram, application: AnyApplication, bot_api: FakeBotApi
+) -> None:
+    alice = telegram.user("Alice")
+    group = telegram.group("Installers", creator=alice)
+    await group.add_bot(by=alice)
+    old_id = group.id
+
+    await group.upgrade_to_supergroup(by=alice)
+
+    assert group.id != old_id and group.chat.type == "supergroup"
+    old_chat, new_chat = bot_api.chats[old_id], bot_api.chats[group.id]
+    assert [m.extra for m in old_chat.messages.values() if not m.from_bot] == [
+        {"migrate_to_chat_id": group.id}
+    ]
+    assert [m.extra for m in new_chat.messages.values()] == [{"migrate_from_chat_id": old_id}]
+    with pytest.raises(ChatMigrated) as migrated:
+        await application.bot.send_message(old_id, "Anyone?")
+    assert migrated.value.new_chat_id == group.id
+    await application.bot.send_message(group.id, "Hello, supergroup")
+    assert group.last_message.text == "Hello, supergroup"
 
 
 async def test_documents_and_their_captions(application: AnyApplication, alice_chat: int) -> None:

@@ -31,6 +31,7 @@ async def test_add_an_nvr_with_channel_names(telegram: Telegram) -> None:
     assert "1. Gate\n2. Yard <back>\n3. Till & door" in card
     assert olivia.last_message.buttons == [
         ["📤 Share", "🔳 Share via QR code"],
+        ["👥 Groups"],
         ["✏️ Rename", "🗑 Remove"],
         ["« My devices"],
     ]

@@ -412,8 +412,7 @@ def test_the_sweep_is_scheduled_at_start_up_and_then_every_interval(
     application = build_application(settings, request=FakeRequest(bot_api))
 
     assert application.job_queue is not None
-    (job,) = application.job_queue.jobs()
-    assert job.name == EXPIRY_SWEEP_JOB
+    (job,) = application.job_queue.get_jobs_by_name(EXPIRY_SWEEP_JOB)
     assert job.job.trigger.interval == timedelta(seconds=42)
     # Pinned, so that it is due when the queue starts, however long start-up takes after this.
     assert job.next_t is not None and before <= job.next_t <= datetime.now(UTC)
@@ -438,12 +437,12 @@ async def test_the_job_sweeps_when_the_queue_starts_late(
     clock.advance(seconds=ttl.total_seconds())
     job_queue = application.job_queue
     assert job_queue is not None
-    (job,) = job_queue.jobs()
+    (job,) = job_queue.get_jobs_by_name(EXPIRY_SWEEP_JOB)
     job.job.modify(next_run_time=datetime.now(UTC) - timedelta(minutes=10, seconds=30))
     finished: asyncio.Future[JobEvent] = asyncio.get_running_loop().create_future()
 
     def first_outcome(event: JobEvent) -> None:
-        if not finished.done():
+        if event.job_id == job.job.id and not finished.done():
             finished.set_result(event)
 
     job_queue.scheduler.add_listener(

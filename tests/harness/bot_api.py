@@ -173,6 +173,22 @@ class FakeBotApi:
         )
         return self.chats[chat_id]
 
+    def upgrade_group(self, group: ChatState) -> ChatState:
+        """The group becomes a supergroup: a new chat with its title and members, bot included;
+        the old chat keeps its messages and refuses every method from now on."""
+        if group.type != "group":
+            raise AssertionError("only a basic group becomes a supergroup")
+        number = next(self._group_numbers)
+        supergroup = ChatState(
+            id=-1_000_000_000_000 - number,
+            type="supergroup",
+            title=group.title,
+            members=dict(group.members),
+        )
+        self.chats[supergroup.id] = supergroup
+        group.migrated_to = supergroup.id
+        return supergroup
+
     def store_file(
         self,
         content: bytes,

@@ -22,6 +22,7 @@ from tests.harness.refusals import (
     check_text,
     forbidden,
     formatted,
+    group_migrated,
 )
 from tests.harness.state import (
     CallbackAnswer,
@@ -272,6 +273,8 @@ def _known_chat(api: "FakeBotApi", params: Params) -> ChatState:
     chat = api.chats.get(params.integer("chat_id") or 0)
     if chat is None:
         raise bad_request("chat not found")
+    if chat.migrated_to is not None:
+        raise group_migrated(chat.migrated_to)
     return chat
 
 

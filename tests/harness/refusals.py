@@ -23,11 +23,19 @@ QUERY_ID_INVALID = "query is too old and response timeout expired or query ID is
 class ApiError(Exception):
     """A refusal, answered as Telegram answers it: `{"ok": false, "error_code", "description"}`."""
 
-    def __init__(self, error_code: int, description: str, *, retry_after: int | None = None):
+    def __init__(
+        self,
+        error_code: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ):
         super().__init__(description)
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -35,8 +43,16 @@ class ApiError(Exception):
             "error_code": self.error_code,
             "description": self.description,
         }
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+        parameters = {
+            name: value
+            for name, value in (
+                ("retry_after", self.retry_after),
+                ("migrate_to_chat_id", self.migrate_to_chat_id),
+            )
+            if value is not None
+        }
+        if parameters:
+            body["parameters"] = parameters
         return body
 
 
@@ -50,6 +66,15 @@ def bad_request(description: str) -> ApiError:
 
 def forbidden(description: str) -> ApiError:
     return ApiError(403, f"Forbidden: {description}")
+
+
+def group_migrated(new_chat_id: int) -> ApiError:
+    """Any method on a group that became a supergroup: the answer names the new chat."""
+    return ApiError(
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to_chat_id=new_chat_id,
+    )
 
 
 def too_many_requests(retry_after: int) -> ApiError:

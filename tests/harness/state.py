@@ -205,6 +205,7 @@ class ChatState:
     messages: dict[int, ChatMessage] = field(default_factory=dict)
     last_message_id: int = 0
     reply_keyboard: JsonDict | None = None  # the custom keyboard the bot left in the chat
+    migrated_to: int | None = None  # the supergroup a group became; the old chat refuses all
 
     @property
     def is_private(self) -> bool:

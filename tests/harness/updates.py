@@ -86,3 +86,14 @@ def bot_status_update(api: FakeBotApi, chat: ChatState, by: Person, status: str)
             "new_chat_member": chat_member_json(api.bot, status),
         }
     )
+
+
+def migration_updates(
+    api: FakeBotApi, by: Person, group: ChatState, supergroup: ChatState
+) -> tuple[JsonDict, JsonDict]:
+    """Telegram announces an upgrade in both chats: `migrate_to_chat_id` in the old group,
+    `migrate_from_chat_id` in the new supergroup, each a service message from whoever did it."""
+    return (
+        message_update(api, by, group, extra={"migrate_to_chat_id": supergroup.id}),
+        message_update(api, by, supergroup, extra={"migrate_from_chat_id": group.id}),
+    )

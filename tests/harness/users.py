@@ -20,7 +20,12 @@ from tests.harness.state import (
     Person,
     timestamp,
 )
-from tests.harness.updates import bot_status_update, callback_query_update, message_update
+from tests.harness.updates import (
+    bot_status_update,
+    callback_query_update,
+    message_update,
+    migration_updates,
+)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -345,7 +350,31 @@ class TelegramGroup:
             bot_status_update(self._telegram.api, self.chat, by.person, status)
         )
 
-    async def remove_bot(self, *, by: TelegramUser) -> None:
+    async def remove_bot(self, *, by: TelegramUser, ban: bool = False) -> None:
+        """Remove the bot, or ban it (`kicked`): Telegram tells it with my_chat_member."""
         await self._telegram.deliver(
-            bot_status_update(self._telegram.api, self.chat, by.person, "left")
+            bot_status_update(self._telegram.api, self.chat, by.person, "kicked" if ban else "left")
         )
+
+    def promote(self, user: TelegramUser) -> None:
+        """Make `user` an administrator. Telegram tells the bot nothing (chat_member updates
+        are off by default): it finds out with getChatMember or getChatAdministrators."""
+        self.chat.members[user.id] = "administrator"
+
+    def leave(self, user: TelegramUser) -> None:
+        """`user` leaves the group, quietly as far as a bot in privacy mode can tell."""
+        self.chat.members[user.id] = "left"
+
+    async def upgrade_to_supergroup(self, *, by: TelegramUser, announce: bool = True) -> None:
+        """The group becomes a supergroup with a new chat id (Telegram does this when a group
+        grows or an administrator changes certain settings). From now on this object is the
+        supergroup; the old chat refuses every method with the new chat's id.
+
+        `announce=False`: the two service messages never reach the bot (it was down, say).
+        """
+        group = self.chat
+        supergroup = self._telegram.api.upgrade_group(group)
+        self.chat = supergroup
+        updates = migration_updates(self._telegram.api, by.person, group, supergroup)
+        for update in updates if announce else ():
+            await self._telegram.deliver(update)

@@ -1,0 +1,1 @@
+"""Performance benchmarks of the real bot (issue 7): `python -m bench`; see bench/__main__.py."""

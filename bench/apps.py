@@ -1,0 +1,98 @@
+"""The Applications a benchmark drives: the bot's own, from `build_application`, and a bare echo
+bot as the baseline, both talking to the offline fake Bot API through `FakeRequest`.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    ContextTypes,
+    filters,
+)
+from telegram.ext import MessageHandler as PtbMessageHandler
+from telegram.request import BaseRequest
+
+from bot.app import CamShareApplication, build_application, services_of
+from bot.settings import Settings
+from sharing.clock import Clock
+
+BENCH_TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
+BENCH_NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+"""The bot's clock stands still during a run: invitations made in it never run out in it."""
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def fixed_clock(moment: datetime = BENCH_NOW) -> Clock:
+    return lambda: moment
+
+
+def camshare_application(
+    database_url: str, request: BaseRequest, *, clock: Clock | None = None, paced: bool = False
+) -> CamShareApplication:
+    """The real bot, built as `python -m bot` builds it, on `database_url`.
+
+    Unless `paced`, its rate limiter is swapped for an AIORateLimiter that does not pace:
+    at 30 messages a second, every workload would measure the limiter's waits instead of the
+    bot's work (the pacing has a benchmark of its own, `bench.burst`). PTB has no public way to
+    swap a built bot's limiter, so this sets its one private attribute, checked first.
+    """
+    settings = Settings(
+        bot_token=SecretStr(BENCH_TOKEN),
+        database_url=database_url,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    application = build_application(settings, request=request, clock=clock or fixed_clock())
+    if not paced:
+        bot = application.bot
+        if not isinstance(getattr(bot, "_rate_limiter", None), BaseRateLimiter):
+            raise RuntimeError("the bot has no rate limiter where PTB 22 keeps it")
+        bot._rate_limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+    return application
+
+
+async def _echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await message.reply_text(message.text)
+
+
+def echo_application(request: BaseRequest) -> AnyApplication:
+    """The least a python-telegram-bot Application can do with an update: answer its text."""
+    application = (
+        ApplicationBuilder()
+        .token(BENCH_TOKEN)
+        .request(request)
+        .get_updates_request(request)
+        .build()
+    )
+    application.add_handler(PtbMessageHandler(filters.TEXT & ~filters.COMMAND, _echo))
+    return application
+
+
+@asynccontextmanager
+async def running(application: AnyApplication) -> AsyncIterator[AnyApplication]:
+    """Initialised as `run_polling` would, without polling: updates come through
+    `process_update`. The job queue is not started; the benchmark calls what it needs."""
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        yield application
+    finally:
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)
+
+
+def engine_of(application: CamShareApplication) -> AsyncEngine:
+    return services_of(application).database.engine

@@ -1,0 +1,97 @@
+"""The tables `python -m bench` prints, with each target beside what was measured."""
+
+import os
+import platform
+from collections.abc import Sequence
+
+from bench.burst import BurstResult
+from bench.measure import UpdateSamples
+from bench.scale_queries import QueryTiming
+from bench.sweep import SweepTiming
+
+UPDATE_RATIO_TARGET = 0.25
+UPDATE_P99_TARGET_MS = 10.0
+QUERY_TARGET_MS = 5.0
+SWEEP_TARGET_S = 2.0
+BURST_RATE_TARGET = 0.95
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def machine() -> str:
+    """What the figures came from: they mean little without it."""
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return (
+        f"{os.cpu_count()} cores ({model}), Python {platform.python_version()},"
+        f" load average {load} at the start"
+    )
+
+
+def updates_table(backend: str, workloads: Sequence[UpdateSamples], baseline: UpdateSamples) -> str:
+    lines = [
+        f"Updates through the Application on {backend}"
+        f" (targets: ≥ {UPDATE_RATIO_TARGET} of echo, p99 < {UPDATE_P99_TARGET_MS:.0f} ms)",
+        f"  {'workload':<14} {'updates':>7} {'upd/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
+        f" {'max ms':>7} {'SQL/upd':>8} {'max SQL':>7} {'tx/upd':>6} {'÷ echo':>7}",
+    ]
+    for samples in [*workloads, baseline]:
+        ratio = samples.per_second / baseline.per_second if baseline.per_second else 0.0
+        verdict = ""
+        if samples is not baseline:
+            ok = ratio >= UPDATE_RATIO_TARGET and samples.p99_ms < UPDATE_P99_TARGET_MS
+            verdict = f"  {_verdict(ok)}"
+        lines.append(
+            f"  {samples.name:<14} {samples.count:>7} {samples.per_second:>7.0f}"
+            f" {samples.p50_ms:>7.2f} {samples.p99_ms:>7.2f} {samples.max_ms:>7.1f}"
+            f" {samples.mean_statements:>8.1f} {samples.max_statements:>7}"
+            f" {samples.mean_transactions:>6.1f} {ratio:>7.2f}{verdict}"
+        )
+    return "\n".join(lines)
+
+
+def queries_table(backend: str, rows: dict[str, int], timings: Sequence[QueryTiming]) -> str:
+    counts = ", ".join(f"{count:,} {table}s" for table, count in rows.items())
+    lines = [
+        f"List queries on {backend}, seeded with {counts}"
+        f" (target: ≤ {QUERY_TARGET_MS:.0f} ms each)",
+        f"  {'screen':<38} {'p50 ms':>7} {'max ms':>7} {'SQL':>4}  found",
+    ]
+    for timing in timings:
+        verdict = _verdict(timing.p50_ms <= QUERY_TARGET_MS)
+        lines.append(
+            f"  {timing.name:<38} {timing.p50_ms:>7.2f} {timing.max_ms:>7.2f}"
+            f" {timing.statements:>4}  {timing.found}  {verdict}"
+        )
+    return "\n".join(lines)
+
+
+def sweep_line(backend: str, sweep: SweepTiming) -> str:
+    return (
+        f"Expiry sweep on {backend}: {sweep.expired:,} invitations in {sweep.seconds:.2f} s,"
+        f" {len(sweep.batch_seconds)} batches, longest {sweep.longest_batch_ms:.0f} ms;"
+        f" a concurrent small write took p99 {sweep.probe_p99_ms:.0f} ms,"
+        f" at most {sweep.probe_max_ms:.0f} ms ({len(sweep.probe_seconds)} writes)"
+        f"  {_verdict(sweep.seconds <= SWEEP_TARGET_S)} (target ≤ {SWEEP_TARGET_S:.0f} s)"
+    )
+
+
+def burst_line(burst: BurstResult) -> str:
+    ok = burst.refused == 0 and burst.share_of_limit >= BURST_RATE_TARGET
+    return (
+        f"Notification burst: {burst.invitations} expired invitations announced in"
+        f" {burst.messages} messages in {burst.seconds:.1f} s ({burst.rate:.1f}/s):"
+        f" {burst.share_of_limit:.0%} of what Telegram's limit allows in that time,"
+        f" {burst.refused} answered 429"
+        f"  {_verdict(ok)} (targets: 0 × 429, ≥ {BURST_RATE_TARGET:.0%} of the limit)"
+    )

@@ -1,0 +1,141 @@
+"""Telling installer groups what happens to the devices linked to them.
+
+An event is one short line (handlers.group_lines). `tell_groups` queues it, in the database, for
+every group linked to the device; `flush_group_news`, run every few seconds by a job
+(bot/jobs.py), sends what waits within Telegram's rate for groups, packing lines that queued up
+together into one digest (sharing.group_outbox says how, and why in the database).
+
+Call `tell_groups` once the event is committed, beside the messages to the people concerned. A
+group's news must never hold up or break the flow that caused it: queueing takes no Telegram
+call, and a database failure while queueing is logged rather than raised (the event itself is
+stored; only the group's line is lost, as a notification to a person would be).
+"""
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+
+from handlers.context import CamShareContext
+from sharing import group_outbox, installer_groups
+from sharing.group_outbox import Dispatch, QueuedLine
+
+log = logging.getLogger(__name__)
+
+MESSAGE_ROOM = 4096 - 32
+"""Telegram takes 4,096 characters a message; the rest is for a digest's heading. Lines are
+measured as HTML, which is never shorter than the text Telegram counts."""
+
+
+async def tell_groups(context: CamShareContext, *, device_id: int, line: str) -> None:
+    """Queue `line` (HTML) for every group linked to the device."""
+    try:
+        async with context.services.database.read() as session:
+            group_ids = await installer_groups.groups_of_device(session, device_id=device_id)
+        await _queue(context, group_ids, line)
+    except SQLAlchemyError:
+        log.exception("could not queue group news about device %s: %s", device_id, line)
+
+
+async def tell_these_groups(
+    context: CamShareContext, *, group_ids: Sequence[int], line: str
+) -> None:
+    """Queue `line` for these groups: for a device that is gone with its links (removed), or
+    news for one group only (a device linked from its card)."""
+    try:
+        await _queue(context, group_ids, line)
+    except SQLAlchemyError:
+        log.exception("could not queue group news for groups %s: %s", group_ids, line)
+
+
+async def _queue(context: CamShareContext, group_ids: Sequence[int], line: str) -> None:
+    if not group_ids:
+        return  # most devices are in no group: no write transaction for them
+    services = context.services
+    async with services.database.write() as session:
+        await group_outbox.queue_line(session, group_ids=group_ids, line=line, now=services.clock())
+
+
+async def flush_group_news(context: CamShareContext) -> int:
+    """Send the news that may be sent now; returns how many messages went out."""
+    services = context.services
+    now = services.clock()
+    async with services.database.read() as session:
+        due = await group_outbox.due_groups(session, now=now)
+    if not due:
+        return 0
+    async with services.database.write() as session:
+        dispatches = await group_outbox.claim_due(
+            session, now=now, room=MESSAGE_ROOM, group_ids=due
+        )
+    sent = 0
+    for dispatch in dispatches:
+        sent += await _deliver(context, dispatch)
+    return sent
+
+
+async def _deliver(context: CamShareContext, dispatch: Dispatch) -> int:
+    """Send one group its messages in order, stopping at the first refusal, then settle what
+    went out. Returns how many messages went out."""
+    services = context.services
+    went_out: list[int] = []
+    messages_sent = 0
+    retry_at = None
+    moved_to: int | None = None
+    gone = False
+    for lines in dispatch.messages:
+        try:
+            await context.bot.send_message(
+                dispatch.chat_id, digest_text(lines), parse_mode=ParseMode.HTML
+            )
+        except ChatMigrated as error:
+            moved_to = error.new_chat_id  # sent again, to the supergroup, by the next flush
+            break
+        except RetryAfter as error:
+            retry_at = services.clock() + _seconds(error.retry_after)
+            break
+        except (Forbidden, BadRequest) as error:
+            if isinstance(error, Forbidden) or "chat not found" in error.message.lower():
+                gone = True  # removed while we did not hear of it: unlink it quietly
+                break
+            # The message itself was refused (a line we built badly): sending it again would be
+            # refused again and hold back the group's news for ever.
+            log.error("group %s refused news, dropped: %s %r", dispatch.chat_id, error, lines)
+            went_out.extend(queued.id for queued in lines)
+            continue
+        except TelegramError:
+            log.warning("group %s news stays queued", dispatch.chat_id, exc_info=True)
+            break
+        went_out.extend(queued.id for queued in lines)
+        messages_sent += 1
+    async with services.database.write() as session:
+        if gone:
+            await installer_groups.forget_group(session, chat_id=dispatch.chat_id)
+            return messages_sent
+        if moved_to is not None:
+            await installer_groups.move_group(
+                session, old_chat_id=dispatch.chat_id, new_chat_id=moved_to
+            )
+        await group_outbox.settle(
+            session,
+            group_id=dispatch.group_id,
+            sent_line_ids=went_out,
+            messages_sent=messages_sent,
+            now=services.clock(),
+            retry_at=retry_at,
+        )
+    return messages_sent
+
+
+def digest_text(lines: Sequence[QueuedLine]) -> str:
+    """One event is its own line; several that queued up together come under one heading."""
+    if len(lines) == 1:
+        return lines[0].line
+    return f"🗂 {len(lines)} updates:\n" + "\n".join(queued.line for queued in lines)
+
+
+def _seconds(value: int | timedelta) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)

@@ -1,0 +1,68 @@
+"""The benchmark's parts run and do what they say, at tiny sizes, so they do not rot.
+
+No timing is asserted here: timings belong to `python -m bench`, never to a test.
+"""
+
+from pathlib import Path
+
+from bench.burst import notification_burst
+from bench.databases import fresh_database
+from bench.scale_queries import screens, time_screens
+from bench.seed import ScalePlan, seed_database
+from bench.sweep import time_sweep
+from bench.workloads import ECHO_STEPS, Sizes, browsing, echo, share_conversation
+from storage.database import Database
+from tests.conftest import sqlite_url
+
+TINY = Sizes(users=3, warmup=1)
+
+
+async def test_the_share_conversation_runs_to_accept_and_counts_its_sql() -> None:
+    async with fresh_database(None) as url:
+        samples = await share_conversation(url, TINY)
+    assert samples.count == 7 * TINY.users  # /share ... Finish, then Accept
+    assert samples.mean_statements > 0 and samples.mean_transactions > 0
+
+
+async def test_browsing_opens_each_list_and_one_item_of_it() -> None:
+    async with fresh_database(None) as url:
+        samples, commands = await browsing(url, TINY)
+    assert commands[0] == "devices"
+    assert samples.count == 2 * len(commands) * TINY.users
+
+
+async def test_the_echo_baseline_answers_every_text() -> None:
+    samples = await echo(TINY)
+    assert samples.count == ECHO_STEPS * TINY.users
+    assert samples.max_statements == 0
+
+
+async def test_a_tiny_seed_has_every_shape_and_the_sweep_expires_all_of_it(
+    tmp_path: Path,
+) -> None:
+    plan = ScalePlan.at(0.001)
+    url = sqlite_url(tmp_path / "seed.db")
+    landmarks = await seed_database(url, plan)
+    assert landmarks.rows["device"] == plan.devices
+    assert landmarks.rows["share"] == plan.nvr_owners * 64 + plan.invitations
+    assert landmarks.rows["grant"] == plan.nvr_owners * 64 * 128 + plan.invitations
+    database = Database(url)
+    try:
+        timings = await time_screens(database, landmarks, repeats=1)
+        assert [timing.name for timing in timings] == list(screens(landmarks))
+        found = {timing.name: timing.found for timing in timings}
+        assert found["device card (128-ch NVR, 64 shares)"] == "128 channels, 64 shares"
+        assert found["/received › device (128 ch)"] == "128 grants"
+        sweep = await time_sweep(database, probe_account_id=landmarks.fleet_owner_id)
+        assert sweep.expired == plan.invitations
+        assert len(sweep.batch_seconds) == plan.invitations // 100 + 1
+    finally:
+        await database.dispose()
+
+
+async def test_a_small_burst_is_announced_within_telegrams_limits() -> None:
+    async with fresh_database(None) as url:
+        burst = await notification_burst(url, invitations=12)
+    assert burst.invitations == 12
+    assert burst.messages == 12 + 2  # each prompt closed, each of the two owners told once
+    assert burst.refused == 0
