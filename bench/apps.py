@@ -11,10 +11,8 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
-    BaseRateLimiter,
     ContextTypes,
     filters,
 )
@@ -39,25 +37,15 @@ def fixed_clock(moment: datetime = BENCH_NOW) -> Clock:
 def camshare_application(
     database_url: str, request: BaseRequest, *, clock: Clock | None = None, paced: bool = False
 ) -> CamShareApplication:
-    """The real bot, built as `python -m bot` builds it, on `database_url`.
-
-    Unless `paced`, its rate limiter is swapped for an AIORateLimiter that does not pace:
-    at 30 messages a second, every workload would measure the limiter's waits instead of the
-    bot's work (the pacing has a benchmark of its own, `bench.burst`). PTB has no public way to
-    swap a built bot's limiter, so this sets its one private attribute, checked first.
-    """
+    """The real bot, built as `python -m bot` builds it, on `database_url`; unpaced unless
+    `paced`: at 30 messages a second every workload would measure the limiter's waits instead of
+    the bot's work (the pacing has a benchmark of its own, `bench.burst`)."""
     settings = Settings(
         bot_token=SecretStr(BENCH_TOKEN),
         database_url=database_url,
         _env_file=None,  # type: ignore[call-arg]
     )
-    application = build_application(settings, request=request, clock=clock or fixed_clock())
-    if not paced:
-        bot = application.bot
-        if not isinstance(getattr(bot, "_rate_limiter", None), BaseRateLimiter):
-            raise RuntimeError("the bot has no rate limiter where PTB 22 keeps it")
-        bot._rate_limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
-    return application
+    return build_application(settings, request=request, clock=clock or fixed_clock(), paced=paced)
 
 
 async def _echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:

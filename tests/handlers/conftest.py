@@ -23,4 +23,4 @@ def settings(database: Database) -> Settings:
 
 @pytest.fixture
 def application_factory(settings: Settings) -> ApplicationFactory:
-    return functools.partial(build_application, settings)
+    return functools.partial(build_application, settings, paced=False)

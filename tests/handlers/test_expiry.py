@@ -313,7 +313,9 @@ async def running(
 ) -> AsyncIterator[CamShareApplication]:
     """A bot process: its own Application, initialised as `run_polling` would, on `database`
     (a fresh engine of its own, like another process) or the one the settings name."""
-    application = build_application(settings, request=FakeRequest(bot_api), clock=clock)
+    application = build_application(
+        settings, request=FakeRequest(bot_api), clock=clock, paced=False
+    )
     if database is not None:
         await services_of(application).database.dispose()
         application.bot_data["services"] = dataclasses.replace(
@@ -409,7 +411,7 @@ def test_the_sweep_is_scheduled_at_start_up_and_then_every_interval(
     settings = settings.model_copy(update={"expiry_sweep_seconds": 42})
     before = datetime.now(UTC)
 
-    application = build_application(settings, request=FakeRequest(bot_api))
+    application = build_application(settings, request=FakeRequest(bot_api), paced=False)
 
     assert application.job_queue is not None
     (job,) = application.job_queue.get_jobs_by_name(EXPIRY_SWEEP_JOB)
