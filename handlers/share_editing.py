@@ -1,22 +1,22 @@
 """Steps 3 to 6 of /share: the channel, permission and summary screens, one message edited in
 place. Taps change only the draft; nothing is stored until Finish."""
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 
 from handlers import share_screens as screens
 from handlers.context import CamShareContext
 from handlers.formatting import escape
 from handlers.share_recipient import ask_recipient
-from handlers.share_state import Step, show, tapped_screen
+from handlers.share_screens import ShareDraft
+from handlers.share_state import Step, on_screen, show
 from storage.models import ALL_PERMISSIONS, Permission
 
 
-async def toggle_channel(update: Update, context: CamShareContext) -> None:
-    current = await tapped_screen(update, context)
-    if current is None:
-        return
-    query, draft = current
+@on_screen
+async def toggle_channel(
+    update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
+) -> None:
     number = screens.ToggleChannel.unpack(query.data).number
     if number not in draft.channels:
         await query.answer("That channel is not on this device.", show_alert=True)
@@ -27,52 +27,47 @@ async def toggle_channel(update: Update, context: CamShareContext) -> None:
     await show(query, screens.channels_screen(draft))
 
 
-async def select_all_channels(update: Update, context: CamShareContext) -> None:
-    current = await tapped_screen(update, context)
-    if current is None:
-        return
-    query, draft = current
+@on_screen
+async def select_all_channels(
+    update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
+) -> None:
     draft.select_all()
     await query.answer("All channels selected")
     await show(query, screens.channels_screen(draft))
 
 
-async def select_no_channels(update: Update, context: CamShareContext) -> None:
-    current = await tapped_screen(update, context)
-    if current is None:
-        return
-    query, draft = current
+@on_screen
+async def select_no_channels(
+    update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
+) -> None:
     draft.grants.clear()
     await query.answer("No channels selected")
     await show(query, screens.channels_screen(draft))
 
 
-async def turn_page(update: Update, context: CamShareContext) -> None:
-    current = await tapped_screen(update, context)
-    if current is None:
-        return
-    query, draft = current
+@on_screen
+async def turn_page(
+    update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
+) -> None:
     draft.page = screens.TurnPage.unpack(query.data).page
     await query.answer()
     paged = screens.permissions_screen if draft.on_permissions else screens.channels_screen
     await show(query, paged(draft))
 
 
-async def show_channels(update: Update, context: CamShareContext) -> None:
-    current = await tapped_screen(update, context)
-    if current is None:
-        return
-    query, draft = current
+@on_screen
+async def show_channels(
+    update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
+) -> None:
     draft.page, draft.on_permissions = 0, False
     await query.answer()
     await show(query, screens.channels_screen(draft))
 
 
-async def show_permissions(update: Update, context: CamShareContext) -> None:
-    current = await tapped_screen(update, context)
-    if current is None:
-        return
-    query, draft = current
+@on_screen
+async def show_permissions(
+    update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
+) -> None:
     if not draft.grants:
         await query.answer("Select at least one channel first.", show_alert=True)
         return
@@ -83,11 +78,10 @@ async def show_permissions(update: Update, context: CamShareContext) -> None:
     await show(query, screens.permissions_screen(draft))
 
 
-async def edit_channel(update: Update, context: CamShareContext) -> None:
-    current = await tapped_screen(update, context)
-    if current is None:
-        return
-    query, draft = current
+@on_screen
+async def edit_channel(
+    update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
+) -> None:
     number = screens.EditChannel.unpack(query.data).number
     if number not in draft.grants:
         await query.answer("That channel is not selected.", show_alert=True)
@@ -97,11 +91,10 @@ async def edit_channel(update: Update, context: CamShareContext) -> None:
     await show(query, screens.channel_screen(draft))
 
 
-async def toggle_permission(update: Update, context: CamShareContext) -> None:
-    current = await tapped_screen(update, context)
-    if current is None:
-        return
-    query, draft = current
+@on_screen
+async def toggle_permission(
+    update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
+) -> None:
     if draft.channel is None:
         await query.answer()
         return
@@ -128,11 +121,10 @@ async def toggle_permission(update: Update, context: CamShareContext) -> None:
     await show(query, screens.channel_screen(draft))
 
 
-async def apply_to_all_channels(update: Update, context: CamShareContext) -> None:
-    current = await tapped_screen(update, context)
-    if current is None:
-        return
-    query, draft = current
+@on_screen
+async def apply_to_all_channels(
+    update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
+) -> None:
     if draft.channel is None:
         await query.answer()
         return
@@ -143,20 +135,18 @@ async def apply_to_all_channels(update: Update, context: CamShareContext) -> Non
     await show(query, screens.permissions_screen(draft))
 
 
-async def save(update: Update, context: CamShareContext) -> None:
-    current = await tapped_screen(update, context)
-    if current is None:
-        return
-    query, draft = current
+@on_screen
+async def save(
+    update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
+) -> None:
     await query.answer()
     await show(query, screens.summary_screen(draft))
 
 
-async def back_to_recipient(update: Update, context: CamShareContext) -> Step | None:
-    current = await tapped_screen(update, context)
-    if current is None:
-        return None
-    query, draft = current
+@on_screen
+async def back_to_recipient(
+    update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
+) -> Step:
     await query.answer()
     await query.edit_message_text(
         f"📤 Share <b>{escape(draft.device_name)}</b>.", parse_mode=ParseMode.HTML

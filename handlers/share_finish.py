@@ -15,18 +15,17 @@ from handlers.invitations import close_prompt, deliver_invitation
 from handlers.notify import notify
 from handlers.refusals import describe
 from handlers.share_screens import ShareDraft
-from handlers.share_state import set_draft, show, tapped_screen
+from handlers.share_state import on_screen, set_draft, show
 from sharing import applications, shares
 from sharing.errors import SharingError
 from sharing.views import ShareChange
 from storage.models import ShareState
 
 
-async def finish(update: Update, context: CamShareContext) -> int | None:
-    current = await tapped_screen(update, context)
-    if current is None:
-        return None
-    query, draft = current
+@on_screen
+async def finish(
+    update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
+) -> int | None:
     assert update.effective_user and draft.recipient is not None
     if draft.application_id is not None:
         return await _accept_application(update, context, query, draft)
@@ -91,11 +90,10 @@ async def _accept_application(
     return ConversationHandler.END
 
 
-async def reject_application(update: Update, context: CamShareContext) -> int | None:
-    current = await tapped_screen(update, context)
-    if current is None:
-        return None
-    query, draft = current
+@on_screen
+async def reject_application(
+    update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
+) -> int | None:
     assert update.effective_user and draft.application_id is not None
     services = context.services
     try:

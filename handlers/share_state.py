@@ -1,8 +1,10 @@
 """What the steps of the share conversation share: its states, the draft kept in user_data,
 and drawing a screen in the one message the later steps edit."""
 
+import functools
+from collections.abc import Callable, Coroutine
 from enum import IntEnum, auto
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
@@ -56,6 +58,26 @@ async def tapped_screen(
         )
         return None
     return query, draft
+
+
+R = TypeVar("R")
+ScreenTap = Callable[[Update, CamShareContext, CallbackQuery, ShareDraft], Coroutine[Any, Any, R]]
+
+
+def on_screen(
+    tap: ScreenTap[R],
+) -> Callable[[Update, CamShareContext], Coroutine[Any, Any, R | None]]:
+    """A callback for a button of the screens: it runs with the query and the draft, and only
+    if the tap came from the screen the draft is drawn in (else the tap is answered why not)."""
+
+    @functools.wraps(tap)
+    async def callback(update: Update, context: CamShareContext) -> R | None:
+        current = await tapped_screen(update, context)
+        if current is None:
+            return None
+        return await tap(update, context, *current)
+
+    return callback
 
 
 async def show(query: CallbackQuery, screen: screens.Screen) -> None:
