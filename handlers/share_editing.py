@@ -98,10 +98,8 @@ async def toggle_permission(
     if draft.channel is None:
         await query.answer()
         return
-    try:
-        flag = Permission(screens.TogglePermission.unpack(query.data).permission)
-    except ValueError:
-        flag = Permission(0)
+    # IntFlag takes any int; only a single known permission is a button we drew.
+    flag = Permission(screens.TogglePermission.unpack(query.data).permission)
     if flag not in screens.PERMISSION_LABELS:
         await query.answer("Unknown permission.", show_alert=True)
         return

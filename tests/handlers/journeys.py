@@ -2,6 +2,8 @@
 
 from tests.harness.users import Telegram, TelegramUser
 
+RITA_PHONE = "+447700900002"
+
 
 async def started(telegram: Telegram, name: str, **details: str) -> TelegramUser:
     """A user who sent /start, confirmed the United Kingdom and did not share a phone."""

@@ -15,12 +15,11 @@ from storage.database import Database
 from storage.models import Account, Device, DeviceGroupLink, InstallerGroup
 from tests.clock import FakeClock
 from tests.factories import make_device
-from tests.handlers.journeys import add_nvr, share_everything, started, verified
+from tests.handlers.journeys import RITA_PHONE, share_everything, started
 from tests.handlers.test_qr import device_code, token_of
 from tests.harness.bot_api import FakeBotApi
 from tests.harness.users import AnyApplication, Telegram, TelegramGroup, TelegramUser
 
-RITA_PHONE = "+447700900002"
 ALL_FOUR = "Camera 01, Camera 02 and 2 more channels"
 NOT_YOURS = "These buttons belong to whoever sent the command"
 
@@ -41,18 +40,6 @@ async def news(context: CamShareContext, group: TelegramGroup) -> list[str]:
 async def ian(telegram: Telegram) -> TelegramUser:
     """The installer: he made the group, so he administers it."""
     return await started(telegram, "Ian")
-
-
-@pytest.fixture
-async def olivia(telegram: Telegram) -> TelegramUser:
-    owner = await started(telegram, "Olivia")
-    await add_nvr(owner)
-    return owner
-
-
-@pytest.fixture
-async def rita(telegram: Telegram) -> TelegramUser:
-    return await verified(telegram, "Rita", RITA_PHONE)
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from storage.database import Database
 from storage.models import Account, Channel, Grant, Permission, Share, ShareState
 from tests.clock import FakeClock
 from tests.factories import make_account, make_device, make_share
-from tests.handlers.journeys import add_nvr, share_everything, started, verified
+from tests.handlers.journeys import RITA_PHONE, add_nvr, share_everything, started, verified
 from tests.harness.users import Telegram, TelegramUser
 
-RITA_PHONE = "+447700900002"
 ALL = "Live View/Playback/Alarm/Two-way Audio/PTZ"
 NOT_AVAILABLE = "This share is no longer available."
 
@@ -25,11 +24,6 @@ async def olivia(telegram: Telegram) -> TelegramUser:
     await add_nvr(owner)
     await add_nvr(owner, serial="HOME000001", name="Home NVR", channels="2")
     return owner
-
-
-@pytest.fixture
-async def rita(telegram: Telegram) -> TelegramUser:
-    return await verified(telegram, "Rita", RITA_PHONE)
 
 
 @pytest.fixture

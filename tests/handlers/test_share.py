@@ -1,6 +1,5 @@
 """The share conversation and the recipient's prompt, lived by owner and recipient."""
 
-import pytest
 from sqlmodel import select
 
 from sharing import share_queries, shares
@@ -9,10 +8,8 @@ from storage.database import Database
 from storage.models import Account, Device, ShareState
 from tests.clock import FakeClock
 from tests.factories import make_account, make_device, make_share
-from tests.handlers.journeys import add_nvr, started, verified
+from tests.handlers.journeys import RITA_PHONE, add_nvr, started, verified
 from tests.harness.users import Telegram, TelegramUser
-
-RITA_PHONE = "+447700900002"
 
 
 async def open_share(owner: TelegramUser, device_button: str = "🗄 Shop NVR") -> None:
@@ -24,18 +21,6 @@ async def finish_with_defaults(owner: TelegramUser) -> None:
     await owner.tap("Permissions ›")
     await owner.tap("💾 Save")
     await owner.tap("✅ Finish")
-
-
-@pytest.fixture
-async def olivia(telegram: Telegram) -> TelegramUser:
-    owner = await started(telegram, "Olivia")
-    await add_nvr(owner)
-    return owner
-
-
-@pytest.fixture
-async def rita(telegram: Telegram) -> TelegramUser:
-    return await verified(telegram, "Rita", RITA_PHONE, username="rita_cam")
 
 
 async def test_share_by_phone_with_edited_channels_then_accept(
@@ -239,7 +224,9 @@ async def test_editing_a_pending_invitation_replaces_its_prompt(
     )
     assert "was changed by its owner since" in (stale.text or "")
     await rita.tap("✅ Accept")
-    assert "(3 channels)" in rita.last_message.text or "Camera 02" in rita.last_message.text
+    assert rita.last_message.text.startswith(
+        "✅ You accepted Shop NVR from Olivia:\n• Camera 02 … Camera 04 (3 channels)"
+    )
 
 
 async def test_refusals_at_the_recipient_step(

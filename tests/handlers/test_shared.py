@@ -8,25 +8,12 @@ from storage.database import Database
 from storage.models import Account, Share, ShareState
 from tests.clock import FakeClock
 from tests.factories import make_account, make_device, make_share
-from tests.handlers.journeys import add_nvr, share_everything, started, verified
+from tests.handlers.journeys import RITA_PHONE, add_nvr, share_everything, started, verified
 from tests.harness.state import ChatMessage
 from tests.harness.users import Telegram, TelegramUser
 
-RITA_PHONE = "+447700900002"
 ALL = "Live View/Playback/Alarm/Two-way Audio/PTZ"
 NOT_AVAILABLE = "This share is no longer available."
-
-
-@pytest.fixture
-async def olivia(telegram: Telegram) -> TelegramUser:
-    owner = await started(telegram, "Olivia")
-    await add_nvr(owner)
-    return owner
-
-
-@pytest.fixture
-async def rita(telegram: Telegram) -> TelegramUser:
-    return await verified(telegram, "Rita", RITA_PHONE)
 
 
 @pytest.fixture
