@@ -21,14 +21,13 @@ from telegram.error import TelegramError
 
 from handlers import group_lines
 from handlers.context import CamShareContext
-from handlers.formatting import escape, format_moment
+from handlers.formatting import address_label, escape, format_moment
 from handlers.group_events import tell_groups
 from handlers.invitations import close_prompt
 from handlers.notify import notify
 from sharing import applications, shares
 from sharing.expiry import DEFAULT_BATCH
-from sharing.views import Address, ApplicationView, ShareView
-from storage.models import AddressKind
+from sharing.views import ApplicationView, ShareView
 
 log = logging.getLogger(__name__)
 
@@ -170,14 +169,6 @@ def invited_as(share: ShareView) -> str:
     if share.address is not None:
         return escape(address_label(share.address))
     return "someone"
-
-
-def address_label(address: Address) -> str:
-    if address.kind == AddressKind.USERNAME:
-        return f"@{address.value}"
-    if address.kind == AddressKind.USER_ID:
-        return f"Telegram user {address.value}"
-    return address.value
 
 
 def expired_application_text(application: ApplicationView) -> str:

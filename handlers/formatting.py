@@ -4,7 +4,8 @@ import html
 from datetime import datetime
 
 from sharing.regions import region_flag, region_name
-from storage.models import DeviceType, Permission
+from sharing.views import Address
+from storage.models import AddressKind, DeviceType, Permission
 
 DEVICE_TYPE_LABELS = {
     DeviceType.CAMERA: "📷 Camera",
@@ -46,3 +47,12 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 def format_moment(moment: datetime) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC")
+
+
+def address_label(address: Address) -> str:
+    """How an owner named a recipient who has no account yet, as the owner typed it (plain)."""
+    if address.kind == AddressKind.USERNAME:
+        return f"@{address.value}"
+    if address.kind == AddressKind.USER_ID:
+        return f"Telegram user {address.value}"
+    return address.value

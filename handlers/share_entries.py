@@ -13,7 +13,7 @@ from handlers.accounts import current_account
 from handlers.callback_data import CallbackData
 from handlers.context import CamShareContext
 from handlers.device_card import ShareDevice
-from handlers.formatting import device_type_icon, escape
+from handlers.formatting import address_label, device_type_icon, escape
 from handlers.keyboards import button, inline
 from handlers.links import ReviewApplication, ShareWithAccount
 from handlers.refusals import describe
@@ -237,7 +237,7 @@ async def start_editing(update: Update, context: CamShareContext) -> Step | int:
         recipient, label = user_address(share.recipient.id), share.recipient.display_name
     else:
         assert share.address is not None
-        recipient, label = share.address, share.address.value
+        recipient, label = share.address, address_label(share.address)
     draft = ShareDraft(
         device_id=device.id,
         device_name=device.name,

@@ -8,7 +8,7 @@ from telegram.ext import ConversationHandler
 from handlers import group_lines
 from handlers import share_screens as screens
 from handlers.context import CamShareContext
-from handlers.formatting import escape, format_moment
+from handlers.formatting import address_label, escape, format_moment
 from handlers.grants_text import grant_lines
 from handlers.group_events import tell_groups
 from handlers.invitations import close_prompt, deliver_invitation
@@ -134,8 +134,9 @@ async def _announce(context: CamShareContext, change: ShareChange, owner_name: s
     device = f"<b>{escape(share.device.name)}</b>"
     if share.recipient is None:
         assert share.address is not None and share.expires_at is not None
+        address = escape(address_label(share.address))
         return (
-            f"⏳ Invitation to {device} saved for {escape(share.address.value)}. Nobody has proved"
+            f"⏳ Invitation to {device} saved for {address}. Nobody has proved"
             " this address on CamShare yet: the invitation reaches them when they start the bot"
             f" and prove it, until {format_moment(share.expires_at)}."
         )

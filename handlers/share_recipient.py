@@ -15,7 +15,7 @@ from telegram.ext import ConversationHandler
 from handlers import share_screens as screens
 from handlers.accounts import current_account
 from handlers.context import CamShareContext
-from handlers.formatting import escape
+from handlers.formatting import address_label, escape
 from handlers.links import photographed_payload
 from handlers.refusals import describe
 from handlers.share_screens import ShareDraft
@@ -69,10 +69,7 @@ async def receive_typed_recipient(update: Update, context: CamShareContext) -> S
     except SharingError as error:
         await message.reply_html(describe(error))
         return Step.RECIPIENT
-    label = {
-        AddressKind.USERNAME: f"@{address.value}",
-    }.get(address.kind, address.value)
-    return await choose_recipient(update, context, address, label)
+    return await choose_recipient(update, context, address, address_label(address))
 
 
 async def receive_contact(update: Update, context: CamShareContext) -> Step | int:

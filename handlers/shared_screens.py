@@ -8,14 +8,14 @@ from telegram import InlineKeyboardMarkup
 
 from handlers.callback_data import CallbackData
 from handlers.device_card import ShareDevice
-from handlers.formatting import device_type_icon, escape, format_moment, plural
+from handlers.formatting import address_label, device_type_icon, escape, format_moment, plural
 from handlers.grants_text import grant_lines
 from handlers.keyboards import button, inline
 from handlers.listing import fit, format_day, pager, short, span
 from handlers.share_entries import EditShare
 from sharing.paging import Page
 from sharing.views import DeviceRef, SharedDevice, ShareView
-from storage.models import AddressKind, ShareState
+from storage.models import ShareState
 
 DEVICES_PER_PAGE = 8
 SHARES_PER_PAGE = 8
@@ -70,11 +70,7 @@ def shared_with(share: ShareView) -> str:
     if share.recipient is not None:
         return share.recipient.display_name
     assert share.address is not None, "a share names its recipient or an address"
-    if share.address.kind == AddressKind.USERNAME:
-        return f"@{share.address.value}"
-    if share.address.kind == AddressKind.USER_ID:
-        return f"Telegram user {share.address.value}"
-    return share.address.value
+    return address_label(share.address)
 
 
 def _state_line(share: ShareView) -> str:
