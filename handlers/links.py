@@ -20,7 +20,13 @@ from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape, format_moment
 from handlers.group_events import tell_groups
 from handlers.keyboards import button, inline
-from handlers.qr_codes import UnreadablePhoto, deep_link, read_qr_codes, render_qr_png
+from handlers.qr_codes import (
+    MAX_PHOTO_BYTES,
+    UnreadablePhoto,
+    deep_link,
+    read_qr_codes,
+    render_qr_png,
+)
 from handlers.refusals import describe
 from sharing import applications, link_tokens
 from sharing.errors import LinkNotFound, SharingError
@@ -175,7 +181,7 @@ async def photographed_payload(message: Message, context: CamShareContext) -> st
     photo = message.photo[-1] if message.photo else message.document
     assert photo is not None
     try:
-        if photo.file_size and photo.file_size > 10 * 1024 * 1024:
+        if photo.file_size and photo.file_size > MAX_PHOTO_BYTES:
             raise UnreadablePhoto("file too large")
         file = await photo.get_file()
         found = await read_qr_codes(
