@@ -4,7 +4,7 @@ user id) or proves a phone or an email."""
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import and_, bindparam, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,10 +20,41 @@ from sharing.checks import (
 from sharing.errors import ShareConflict, ShareToSelf, SharingError
 from sharing.share_queries import load_shares
 from sharing.transitions import end
-from sharing.views import Address, CancelledInvitation, ClaimedInvitations
-from storage.models import LIVE_SHARE_STATES, Account, Share, ShareState
+from sharing.views import CancelledInvitation, ClaimedInvitations
+from storage.models import LIVE_SHARE_STATES, Account, AddressKind, Share, ShareState
 
 _NOTHING = ClaimedInvitations(claimed=(), cancelled=())
+
+# This module's statements are built once, with bind parameters: building a statement and
+# computing its cache key on every call took a large share of an update's time (`python -m
+# bench`).
+
+_WAITING = (
+    col(Share.recipient_id).is_(None),
+    col(Share.state) == ShareState.PENDING,
+    col(Share.expires_at) > bindparam("now"),
+    or_(
+        *(
+            and_(col(Share.address_kind) == kind, col(Share.address) == bindparam(kind.value))
+            for kind in AddressKind
+        )
+    ),
+)
+"""Unexpired invitations sent to an address of the account: one parameter per kind, the
+address of that kind (see `_waiting_params`); NULL, which matches nothing, for a kind it has
+not proved."""
+_WAITING_DEVICE_IDS = select(Share.device_id).where(*_WAITING)
+_LOCK_WAITING = (
+    select(Share)
+    .where(*_WAITING, col(Share.device_id).in_(bindparam("device_ids", expanding=True)))
+    .order_by(col(Share.created_at), col(Share.id))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_ACCOUNTS = select(Account).where(col(Account.id).in_(bindparam("account_ids", expanding=True)))
+_DEVICES_HELD = select(Share.device_id).where(
+    Share.recipient_id == bindparam("account_id"), col(Share.state).in_(LIVE_SHARE_STATES)
+)
 
 
 async def claim_invitations(
@@ -44,20 +75,14 @@ async def claim_invitations(
     account = await load_account(session, account_id)
     if account.region is None:
         return _NOTHING
-    waiting = _waiting_for(proven_addresses(account), now=now)
-    device_ids = set(await session.exec(select(Share.device_id).where(*waiting)))
+    waiting = _waiting_params(account, now=now)
+    device_ids = set(await session.exec(_WAITING_DEVICE_IDS, params=waiting))
     if not device_ids:
         return _NOTHING
     await lock_devices(session, device_ids)
     account = await lock_account(session, account_id)
     shares = list(
-        await session.exec(
-            select(Share)
-            .where(*waiting, col(Share.device_id).in_(device_ids))
-            .order_by(col(Share.created_at), col(Share.id))
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+        await session.exec(_LOCK_WAITING, params={**waiting, "device_ids": list(device_ids)})
     )
     owners = await _accounts(session, {share.owner_id for share in shares})
     owner_ids = await live_owner_ids(session, account_id)
@@ -102,28 +127,17 @@ def _check_claim(
     check_owner_room(owner_ids, owner.id)
 
 
-def _waiting_for(addresses: list[Address], *, now: datetime) -> list[ColumnElement[bool]]:
-    return [
-        col(Share.recipient_id).is_(None),
-        col(Share.state) == ShareState.PENDING,
-        col(Share.expires_at) > now,
-        or_(
-            *(
-                and_(col(Share.address_kind) == address.kind, col(Share.address) == address.value)
-                for address in addresses
-            )
-        ),
-    ]
+def _waiting_params(account: Account, *, now: datetime) -> dict[str, object]:
+    """The parameters of `_WAITING` for the addresses the account has proved."""
+    proven = {address.kind: address.value for address in proven_addresses(account)}
+    return {"now": now, **{kind.value: proven.get(kind) for kind in AddressKind}}
 
 
 async def _accounts(session: AsyncSession, account_ids: Collection[int]) -> dict[int, Account]:
-    accounts = await session.exec(select(Account).where(col(Account.id).in_(account_ids)))
+    accounts = await session.exec(_ACCOUNTS, params={"account_ids": list(account_ids)})
     return {account.id: account for account in accounts}
 
 
 async def _devices_held(session: AsyncSession, account_id: int) -> set[int]:
     """Devices of which the account has a pending or active share (R9)."""
-    statement = select(Share.device_id).where(
-        Share.recipient_id == account_id, col(Share.state).in_(LIVE_SHARE_STATES)
-    )
-    return set(await session.exec(statement))
+    return set(await session.exec(_DEVICES_HELD, params={"account_id": account_id}))

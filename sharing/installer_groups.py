@@ -18,10 +18,11 @@ supergroup gets a new one (`move_group`).
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, or_, update
+from sqlalchemy import bindparam, delete, exists, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from sharing.errors import (
     DeviceNotFound,
@@ -249,35 +250,72 @@ async def get_group(session: AsyncSession, *, group_id: int) -> GroupView:
     return _view(await _group(session, group_id))
 
 
+# The queries that updates run are built once, with bind parameters (here and `_GROUP_BY_CHAT`):
+# building a statement and computing its cache key on every call took a large share of an
+# update's time (`python -m bench`).
+
+_GROUPS_OF_DEVICE = (
+    select(DeviceGroupLink.group_id)
+    .where(DeviceGroupLink.device_id == bindparam("device_id"))
+    .order_by(col(DeviceGroupLink.group_id))
+)
+
+
 async def groups_of_device(session: AsyncSession, *, device_id: int) -> tuple[int, ...]:
     """The ids of the groups that hear about the device."""
-    rows = await session.exec(
-        select(DeviceGroupLink.group_id)
-        .where(DeviceGroupLink.device_id == device_id)
-        .order_by(col(DeviceGroupLink.group_id))
+    return tuple(await session.exec(_GROUPS_OF_DEVICE, params={"device_id": device_id}))
+
+
+def _owner_devices_statements(
+    *, linked: bool
+) -> tuple[SelectOfScalar[Device], SelectOfScalar[int]]:
+    """A page of an owner's devices linked to a group (or not linked to it) by name, and their
+    count."""
+    linked_here = exists().where(
+        col(DeviceGroupLink.device_id) == col(Device.id),
+        col(DeviceGroupLink.group_id) == bindparam("group_id"),
     )
-    return tuple(rows)
+    where = (col(Device.owner_id) == bindparam("owner_id"), linked_here if linked else ~linked_here)
+    page = (
+        select(Device)
+        .where(*where)
+        .order_by(col(Device.name), col(Device.id))
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    return page, select(func.count()).select_from(Device).where(*where)
+
+
+_OWNER_DEVICES_FOR_GROUP = {
+    linked: _owner_devices_statements(linked=linked) for linked in (True, False)
+}
 
 
 async def owner_devices_for_group(
     session: AsyncSession, *, owner_id: int, group_id: int, linked: bool, offset: int, limit: int
 ) -> Page[DeviceRef]:
     """My devices linked to the group (`linked`), or not linked to it, by name."""
-    linked_here = exists().where(
-        col(DeviceGroupLink.device_id) == col(Device.id),
-        col(DeviceGroupLink.group_id) == group_id,
-    )
-    where = (col(Device.owner_id) == owner_id, linked_here if linked else ~linked_here)
-    rows = await session.exec(
-        select(Device)
-        .where(*where)
-        .order_by(col(Device.name), col(Device.id))
-        .offset(offset)
-        .limit(limit)
-    )
-    total = (await session.exec(select(func.count()).select_from(Device).where(*where))).one()
+    page, count = _OWNER_DEVICES_FOR_GROUP[linked]
+    params = {"owner_id": owner_id, "group_id": group_id}
+    rows = await session.exec(page, params={**params, "offset": offset, "limit": limit})
+    total = (await session.exec(count, params=params)).one()
     items = tuple(_device_ref(device) for device in rows)
     return Page(items=items, total=total, offset=offset, limit=limit)
+
+
+_GROUP_CHOICES = (
+    select(InstallerGroup)
+    .where(
+        or_(
+            col(InstallerGroup.id).in_(bindparam("linked_ids", expanding=True)),
+            col(InstallerGroup.id).in_(
+                select(GroupSighting.group_id).where(GroupSighting.user_id == bindparam("owner_id"))
+            ),
+        )
+    )
+    .order_by(col(InstallerGroup.title), col(InstallerGroup.id))
+    .limit(MAX_GROUP_CHOICES)
+)
 
 
 async def device_groups(session: AsyncSession, *, owner_id: int, device_id: int) -> DeviceGroups:
@@ -285,26 +323,25 @@ async def device_groups(session: AsyncSession, *, owner_id: int, device_id: int)
     seen (and the bot still is), by title."""
     device = await _owned_device(session, owner_id=owner_id, device_id=device_id)
     linked_ids = set(await groups_of_device(session, device_id=device_id))
-    seen = select(GroupSighting.group_id).where(GroupSighting.user_id == owner_id)
     groups = await session.exec(
-        select(InstallerGroup)
-        .where(or_(col(InstallerGroup.id).in_(linked_ids), col(InstallerGroup.id).in_(seen)))
-        .order_by(col(InstallerGroup.title), col(InstallerGroup.id))
-        .limit(MAX_GROUP_CHOICES)
+        _GROUP_CHOICES, params={"linked_ids": list(linked_ids), "owner_id": owner_id}
     )
     choices = tuple(GroupChoice(_view(group), group.id in linked_ids) for group in groups)
     return DeviceGroups(device=device, choices=choices)
 
 
+_LINKED_GROUPS = (
+    select(InstallerGroup, Device.name)
+    .join(DeviceGroupLink, col(DeviceGroupLink.group_id) == InstallerGroup.id)
+    .join(Device, col(Device.id) == DeviceGroupLink.device_id)
+    .where(Device.owner_id == bindparam("owner_id"))
+    .order_by(col(InstallerGroup.title), col(InstallerGroup.id), col(Device.name))
+)
+
+
 async def linked_groups(session: AsyncSession, *, owner_id: int) -> tuple[LinkedGroup, ...]:
     """For `/groups`: every group my devices are linked to, with those devices' names."""
-    rows = await session.exec(
-        select(InstallerGroup, Device.name)
-        .join(DeviceGroupLink, col(DeviceGroupLink.group_id) == InstallerGroup.id)
-        .join(Device, col(Device.id) == DeviceGroupLink.device_id)
-        .where(Device.owner_id == owner_id)
-        .order_by(col(InstallerGroup.title), col(InstallerGroup.id), col(Device.name))
-    )
+    rows = await session.exec(_LINKED_GROUPS, params={"owner_id": owner_id})
     by_group: dict[int, tuple[GroupView, list[str]]] = {}
     for group, device_name in rows:
         by_group.setdefault(_id(group), (_view(group), []))[1].append(device_name)
@@ -351,13 +388,15 @@ async def _note_sighting(
         pass  # seen by a concurrent update: as good as this one
 
 
+_GROUP_BY_CHAT = select(InstallerGroup).where(InstallerGroup.chat_id == bindparam("chat_id"))
+_LOCK_GROUP_BY_CHAT = _GROUP_BY_CHAT.with_for_update()
+
+
 async def _group_by_chat(
     session: AsyncSession, chat_id: int, *, for_update: bool = True
 ) -> InstallerGroup | None:
-    statement = select(InstallerGroup).where(InstallerGroup.chat_id == chat_id)
-    if for_update:
-        statement = statement.with_for_update()
-    return (await session.exec(statement)).one_or_none()
+    statement = _LOCK_GROUP_BY_CHAT if for_update else _GROUP_BY_CHAT
+    return (await session.exec(statement, params={"chat_id": chat_id})).one_or_none()
 
 
 async def _group(session: AsyncSession, group_id: int) -> InstallerGroup:

@@ -1,5 +1,11 @@
 """Reading shares as `ShareView`s: one query for the shares with their device and both accounts,
-one for all their grants, whatever the number of shares (no query per share)."""
+one for all their grants, whatever the number of shares (no query per share).
+
+The statements are built once, at import, with bind parameters, and read columns rather than ORM
+objects: building a statement and its cache key on every call cost more than running it, and
+turning rows into four ORM objects each before making the view cost twice what the view does
+(`python -m bench`). Reading columns also means a view always shows the database as it is,
+whatever the session's identity map holds (the sweep's bulk UPDATEs bypass it)."""
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
@@ -7,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func
+from sqlalchemy import ColumnElement, and_, bindparam, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import Select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from sharing.errors import ShareNotActive, ShareNotFound
 from sharing.paging import Page
@@ -39,7 +45,6 @@ from storage.models import (
 
 _Owner = aliased(Account, name="owner")
 _Recipient = aliased(Account, name="recipient")
-_ShareRow = tuple[Share, Device, Account, Account | None]
 
 
 def person_view(account: Account) -> PersonView:
@@ -66,9 +71,7 @@ async def load_shares(session: AsyncSession, share_ids: Collection[int]) -> tupl
     """The shares, by id. Reads the database afresh: flush first."""
     if not share_ids:
         return ()
-    return await _views(
-        session, _share_rows().where(col(Share.id).in_(share_ids)).order_by(col(Share.id))
-    )
+    return await _views(session, _SHARES_BY_ID, {"share_ids": list(share_ids)})
 
 
 async def load_share(session: AsyncSession, share_id: int) -> ShareView:
@@ -115,15 +118,7 @@ async def list_invitations(
 ) -> Page[ShareView]:
     """Invitations waiting for the recipient's answer, oldest first."""
     return await _page(
-        session,
-        [
-            Share.recipient_id == recipient_id,
-            Share.state == ShareState.PENDING,
-            col(Share.expires_at) > now,
-        ],
-        order_by=(col(Share.created_at), col(Share.id)),
-        offset=offset,
-        limit=limit,
+        session, _INVITATIONS, {"recipient_id": recipient_id, "now": now}, offset, limit
     )
 
 
@@ -134,18 +129,10 @@ async def list_owned_shares(
 
     A pending invitation past its `expires_at` stays listed (and keeps its slots) until the sweep
     expires it, a minute at most."""
-    conditions: list[ColumnElement[bool] | bool] = [
-        Share.owner_id == owner_id,
-        col(Share.state).in_(LIVE_SHARE_STATES),
-    ]
-    if device_id is not None:
-        conditions.append(Share.device_id == device_id)
+    if device_id is None:
+        return await _page(session, _OWNED, {"owner_id": owner_id}, offset, limit)
     return await _page(
-        session,
-        conditions,
-        order_by=(col(Device.name), col(Device.id), col(Share.created_at), col(Share.id)),
-        offset=offset,
-        limit=limit,
+        session, _OWNED_OF_DEVICE, {"owner_id": owner_id, "device_id": device_id}, offset, limit
     )
 
 
@@ -153,13 +140,7 @@ async def list_received_shares(
     session: AsyncSession, *, recipient_id: int, offset: int, limit: int
 ) -> Page[ShareView]:
     """Devices shared with me and accepted, by the name I see (my alias, else the device's)."""
-    return await _page(
-        session,
-        [Share.recipient_id == recipient_id, Share.state == ShareState.ACTIVE],
-        order_by=(func.coalesce(Share.alias, Device.name), col(Share.id)),
-        offset=offset,
-        limit=limit,
-    )
+    return await _page(session, _RECEIVED, {"recipient_id": recipient_id}, offset, limit)
 
 
 @dataclass(frozen=True)
@@ -216,29 +197,46 @@ async def list_shared_devices(
 ) -> Page[SharedDevice]:
     """My devices that someone has or was invited to (pending and active shares), by name, with
     both counts: two queries whatever the page size."""
+    rows = await session.exec(
+        _SHARED_DEVICES, params={"owner_id": owner_id, "offset": offset, "limit": limit}
+    )
+    items = tuple(
+        SharedDevice(
+            device=DeviceRef(id=device_id, name=name, type=device_type),
+            active=active,
+            pending=pending,
+        )
+        for device_id, name, device_type, active, pending in rows
+    )
+    total = (await session.exec(_SHARED_DEVICE_COUNT, params={"owner_id": owner_id})).one()
+    return Page(items=items, total=total, offset=offset, limit=limit)
+
+
+def _shared_devices_statements() -> tuple[Select[*tuple[Any, ...]], SelectOfScalar[int]]:
+    """A page of the owner's devices with live shares, with the counts; and how many there are."""
     counts = (
         select(
             Share.device_id,
             func.sum(case((col(Share.state) == ShareState.ACTIVE, 1), else_=0)).label("active"),
             func.sum(case((col(Share.state) == ShareState.PENDING, 1), else_=0)).label("pending"),
         )
-        .where(Share.owner_id == owner_id, col(Share.state).in_(LIVE_SHARE_STATES))
+        .where(Share.owner_id == bindparam("owner_id"), col(Share.state).in_(LIVE_SHARE_STATES))
         .group_by(col(Share.device_id))
         .subquery()
     )
-    rows = await session.exec(
-        select(Device, counts.c.active, counts.c.pending)
+    page: Select[*tuple[Any, ...]] = (
+        Select(
+            col(Device.id), col(Device.name), col(Device.type), counts.c.active, counts.c.pending
+        )
         .join(counts, counts.c.device_id == Device.id)
         .order_by(col(Device.name), col(Device.id))
-        .offset(offset)
-        .limit(limit)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
     )
-    items = tuple(
-        SharedDevice(device=device_ref(device), active=active, pending=pending)
-        for device, active, pending in rows
-    )
-    total = (await session.exec(select(func.count()).select_from(counts))).one()
-    return Page(items=items, total=total, offset=offset, limit=limit)
+    return page, select(func.count()).select_from(counts)
+
+
+_SHARED_DEVICES, _SHARED_DEVICE_COUNT = _shared_devices_statements()
 
 
 async def count_received(
@@ -246,69 +244,149 @@ async def count_received(
 ) -> ReceivedCounts:
     """Invitations waiting for my answer (as `list_invitations` counts them) and devices shared
     with me (as `list_received_shares` counts them), in one query."""
-    waiting = and_(col(Share.state) == ShareState.PENDING, col(Share.expires_at) > now)
-    statement = select(
-        func.coalesce(func.sum(case((waiting, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((col(Share.state) == ShareState.ACTIVE, 1), else_=0)), 0),
-    ).where(Share.recipient_id == recipient_id, col(Share.state).in_(LIVE_SHARE_STATES))
-    invitations, devices = (await session.exec(statement)).one()
+    invitations, devices = (
+        await session.exec(_RECEIVED_COUNTS, params={"recipient_id": recipient_id, "now": now})
+    ).one()
     return ReceivedCounts(invitations=invitations, devices=devices)
 
 
-async def _page(
-    session: AsyncSession,
-    conditions: Sequence[ColumnElement[bool] | bool],
-    *,
-    order_by: Sequence[Any],
-    offset: int,
-    limit: int,
-) -> Page[ShareView]:
-    rows = _share_rows().where(*conditions).order_by(*order_by).offset(offset).limit(limit)
-    total = select(func.count()).select_from(Share).where(*conditions)
-    items = await _views(session, rows)
-    return Page(items=items, total=(await session.exec(total)).one(), offset=offset, limit=limit)
+def _received_counts_statement() -> Select[int, int]:
+    waiting = and_(col(Share.state) == ShareState.PENDING, col(Share.expires_at) > bindparam("now"))
+    return select(
+        func.coalesce(func.sum(case((waiting, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((col(Share.state) == ShareState.ACTIVE, 1), else_=0)), 0),
+    ).where(
+        Share.recipient_id == bindparam("recipient_id"), col(Share.state).in_(LIVE_SHARE_STATES)
+    )
 
 
-def _share_rows() -> Select[Share, Device, Account, Account | None]:
+_RECEIVED_COUNTS = _received_counts_statement()
+
+
+_SHARE_COLUMNS: tuple[Any, ...] = (
+    col(Share.id),
+    col(Share.version),
+    col(Share.state),
+    col(Share.address_kind),
+    col(Share.address),
+    col(Share.alias),
+    col(Share.created_at),
+    col(Share.expires_at),
+    col(Share.accepted_at),
+    col(Share.ended_at),
+    col(Share.prompt_chat_id),
+    col(Share.prompt_message_id),
+    col(Device.id).label("device_id"),
+    col(Device.name).label("device_name"),
+    col(Device.type).label("device_type"),
+    col(_Owner.id).label("owner_id"),
+    col(_Owner.first_name).label("owner_first_name"),
+    col(_Owner.last_name).label("owner_last_name"),
+    col(_Owner.username).label("owner_username"),
+    col(_Recipient.id).label("recipient_id"),
+    col(_Recipient.first_name).label("recipient_first_name"),
+    col(_Recipient.last_name).label("recipient_last_name"),
+    col(_Recipient.username).label("recipient_username"),
+)
+"""What a ShareView is made of, but its grants; `_share_view` reads the rows by these names."""
+
+
+def _share_rows() -> Select[*tuple[Any, ...]]:
     return (
-        select(Share, Device, _Owner, _Recipient)
+        Select(*_SHARE_COLUMNS)
+        .select_from(Share)
         .join(Device, col(Device.id) == Share.device_id)
         .join(_Owner, col(_Owner.id) == Share.owner_id)
         .outerjoin(_Recipient, col(_Recipient.id) == Share.recipient_id)
     )
 
 
-async def _views(
-    session: AsyncSession, statement: Select[Share, Device, Account, Account | None]
-) -> tuple[ShareView, ...]:
-    # populate_existing: bulk UPDATEs (the sweep) bypass the identity map, so refresh from rows.
-    rows: Sequence[_ShareRow] = (
-        await session.exec(statement.execution_options(populate_existing=True))
-    ).all()
-    grants = await _grants(
-        session,
-        [share.id for share, *_ in rows if share.id is not None],
-        {share.device_id for share, *_ in rows},
+@dataclass(frozen=True)
+class _PageQuery:
+    """A list of shares: a page of them (bind parameters `offset` and `limit` besides the
+    conditions' own), and how many there are in all."""
+
+    rows: Select[*tuple[Any, ...]]
+    total: SelectOfScalar[int]
+
+    @classmethod
+    def of(cls, *conditions: ColumnElement[bool], order_by: Sequence[Any]) -> "_PageQuery":
+        return cls(
+            rows=_share_rows()
+            .where(*conditions)
+            .order_by(*order_by)
+            .offset(bindparam("offset"))
+            .limit(bindparam("limit")),
+            total=select(func.count()).select_from(Share).where(*conditions),
+        )
+
+
+_SHARES_BY_ID = (
+    _share_rows()
+    .where(col(Share.id).in_(bindparam("share_ids", expanding=True)))
+    .order_by(col(Share.id))
+)
+_INVITATIONS = _PageQuery.of(
+    col(Share.recipient_id) == bindparam("recipient_id"),
+    col(Share.state) == ShareState.PENDING,
+    col(Share.expires_at) > bindparam("now"),
+    order_by=(col(Share.created_at), col(Share.id)),
+)
+_OWNED_ORDER = (col(Device.name), col(Device.id), col(Share.created_at), col(Share.id))
+_OWNED = _PageQuery.of(
+    col(Share.owner_id) == bindparam("owner_id"),
+    col(Share.state).in_(LIVE_SHARE_STATES),
+    order_by=_OWNED_ORDER,
+)
+_OWNED_OF_DEVICE = _PageQuery.of(
+    col(Share.owner_id) == bindparam("owner_id"),
+    col(Share.state).in_(LIVE_SHARE_STATES),
+    col(Share.device_id) == bindparam("device_id"),
+    order_by=_OWNED_ORDER,
+)
+_RECEIVED = _PageQuery.of(
+    col(Share.recipient_id) == bindparam("recipient_id"),
+    col(Share.state) == ShareState.ACTIVE,
+    order_by=(func.coalesce(Share.alias, Device.name), col(Share.id)),
+)
+_GRANTS = (
+    select(Grant.share_id, Channel.number, Channel.name, Grant.permissions)
+    .join(Channel, col(Channel.id) == Grant.channel_id)
+    .where(
+        col(Grant.share_id).in_(bindparam("share_ids", expanding=True)),
+        col(Channel.device_id).in_(bindparam("device_ids", expanding=True)),
     )
+    .order_by(col(Grant.share_id), col(Channel.number))
+)
+"""The shares' grants. The shares' devices change no result: they let PostgreSQL read the
+channels by device instead of hashing the whole channel table, which it chose for a page of 8
+shares of a 128-channel NVR (17 ms of 18, `python -m bench`)."""
+
+
+async def _page(
+    session: AsyncSession, query: _PageQuery, params: dict[str, Any], offset: int, limit: int
+) -> Page[ShareView]:
+    items = await _views(session, query.rows, {**params, "offset": offset, "limit": limit})
+    total = (await session.exec(query.total, params=params)).one()
+    return Page(items=items, total=total, offset=offset, limit=limit)
+
+
+async def _views(
+    session: AsyncSession, statement: Select[*tuple[Any, ...]], params: dict[str, Any]
+) -> tuple[ShareView, ...]:
+    rows: Sequence[Any] = (await session.exec(statement, params=params)).all()  # of columns
+    grants = await _grants(session, [row.id for row in rows], {row.device_id for row in rows})
     return tuple(_share_view(row, grants) for row in rows)
 
 
 async def _grants(
     session: AsyncSession, share_ids: Collection[int], device_ids: Collection[int]
 ) -> dict[int, tuple[GrantView, ...]]:
-    """The shares' grants. `device_ids`, the shares' devices, changes no result: it lets
-    PostgreSQL read the channels by device instead of hashing the whole channel table, which it
-    chose for a page of 8 shares of a 128-channel NVR (17 ms of 18, `python -m bench`)."""
     if not share_ids:  # an empty page (no invitations waiting, say) needs no round trip
         return {}
-    statement = (
-        select(Grant.share_id, Channel.number, Channel.name, Grant.permissions)
-        .join(Channel, col(Channel.id) == Grant.channel_id)
-        .where(col(Grant.share_id).in_(share_ids), col(Channel.device_id).in_(device_ids))
-        .order_by(col(Grant.share_id), col(Channel.number))
-    )
+    params = {"share_ids": list(share_ids), "device_ids": list(device_ids)}
     grants: defaultdict[int, list[GrantView]] = defaultdict(list)
-    for share_id, number, name, permissions in await session.exec(statement):
+    for share_id, number, name, permissions in await session.exec(_GRANTS, params=params):
         grants[share_id].append(GrantView(number, name, _permission(permissions)))
     return {share_id: tuple(views) for share_id, views in grants.items()}
 
@@ -322,27 +400,41 @@ def _permission(bits: int) -> Permission:
     return _PERMISSIONS.get(bits) or Permission(bits)
 
 
-def _share_view(row: _ShareRow, grants: Mapping[int, tuple[GrantView, ...]]) -> ShareView:
-    share, device, owner, recipient = row
-    assert share.id is not None
+def _share_view(row: Any, grants: Mapping[int, tuple[GrantView, ...]]) -> ShareView:
+    """A row of `_SHARE_COLUMNS` and the grants by share."""
     address = (
-        Address(share.address_kind, share.address)
-        if share.address_kind is not None and share.address is not None
+        Address(row.address_kind, row.address)
+        if row.address_kind is not None and row.address is not None
+        else None
+    )
+    recipient = (
+        PersonView(
+            id=row.recipient_id,
+            first_name=row.recipient_first_name,
+            last_name=row.recipient_last_name,
+            username=row.recipient_username,
+        )
+        if row.recipient_id is not None
         else None
     )
     return ShareView(
-        id=share.id,
-        version=share.version,
-        state=share.state,
-        device=device_ref(device),
-        owner=person_view(owner),
-        recipient=person_view(recipient) if recipient else None,
+        id=row.id,
+        version=row.version,
+        state=row.state,
+        device=DeviceRef(id=row.device_id, name=row.device_name, type=row.device_type),
+        owner=PersonView(
+            id=row.owner_id,
+            first_name=row.owner_first_name,
+            last_name=row.owner_last_name,
+            username=row.owner_username,
+        ),
+        recipient=recipient,
         address=address,
-        grants=grants.get(share.id, ()),
-        alias=share.alias,
-        created_at=share.created_at,
-        expires_at=share.expires_at,
-        accepted_at=share.accepted_at,
-        ended_at=share.ended_at,
-        prompt=message_ref(share.prompt_chat_id, share.prompt_message_id),
+        grants=grants.get(row.id, ()),
+        alias=row.alias,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        accepted_at=row.accepted_at,
+        ended_at=row.ended_at,
+        prompt=message_ref(row.prompt_chat_id, row.prompt_message_id),
     )

@@ -18,6 +18,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.sqlite_driver import OneHopConnection, OneHopDBAPI
+
 _WRITE_OPTION = "camshare_write"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -85,7 +87,12 @@ def _create_engine(url: str, *, echo: bool, connect_args: Mapping[str, Any]) -> 
         )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30, **connect_args})
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        module=OneHopDBAPI(),  # storage/sqlite_driver.py: a quarter of aiosqlite's thread hops
+        connect_args={"timeout": 30, **connect_args},
+    )
     _configure_sqlite(engine)
     return engine
 
@@ -107,4 +114,6 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        driver = connection.connection.dbapi_connection
+        assert isinstance(driver, OneHopConnection)
+        driver.begin_with_next_statement("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -34,6 +34,8 @@ _ENTITY_TYPES = {
 _NAMED_CHARACTERS = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _CHARACTER_REFERENCE = re.compile(r"&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]+));")
 _SPACES = " \t\n\r"
+_MARKUP = re.compile("[&<]")
+"""Where plain text stops: a character reference or a tag."""
 
 
 class EntityParseError(ValueError):
@@ -96,8 +98,10 @@ class _HtmlParser:
                 else:
                     self._start_tag()
             else:
-                self._emit(character)
-                self.position += 1
+                markup = _MARKUP.search(self.source, self.position)
+                end = markup.start() if markup else len(self.source)
+                self._emit(self.source[self.position : end])
+                self.position = end
         if self.open_tags:
             raise EntityParseError(
                 f'Can\'t find end tag corresponding to start tag "{self.open_tags[-1].name}"'
