@@ -19,7 +19,7 @@ from sqlalchemy import update
 from bench.measure import percentile
 from bench.seed import SWEEP_AT
 from sharing import shares
-from sharing.expiry import DEFAULT_BATCH
+from sharing.expiry import DEFAULT_BATCH, SweepNames
 from storage.database import Database
 from storage.models import Account
 
@@ -53,12 +53,15 @@ async def time_sweep(
     timing = SweepTiming()
     done = asyncio.Event()
     probe = asyncio.create_task(_probe(database, probe_account_id, timing, done))
+    names = SweepNames()
     started = perf_counter()
     try:
         while True:
             batch_started = perf_counter()
             async with database.write() as session:
-                batch = await shares.expire_due_invitations(session, now=SWEEP_AT, limit=batch_size)
+                batch = await shares.expire_due_invitations(
+                    session, now=SWEEP_AT, limit=batch_size, names=names
+                )
             timing.batch_seconds.append(perf_counter() - batch_started)
             timing.expired += len(batch)
             if len(batch) < batch_size:

@@ -26,12 +26,12 @@ from handlers.group_events import tell_groups
 from handlers.invitations import close_prompt
 from handlers.notify import notify
 from sharing import applications, shares
-from sharing.expiry import DEFAULT_BATCH
-from sharing.views import ApplicationView, ShareView
+from sharing.expiry import DEFAULT_BATCH, SweepNames
+from sharing.views import ExpiredApplication, ExpiredInvitation
 
 log = logging.getLogger(__name__)
 
-Expired = TypeVar("Expired", ShareView, ApplicationView)
+Expired = TypeVar("Expired", ExpiredInvitation, ExpiredApplication)
 
 _ROOM_FOR_LINES = 3_900
 """Telegram takes 4,096 characters a message; the rest is for the heading."""
@@ -43,12 +43,15 @@ async def sweep_expired(context: CamShareContext, *, batch_size: int = DEFAULT_B
     # One `now` for the whole sweep: what runs out while we announce waits for the next sweep,
     # and the loops below end however fast new rows fall due.
     now = context.services.clock()
+    names = SweepNames()  # each device and person is read once per sweep, not once per batch
 
-    async def claim_invitations(session: AsyncSession) -> tuple[ShareView, ...]:
-        return await shares.expire_due_invitations(session, now=now, limit=batch_size)
+    async def claim_invitations(session: AsyncSession) -> tuple[ExpiredInvitation, ...]:
+        return await shares.expire_due_invitations(session, now=now, limit=batch_size, names=names)
 
-    async def claim_applications(session: AsyncSession) -> tuple[ApplicationView, ...]:
-        return await applications.expire_due_applications(session, now=now, limit=batch_size)
+    async def claim_applications(session: AsyncSession) -> tuple[ExpiredApplication, ...]:
+        return await applications.expire_due_applications(
+            session, now=now, limit=batch_size, names=names
+        )
 
     announced = await _drain(context, claim_invitations, announce_expired_invitations, batch_size)
     announced += await _drain(
@@ -77,28 +80,31 @@ async def _drain(
 
 
 async def announce_expired_invitations(
-    context: CamShareContext, batch: tuple[ShareView, ...]
+    context: CamShareContext, batch: tuple[ExpiredInvitation, ...]
 ) -> None:
     """Each recipient's prompt loses its buttons and says so; each owner hears of theirs in one
     message per batch, not one per invitation: an installer who invited fifty people at once
     would otherwise get fifty messages in a second, past Telegram's flood limit for one chat."""
-    for share in batch:
+    for invitation in batch:
         await _attempt(
-            close_prompt(context, share.prompt, expired_prompt_text(share)), f"share {share.id}"
+            close_prompt(context, invitation.prompt, expired_prompt_text(invitation)),
+            f"share {invitation.id}",
         )
         await tell_groups(
-            context, device_id=share.device.id, line=group_lines.invitation_expired(share)
+            context,
+            device_id=invitation.device.id,
+            line=group_lines.invitation_expired(invitation),
         )
-    by_owner: defaultdict[int, list[ShareView]] = defaultdict(list)
-    for share in batch:
-        by_owner[share.owner.id].append(share)
+    by_owner: defaultdict[int, list[ExpiredInvitation]] = defaultdict(list)
+    for invitation in batch:
+        by_owner[invitation.owner.id].append(invitation)
     for owner_id, owned in by_owner.items():
         for text in expired_invitations_texts(owned):
-            await _attempt(notify(context, owner_id, text), f"shares {[s.id for s in owned]}")
+            await _attempt(notify(context, owner_id, text), f"shares {[i.id for i in owned]}")
 
 
 async def announce_expired_applications(
-    context: CamShareContext, batch: tuple[ApplicationView, ...]
+    context: CamShareContext, batch: tuple[ExpiredApplication, ...]
 ) -> None:
     """The owner's "new sharing application" message is closed; the applicant hears of it."""
     for application in batch:
@@ -127,26 +133,24 @@ async def _attempt(send: Awaitable[object], about: str) -> None:
         log.warning("could not announce the expiry of %s", about, exc_info=True)
 
 
-def expired_prompt_text(share: ShareView) -> str:
+def expired_prompt_text(invitation: ExpiredInvitation) -> str:
     """The recipient's Accept/Decline prompt, once it has run out."""
-    owner = escape(share.owner.display_name)
-    ran_out = share.expires_at or share.ended_at  # the sweep keeps `expires_at`; ended_at is now
-    assert ran_out is not None, "an expired invitation has ended"
+    owner = escape(invitation.owner.display_name)
     return (
-        f"⌛ <b>{owner}</b>'s invitation to <b>{escape(share.device.name)}</b> expired on"
-        f" {format_moment(ran_out)}."
+        f"⌛ <b>{owner}</b>'s invitation to <b>{escape(invitation.device.name)}</b> expired on"
+        f" {format_moment(invitation.expires_at)}."
         f" Ask {owner} to share it again if you still need it."
     )
 
 
-def expired_invitations_texts(owned: list[ShareView]) -> list[str]:
+def expired_invitations_texts(owned: list[ExpiredInvitation]) -> list[str]:
     """For the owner: one sentence for one invitation, else a list, split to fit messages."""
     if len(owned) == 1:
         return [f"⌛ Your invitation to {_invitation_line(owned[0])} expired."]
     messages: list[list[str]] = [[]]
     length = 0
-    for share in owned:
-        line = f"• {_invitation_line(share)}"
+    for invitation in owned:
+        line = f"• {_invitation_line(invitation)}"
         if messages[-1] and length + len(line) > _ROOM_FOR_LINES:
             messages.append([])
             length = 0
@@ -157,21 +161,21 @@ def expired_invitations_texts(owned: list[ShareView]) -> list[str]:
     ]
 
 
-def _invitation_line(share: ShareView) -> str:
-    return f"{invited_as(share)} for <b>{escape(share.device.name)}</b>"
+def _invitation_line(invitation: ExpiredInvitation) -> str:
+    return f"{invited_as(invitation)} for <b>{escape(invitation.device.name)}</b>"
 
 
-def invited_as(share: ShareView) -> str:
+def invited_as(invitation: ExpiredInvitation) -> str:
     """The recipient's name, or the address of an invitation nobody claimed: the owner typed it,
     so showing it to the owner reveals nothing."""
-    if share.recipient is not None:
-        return f"<b>{escape(share.recipient.display_name)}</b>"
-    if share.address is not None:
-        return escape(address_label(share.address))
+    if invitation.recipient is not None:
+        return f"<b>{escape(invitation.recipient.display_name)}</b>"
+    if invitation.address is not None:
+        return escape(address_label(invitation.address))
     return "someone"
 
 
-def expired_application_text(application: ApplicationView) -> str:
+def expired_application_text(application: ExpiredApplication) -> str:
     """The owner's application message, once it has run out."""
     return (
         f"⌛ The application from <b>{escape(application.applicant.display_name)}</b> for"
@@ -180,7 +184,7 @@ def expired_application_text(application: ApplicationView) -> str:
     )
 
 
-def application_expired_text(application: ApplicationView) -> str:
+def application_expired_text(application: ExpiredApplication) -> str:
     """For the applicant."""
     return (
         f"⌛ Your application for <b>{escape(application.device.name)}</b> expired: its owner did"

@@ -9,7 +9,15 @@ short and well under `sharing.group_outbox.MAX_LINE_CHARS` whatever people call 
 from collections.abc import Sequence
 
 from handlers.formatting import escape, plural
-from sharing.views import AcceptedApplication, ApplicationView, GrantView, ShareChange, ShareView
+from sharing.views import (
+    AcceptedApplication,
+    ApplicationView,
+    ExpiredApplication,
+    ExpiredInvitation,
+    GrantView,
+    ShareChange,
+    ShareView,
+)
 from storage.models import ShareState
 
 NAME_CHARS = 40
@@ -37,10 +45,10 @@ def invitation_answered(share: ShareView) -> str:
     return f"❌ {recipient} declined {device} from {owner}"
 
 
-def invitation_expired(share: ShareView) -> str:
+def invitation_expired(invitation: ExpiredInvitation) -> str:
     return (
-        f"⌛ {_name(share.owner.display_name)}'s invitation of {_recipient(share)} to"
-        f" {_device(share.device.name)} expired"
+        f"⌛ {_name(invitation.owner.display_name)}'s invitation of {_recipient(invitation)} to"
+        f" {_device(invitation.device.name)} expired"
     )
 
 
@@ -83,7 +91,7 @@ def application_rejected(application: ApplicationView, *, owner_name: str) -> st
     )
 
 
-def application_expired(application: ApplicationView) -> str:
+def application_expired(application: ExpiredApplication) -> str:
     return (
         f"⌛ {_name(application.applicant.display_name)}'s application for"
         f" {_device(application.device.name)} expired without an answer"
@@ -117,7 +125,7 @@ def channels_phrase(grants: Sequence[GrantView]) -> str:
     return f"{', '.join(names[:shown])} and {len(names) - shown} more channels"
 
 
-def _recipient(share: ShareView) -> str:
+def _recipient(share: ShareView | ExpiredInvitation) -> str:
     return _name(share.recipient.display_name) if share.recipient else NOT_HERE_YET
 
 

@@ -13,7 +13,10 @@ acting account is not party to is `ShareNotFound`, never a hint that it exists.
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from operator import itemgetter
 
+from sqlalchemy import update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sharing.addresses import find_account_id
@@ -26,11 +29,11 @@ from sharing.errors import (
     ShareNotFound,
     ShareNotPending,
 )
-from sharing.expiry import DEFAULT_BATCH, claim_expired
+from sharing.expiry import DEFAULT_BATCH, SweepNames, claim_expired
 from sharing.saving import save_share
-from sharing.share_queries import load_share, load_shares
+from sharing.share_queries import load_share, message_ref
 from sharing.transitions import activate, end
-from sharing.views import Address, MessageRef, ShareChange, ShareView
+from sharing.views import Address, ExpiredInvitation, MessageRef, ShareChange, ShareView
 from storage.models import Account, Permission, Share, ShareState
 
 
@@ -142,19 +145,35 @@ async def set_share_prompt(
     session: AsyncSession, *, share_id: int, prompt: MessageRef | None
 ) -> None:
     """Remember where the recipient's Accept/Decline prompt is (read back as `ShareView.prompt`),
-    so that an expiry or an edit can change it later."""
-    share = await _locked_share(session, share_id)
-    share.prompt_chat_id = prompt.chat_id if prompt else None
-    share.prompt_message_id = prompt.message_id if prompt else None
-    await session.flush()
+    so that an expiry or an edit can change it later. One UPDATE: it takes the row's lock
+    itself, and nothing here depends on what the row holds."""
+    statement = (
+        update(Share)
+        .where(col(Share.id) == share_id)
+        .values(
+            prompt_chat_id=prompt.chat_id if prompt else None,
+            prompt_message_id=prompt.message_id if prompt else None,
+        )
+    )
+    if (await session.exec(statement)).rowcount == 0:
+        raise ShareNotFound(share_id)
 
 
 async def expire_due_invitations(
-    session: AsyncSession, *, now: datetime, limit: int = DEFAULT_BATCH
-) -> tuple[ShareView, ...]:
-    """Expire at most `limit` invitations that ran out and return them, each to one caller only,
-    to announce once committed (R11). A full batch means there may be more: call again."""
-    expired = await claim_expired(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int = DEFAULT_BATCH,
+    names: SweepNames | None = None,
+) -> tuple[ExpiredInvitation, ...]:
+    """Expire at most `limit` invitations that ran out and return them by id, each to one caller
+    only, to announce once committed (R11). A full batch means there may be more: call again,
+    with the same `names` for every batch of one sweep.
+
+    At most three statements: the UPDATE returns the columns the announcements need, then one
+    query reads the devices and one the people that `names` has not met yet."""
+    names = SweepNames() if names is None else names
+    rows = await claim_expired(
         session,
         Share,
         pending=ShareState.PENDING,
@@ -162,8 +181,49 @@ async def expire_due_invitations(
         now=now,
         limit=limit,
         values={"updated_at": now, "ended_at": now},
+        returning=_EXPIRED_COLUMNS,
     )
-    return await load_shares(session, expired)
+    rows = sorted(rows, key=itemgetter(0))  # by id; unpacked below, cheaper than row.<name>
+    devices = await names.devices(session, {row[1] for row in rows})
+    people = await names.people(
+        session, {row[2] for row in rows} | {row[3] for row in rows if row[3] is not None}
+    )
+    return tuple(
+        ExpiredInvitation(
+            id=share_id,
+            device=devices[device_id],
+            owner=people[owner_id],
+            recipient=None if recipient_id is None else people[recipient_id],
+            address=None if kind is None or address is None else Address(kind, address),
+            expires_at=expires_at,
+            prompt=message_ref(chat_id, message_id),
+        )
+        for (
+            share_id,
+            device_id,
+            owner_id,
+            recipient_id,
+            kind,
+            address,
+            expires_at,
+            chat_id,
+            message_id,
+        ) in rows
+    )
+
+
+_EXPIRED_COLUMNS = (
+    "id",
+    "device_id",
+    "owner_id",
+    "recipient_id",
+    "address_kind",
+    "address",
+    "expires_at",
+    "prompt_chat_id",
+    "prompt_message_id",
+)
+"""What `ExpiredInvitation` is made of, in the order `expire_due_invitations` unpacks them."""
 
 
 async def _locked_share(session: AsyncSession, share_id: int) -> Share:

@@ -84,6 +84,26 @@ class ShareView:
 
 
 @dataclass(frozen=True)
+class ExpiredInvitation:
+    """An invitation the sweep has just expired (R11), with what announcing it takes and no more:
+    no grants, no state (it is `expired`). Made from the columns the sweep's UPDATE returns, and
+    devices and people read once per sweep (`sharing.expiry.SweepNames`), so that a backlog of
+    100,000 costs little beyond the UPDATE itself."""
+
+    id: int
+    device: DeviceRef
+    owner: PersonView
+    recipient: PersonView | None
+    """None for an invitation nobody claimed: `address` names them then."""
+    address: Address | None
+    """Where the invitation was sent while no account had proved it; kept once claimed."""
+    expires_at: datetime
+    """When it ran out, as the prompt says."""
+    prompt: MessageRef | None
+    """The recipient's Accept/Decline prompt, to close."""
+
+
+@dataclass(frozen=True)
 class SharedDevice:
     """One of my devices in `/shared`: how many people have it, and how many were only invited."""
 
@@ -165,6 +185,19 @@ class ApplicationView:
     decided_at: datetime | None
     prompt: MessageRef | None
     """The owner's "new sharing application" message."""
+
+
+@dataclass(frozen=True)
+class ExpiredApplication:
+    """An application the sweep has just expired (R11), as `ExpiredInvitation` is for
+    invitations: what announcing it takes, from plain columns."""
+
+    id: int
+    device: DeviceRef
+    applicant: PersonView
+    expires_at: datetime
+    prompt: MessageRef | None
+    """The owner's "new sharing application" message, to close."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from bench.scale_queries import screens, time_screens
 from bench.seed import ScalePlan, seed_database
 from bench.sweep import time_sweep
 from bench.workloads import ECHO_STEPS, Sizes, browsing, echo, share_conversation
+from sharing.expiry import DEFAULT_BATCH
 from storage.database import Database
 from tests.conftest import sqlite_url
 
@@ -55,7 +56,7 @@ async def test_a_tiny_seed_has_every_shape_and_the_sweep_expires_all_of_it(
         assert found["/received › device (128 ch)"] == "128 grants"
         sweep = await time_sweep(database, probe_account_id=landmarks.fleet_owner_id)
         assert sweep.expired == plan.invitations
-        assert len(sweep.batch_seconds) == plan.invitations // 100 + 1
+        assert len(sweep.batch_seconds) == plan.invitations // DEFAULT_BATCH + 1
     finally:
         await database.dispose()
 

@@ -214,6 +214,61 @@ async def test_an_owner_who_blocked_the_bot_is_marked_and_the_prompt_still_close
     assert owner.unreachable_since == clock()
 
 
+async def test_each_owner_hears_of_their_own_expiries_only(
+    telegram: Telegram,
+    database: Database,
+    clock: FakeClock,
+    context: CamShareContext,
+    ttl: timedelta,
+) -> None:
+    """One batch, two owners, Rita invited by both: each prompt names its own owner."""
+    olivia = await joined(telegram, database, "Olivia")
+    paul = await joined(telegram, database, "Paul")
+    rita = await joined(telegram, database, "Rita")
+    sam = await joined(telegram, database, "Sam")
+    olivias_device = await add_device(database, olivia)
+    await invite(context, olivia, rita, olivias_device)
+    await invite(context, olivia, sam, olivias_device)
+    await invite(context, paul, rita, await add_device(database, paul, name="Paul's cam"))
+    clock.advance(seconds=ttl.total_seconds())
+
+    assert await sweep_expired(context) == 3
+
+    assert [message.text for message in olivia.messages] == [
+        f"⌛ 2 of your invitations expired:\n• Rita for {DEVICE_NAME}\n• Sam for {DEVICE_NAME}"
+    ]
+    assert [message.text for message in paul.messages] == [
+        "⌛ Your invitation to Rita for Paul's cam expired."
+    ]
+    assert [(message.text or "").split(" expired on ")[0] for message in rita.messages] == [
+        f"⌛ Olivia's invitation to {DEVICE_NAME}",
+        "⌛ Paul's invitation to Paul's cam",
+    ]
+    assert all(message.buttons == [] for message in rita.messages + sam.messages)
+
+
+async def test_an_owner_hears_once_per_batch(
+    telegram: Telegram,
+    database: Database,
+    clock: FakeClock,
+    context: CamShareContext,
+    ttl: timedelta,
+) -> None:
+    """Three due, batches of two: the first two in one message, the third in the next."""
+    olivia = await joined(telegram, database, "Olivia")
+    device = await add_device(database, olivia)
+    for name in ("Rita", "Sam", "Tom"):
+        await invite(context, olivia, await joined(telegram, database, name), device)
+    clock.advance(seconds=ttl.total_seconds())
+
+    assert await sweep_expired(context, batch_size=2) == 3
+
+    assert [message.text for message in olivia.messages] == [
+        f"⌛ 2 of your invitations expired:\n• Rita for {DEVICE_NAME}\n• Sam for {DEVICE_NAME}",
+        f"⌛ Your invitation to Tom for {DEVICE_NAME} expired.",
+    ]
+
+
 async def test_more_due_than_one_batch_holds_are_all_announced_once(
     telegram: Telegram, database: Database, clock: FakeClock, context: CamShareContext
 ) -> None:
@@ -228,7 +283,7 @@ async def test_more_due_than_one_batch_holds_are_all_announced_once(
                 session, device, recipient, state=ShareState.PENDING, expires_at=clock()
             )
 
-    assert await sweep_expired(context) == 250
+    assert await sweep_expired(context, batch_size=100) == 250
 
     assert listed(olivia.messages) == Counter(f"Guest {number}" for number in range(1, 251))
     assert all(len(message.text or "") <= 4096 for message in olivia.messages)
@@ -391,7 +446,8 @@ async def test_two_bot_processes_on_one_postgres_announce_each_expiry_once(
         running(settings, bot_api, clock, own_engine()) as second,
     ):
         counts = await asyncio.gather(
-            sweep_expired(CamShareContext(first)), sweep_expired(CamShareContext(second))
+            sweep_expired(CamShareContext(first), batch_size=100),
+            sweep_expired(CamShareContext(second), batch_size=100),
         )
 
     assert sum(counts) == due

@@ -21,7 +21,7 @@ from sharing.errors import (
     ShareToSelf,
 )
 from sharing.rules import MAX_RECIPIENTS_PER_CHANNEL
-from sharing.views import AcceptedApplication, ApplicationView, MessageRef
+from sharing.views import AcceptedApplication, ApplicationView, ExpiredApplication, MessageRef
 from storage.models import (
     Account,
     Application,
@@ -256,12 +256,25 @@ async def test_the_sweep_expires_each_application_once(world: World) -> None:
     world.clock.advance(days=2)
 
     async with world.database.write() as session:
+        await applications.set_application_prompt(
+            session, application_id=due.id, prompt=MessageRef(OWNER, 7)
+        )
+    async with world.database.write() as session:
         expired = await applications.expire_due_applications(session, now=world.clock())
     async with world.database.write() as session:
         again = await applications.expire_due_applications(session, now=world.clock())
 
-    assert [application.id for application in expired] == [due.id]
-    assert expired[0].state == ApplicationState.EXPIRED and again == ()
+    assert expired == (
+        ExpiredApplication(
+            id=due.id,
+            device=due.device,
+            applicant=due.applicant,
+            expires_at=due.expires_at,
+            prompt=MessageRef(OWNER, 7),
+        ),
+    )
+    assert again == ()
+    assert await stored_state(world, due) == ApplicationState.EXPIRED
     assert await stored_state(world, later) == ApplicationState.PENDING
     with pytest.raises(InvitationExpired):
         await accept(world, due)

@@ -1,6 +1,7 @@
 """Answering an invitation (accept, decline), withdrawing it (cancel), its running out (R11)."""
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -12,8 +13,9 @@ from sharing.errors import (
     ShareNotFound,
     ShareNotPending,
 )
-from sharing.views import ShareView
-from storage.models import Account, Device, ShareState
+from sharing.expiry import SweepNames
+from sharing.views import Address, ExpiredInvitation, MessageRef, ShareView
+from storage.models import Account, AddressKind, Device, ShareState
 from tests.factories import make_account, make_share
 from tests.unit.sharing_world import OWNER, RECIPIENT, STRANGER, TTL, World
 
@@ -36,9 +38,13 @@ async def cancel(world: World, share: ShareView, owner_id: int = OWNER) -> Share
         )
 
 
-async def sweep(world: World, limit: int = 100) -> tuple[ShareView, ...]:
+async def sweep(
+    world: World, limit: int = 100, names: SweepNames | None = None
+) -> tuple[ExpiredInvitation, ...]:
     async with world.database.write() as session:
-        return await shares.expire_due_invitations(session, now=world.clock(), limit=limit)
+        return await shares.expire_due_invitations(
+            session, now=world.clock(), limit=limit, names=names
+        )
 
 
 # --- accept --------------------------------------------------------------------------------------
@@ -169,17 +175,44 @@ async def test_an_accepted_share_cannot_be_cancelled(world: World) -> None:
 
 async def test_the_sweep_expires_what_ran_out_once(world: World) -> None:
     due = (await world.share()).share
+    async with world.database.write() as session:
+        await shares.set_share_prompt(session, share_id=due.id, prompt=MessageRef(RECIPIENT, 42))
     world.clock.advance(days=1)
     later = (await world.share(STRANGER)).share
     world.clock.advance(days=2)
 
     expired = await sweep(world)
 
-    assert [share.id for share in expired] == [due.id]
-    assert expired[0].state == ShareState.EXPIRED and expired[0].ended_at == world.clock()
-    assert expired[0].recipient is not None and expired[0].recipient.id == RECIPIENT
+    assert due.expires_at is not None
+    assert expired == (
+        ExpiredInvitation(
+            id=due.id,
+            device=due.device,
+            owner=due.owner,
+            recipient=due.recipient,
+            address=None,
+            expires_at=due.expires_at,
+            prompt=MessageRef(RECIPIENT, 42),
+        ),
+    )
+    stored = await world.stored(due.id)
+    assert stored.state == ShareState.EXPIRED and stored.ended_at == world.clock()
+    assert stored.expires_at == due.expires_at, "kept: the prompt says when it ran out"
     assert await sweep(world) == ()
     assert (await world.stored(later.id)).state == ShareState.PENDING
+
+
+async def test_an_invitation_nobody_claimed_expires_with_its_address(world: World) -> None:
+    address = Address(AddressKind.EMAIL, "nobody.yet@example.com")
+    invitation = (await world.share(address)).share
+    world.clock.advance(days=3)
+
+    (expired,) = await sweep(world)
+
+    assert expired.id == invitation.id
+    assert expired.recipient is None and expired.address == address
+    assert expired.owner == invitation.owner and expired.device == invitation.device
+    assert expired.prompt is None
 
 
 async def test_the_sweep_leaves_answered_invitations_alone(world: World) -> None:
@@ -202,6 +235,83 @@ async def test_the_sweep_works_in_bounded_batches(world: World) -> None:
     assert [len(batch) for batch in batches] == [2, 2, 1, 0]
     swept = [share.recipient.id for batch in batches for share in batch if share.recipient]
     assert sorted(swept) == list(range(100, 105))
+
+
+async def test_one_batch_spans_owners_and_names_each_person_and_device_once(
+    world: World,
+) -> None:
+    sams_device = await world.add_device(owner_id=STRANGER)
+    olivias = [
+        (await world.share(recipient)).share
+        for recipient in (RECIPIENT, Address(AddressKind.EMAIL, "a@example.com"))
+    ]
+    sams = [
+        (await world.share(recipient, owner_id=STRANGER, device_id=sams_device)).share
+        for recipient in (RECIPIENT, Address(AddressKind.PHONE, "+447700900123"))
+    ]
+    world.clock.advance(days=3)
+
+    batch = await sweep(world)
+
+    assert [invitation.id for invitation in batch] == sorted(s.id for s in olivias + sams)
+    expired = {invitation.id: invitation for invitation in batch}
+    for share in olivias + sams:
+        invitation = expired[share.id]
+        assert (invitation.owner, invitation.device) == (share.owner, share.device)
+        assert (invitation.recipient, invitation.address) == (share.recipient, share.address)
+    olivia_first, olivia_second, sam_first, sam_second = (expired[s.id] for s in olivias + sams)
+    assert olivia_first.owner is olivia_second.owner and sam_first.device is sam_second.device
+    assert olivia_first.recipient is sam_first.recipient  # Rita, invited by both
+
+
+async def test_batches_take_the_earliest_first_and_a_full_one_means_call_again(
+    world: World,
+) -> None:
+    """Four due, two a batch: the two that ran out first, then the others, then nothing. Each
+    batch is by id, whatever the order they ran out in."""
+    async with world.database.write() as session:
+        device = await session.get_one(Device, world.device_id)
+        created = []
+        for minutes_ago, account_id in zip((1, 2, 3, 4), range(100, 104), strict=True):
+            account = await make_account(session, account_id)
+            share = await make_share(
+                session,
+                device,
+                account,
+                state=ShareState.PENDING,
+                expires_at=world.clock() - timedelta(minutes=minutes_ago),
+            )
+            created.append(share.id)
+
+    batches = [await sweep(world, limit=2) for _ in range(3)]
+
+    assert (
+        [[invitation.id for invitation in batch] for batch in batches]
+        == [
+            sorted(created[2:]),  # ran out 3 and 4 minutes ago
+            sorted(created[:2]),
+            [],
+        ]
+    )
+
+
+async def test_one_sweep_reads_each_name_once(world: World) -> None:
+    """Batches of one sweep share its `SweepNames`: a device renamed half-way through keeps the
+    name the sweep first read; the next sweep reads it again."""
+    for recipient in (RECIPIENT, STRANGER, Address(AddressKind.EMAIL, "a@example.com")):
+        await world.share(recipient)
+        world.clock.advance(minutes=1)
+    world.clock.advance(days=3)
+    names = SweepNames()
+
+    (first,) = await sweep(world, limit=1, names=names)
+    async with world.database.write() as session:
+        (await session.get_one(Device, world.device_id)).name = "Renamed NVR"
+    (second,) = await sweep(world, limit=1, names=names)
+    (next_sweeps,) = await sweep(world, limit=1)
+
+    assert first.device.name == second.device.name == "Shop NVR"
+    assert next_sweeps.device.name == "Renamed NVR"
 
 
 async def test_an_expired_invitation_frees_its_slot_for_a_new_one(world: World) -> None:
