@@ -72,7 +72,7 @@ def screens(landmarks: Landmarks) -> dict[str, Screen]:
         page = await share_queries.list_owned_shares(
             session, owner_id=installer, device_id=nvr, offset=0, limit=SHARES_PER_PAGE
         )
-        grants = sum(len(share.grants) for share in page.items)
+        grants = sum(share.channel_count for share in page.items)
         return f"{len(page.items)} of {page.total} shares, {grants} grants"
 
     async def shared_with_invitations(session: AsyncSession) -> str:
@@ -85,7 +85,7 @@ def screens(landmarks: Landmarks) -> dict[str, Screen]:
         page = await share_queries.list_received_page(
             session, recipient_id=guard, now=BENCH_NOW, offset=0, limit=RECEIVED_PAGE
         )
-        grants = sum(len(share.grants) for share in page.devices)
+        grants = sum(share.channel_count for share in page.devices)
         return f"{len(page.devices)} of {page.device_total} devices, {grants} grants"
 
     async def received_device(session: AsyncSession) -> str:

@@ -14,7 +14,7 @@ from handlers.grants_text import grant_lines
 from handlers.keyboards import button, inline
 from handlers.listing import fit, format_day, pager, short, span
 from sharing.share_queries import ReceivedPage
-from sharing.views import GrantView, ShareView
+from sharing.views import ListedShare, ShareBase, ShareView
 
 ITEMS_PER_PAGE = 8
 """Invitations and devices together: 8 invitations are 16 buttons, well under Telegram's 100."""
@@ -71,7 +71,7 @@ class RemoveReceived(CallbackData, prefix="rcxy"):
     share_id: int
 
 
-def my_name_for(share: ShareView) -> str:
+def my_name_for(share: ShareBase) -> str:
     """The recipient sees their own alias where they set one; the owner never does."""
     return share.alias or share.device.name
 
@@ -129,20 +129,20 @@ def _shown(page: ReceivedPage) -> int:
     return len(page.invitations) + len(page.devices)
 
 
-def _invitation_line(share: ShareView) -> str:
+def _invitation_line(share: ListedShare) -> str:
     until = f" · until {format_day(share.expires_at)}" if share.expires_at else ""
     return (
         f"• <b>{escape(share.device.name)}</b> from <b>{escape(share.owner.display_name)}</b>:"
-        f" {_grants_summary(share.grants)}{until}"
+        f" {_grants_summary(share)}{until}"
     )
 
 
-def _grants_summary(grants: tuple[GrantView, ...]) -> str:
+def _grants_summary(share: ListedShare) -> str:
     """One short phrase, whatever the number of channels: the full list is in the prompt."""
-    channels = plural(len(grants), "channel")
-    kinds = {grant.permissions for grant in grants}
-    if len(kinds) == 1:
-        return f"{channels}, {permissions_label(kinds.pop())}"
+    channels = plural(share.channel_count, "channel")
+    if len(share.permission_sets) == 1:
+        (permissions,) = share.permission_sets
+        return f"{channels}, {permissions_label(permissions)}"
     return f"{channels}, permissions differ by channel"
 
 

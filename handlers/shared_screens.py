@@ -14,7 +14,7 @@ from handlers.keyboards import button, inline
 from handlers.listing import fit, format_day, pager, short, span
 from handlers.share_entries import EditShare
 from sharing.paging import Page
-from sharing.views import DeviceRef, SharedDevice, ShareView
+from sharing.views import DeviceRef, ListedShare, ShareBase, SharedDevice, ShareView
 from storage.models import ShareState
 
 DEVICES_PER_PAGE = 8
@@ -64,7 +64,7 @@ class CancelInvitation(CallbackData, prefix="owcy"):
     share_id: int
 
 
-def shared_with(share: ShareView) -> str:
+def shared_with(share: ShareBase) -> str:
     """Who has the share, in plain text: the recipient's name, or the address an unclaimed
     invitation went to (the owner typed it, so showing it to the owner reveals nothing)."""
     if share.recipient is not None:
@@ -73,7 +73,7 @@ def shared_with(share: ShareView) -> str:
     return address_label(share.address)
 
 
-def _state_line(share: ShareView) -> str:
+def _state_line(share: ShareBase) -> str:
     if share.state == ShareState.ACTIVE:
         return f"✅ active since {format_day(share.accepted_at or share.created_at)}"
     if share.recipient is None:
@@ -110,7 +110,7 @@ def _counts(item: SharedDevice) -> str:
     return ", ".join(parts)
 
 
-def shared_device_screen(device: DeviceRef, page: Page[ShareView], *, notice: str = "") -> Screen:
+def shared_device_screen(device: DeviceRef, page: Page[ListedShare], *, notice: str = "") -> Screen:
     name = f"{device_type_icon(device.type)} <b>{escape(device.name)}</b>"
     back = button("« Shared devices", ListSharedDevices(0))
     if page.total == 0:
@@ -120,7 +120,7 @@ def shared_device_screen(device: DeviceRef, page: Page[ShareView], *, notice: st
         )
     lines = [
         f"{page.offset + number}. <b>{escape(shared_with(share))}</b> · {_state_line(share)}"
-        f" · {plural(len(share.grants), 'channel')}"
+        f" · {plural(share.channel_count, 'channel')}"
         for number, share in enumerate(page.items, start=1)
     ]
     rows = [
@@ -140,7 +140,7 @@ def shared_device_screen(device: DeviceRef, page: Page[ShareView], *, notice: st
     return fit(_with_notice(notice, head), lines), inline(*rows, turn, [back])
 
 
-def _state_mark(share: ShareView) -> str:
+def _state_mark(share: ShareBase) -> str:
     return " · ✅" if share.state == ShareState.ACTIVE else " · ⏳ invited"
 
 

@@ -59,7 +59,9 @@ class GrantView:
 
 
 @dataclass(frozen=True)
-class ShareView:
+class ShareBase:
+    """What every view of a share says, whatever it says of the channels."""
+
     id: int
     version: int
     """The prompt carries it: Accept on a prompt older than the last edit is refused."""
@@ -70,8 +72,6 @@ class ShareView:
     """None while the invitation waits for someone to prove `address`."""
     address: Address | None
     """Where the invitation was sent while no account had proved it; kept once claimed."""
-    grants: tuple[GrantView, ...]
-    """By channel number."""
     alias: str | None
     """The recipient's own name for the device: show it to the recipient only."""
     created_at: datetime
@@ -81,6 +81,25 @@ class ShareView:
     ended_at: datetime | None
     prompt: MessageRef | None
     """The recipient's Accept/Decline prompt."""
+
+
+@dataclass(frozen=True)
+class ShareView(ShareBase):
+    """One share, channel by channel."""
+
+    grants: tuple[GrantView, ...]
+    """By channel number."""
+
+
+@dataclass(frozen=True)
+class ListedShare(ShareBase):
+    """A share as a line of a list shows it: how many channels, and which permissions among
+    them, not each channel. A page of eight shares of a 128-channel NVR would otherwise read
+    1,024 grants to print eight numbers (`python -m bench`)."""
+
+    channel_count: int
+    permission_sets: frozenset[Permission]
+    """The distinct permissions the channels have: one when every channel has the same."""
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from sqlalchemy import event
 
 from sharing.paging import Page
 from sharing.share_queries import list_invitations, list_owned_shares, list_received_shares
-from sharing.views import ShareView
+from sharing.views import ListedShare
 from storage.database import Database
-from storage.models import Account, Device, ShareState
+from storage.models import Account, Device, Permission, ShareState
 from tests.factories import make_account, make_device, make_share
 from tests.unit.sharing_world import OWNER, RECIPIENT, STRANGER, World
 
@@ -30,7 +30,7 @@ def counted_selects(database: Database) -> Iterator[list[str]]:
         event.remove(database.engine.sync_engine, "before_cursor_execute", record)
 
 
-async def owned(world: World, device_id: int | None, offset: int, limit: int) -> Page[ShareView]:
+async def owned(world: World, device_id: int | None, offset: int, limit: int) -> Page[ListedShare]:
     async with world.database.read() as session:
         return await list_owned_shares(
             session, owner_id=OWNER, device_id=device_id, offset=offset, limit=limit
@@ -110,5 +110,21 @@ async def test_a_list_costs_the_same_queries_whatever_its_length(world: World) -
     with counted_selects(world.database) as long:
         page = await owned(world, device.id, offset=0, limit=20)
 
-    assert len(page.items) == 20 and all(len(s.grants) == 16 for s in page.items)
+    assert len(page.items) == 20 and all(s.channel_count == 16 for s in page.items)
     assert len(long) == len(short) == 3  # shares, their grants, the total
+
+
+async def test_a_list_line_counts_the_channels_and_names_their_permissions(world: World) -> None:
+    """Lists count grants in the database; a share read alone has them channel by channel."""
+    live, playback = Permission.LIVE_VIEW, Permission.LIVE_VIEW | Permission.PLAYBACK
+    mixed = (await world.share(grants={1: live, 2: playback, 3: live})).share
+    same = (await world.share(STRANGER, grants={2: playback, 4: playback})).share
+
+    page = await owned(world, world.device_id, offset=0, limit=10)
+
+    lines = {line.id: (line.channel_count, line.permission_sets) for line in page.items}
+    assert lines == {
+        mixed.id: (3, frozenset({live, playback})),
+        same.id: (2, frozenset({playback})),
+    }
+    assert [grant.channel_number for grant in mixed.grants] == [1, 2, 3]
