@@ -11,16 +11,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Table, bindparam, inspect, update
+from sqlalchemy import ColumnElement, Row, Table, bindparam, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from sharing.views import DeviceRef, PersonView
-from storage.models import Account, Application, Device, Share
+from storage.models import Account, Application, Device, Share, table_of
 
 DEFAULT_BATCH = 500
 """Rows claimed per write transaction, chosen by `python -m bench --only scale --scale 1` (2
@@ -32,13 +32,6 @@ for SQLite's write lock, two or four times as long. The total is bound by the UP
 is per row: `state` is in six of the share table's indexes, and the UPDATEs alone, sent through
 raw sqlite3 or asyncpg, take 1.4 s and 2.1 s for the 100,000. The longest batch, 80 to 120 ms
 whatever the size, is the one in which Python's garbage collector runs a full collection."""
-
-
-def table_of(model: type[SQLModel]) -> Table:
-    """The model's table, for Core statements: they skip the ORM's per-row bookkeeping."""
-    table = inspect(model).local_table
-    assert isinstance(table, Table), "every model here maps one table"
-    return table
 
 
 async def claim_expired(

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from operator import itemgetter
 
-from sqlalchemy import update
-from sqlmodel import col
+from sqlalchemy import bindparam, update
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sharing.addresses import find_account_id
@@ -34,7 +34,7 @@ from sharing.saving import save_share
 from sharing.share_queries import load_share, message_ref
 from sharing.transitions import activate, end
 from sharing.views import Address, ExpiredInvitation, MessageRef, ShareChange, ShareView
-from storage.models import Account, Permission, Share, ShareState
+from storage.models import Account, Permission, Share, ShareState, table_of
 
 
 async def share_device(
@@ -147,16 +147,22 @@ async def set_share_prompt(
     """Remember where the recipient's Accept/Decline prompt is (read back as `ShareView.prompt`),
     so that an expiry or an edit can change it later. One UPDATE: it takes the row's lock
     itself, and nothing here depends on what the row holds."""
-    statement = (
-        update(Share)
-        .where(col(Share.id) == share_id)
-        .values(
-            prompt_chat_id=prompt.chat_id if prompt else None,
-            prompt_message_id=prompt.message_id if prompt else None,
-        )
-    )
-    if (await session.exec(statement)).rowcount == 0:
+    params = {
+        "share_id": share_id,
+        "chat_id": prompt.chat_id if prompt else None,
+        "message_id": prompt.message_id if prompt else None,
+    }
+    if (await session.exec(_SET_PROMPT, params=params)).rowcount == 0:
         raise ShareNotFound(share_id)
+
+
+_SHARES_TABLE = table_of(Share)
+_SET_PROMPT = (
+    update(_SHARES_TABLE)
+    .where(_SHARES_TABLE.c.id == bindparam("share_id"))
+    .values(prompt_chat_id=bindparam("chat_id"), prompt_message_id=bindparam("message_id"))
+)
+"""Built once, with bind parameters, on SQLAlchemy Core: it runs for every invitation sent."""
 
 
 async def expire_due_invitations(
@@ -226,8 +232,17 @@ _EXPIRED_COLUMNS = (
 """What `ExpiredInvitation` is made of, in the order `expire_due_invitations` unpacks them."""
 
 
+_LOCK_SHARE = (
+    select(Share)
+    .where(Share.id == bindparam("share_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+"""`session.get` builds its statement on every call; every answer and edit of a share runs this."""
+
+
 async def _locked_share(session: AsyncSession, share_id: int) -> Share:
-    share = await session.get(Share, share_id, with_for_update=True, populate_existing=True)
+    share = (await session.exec(_LOCK_SHARE, params={"share_id": share_id})).one_or_none()
     if share is None:
         raise ShareNotFound(share_id)
     return share

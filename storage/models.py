@@ -8,7 +8,18 @@ so a 128-channel NVR shared to 64 people is 8,192 small rows, not 40,960.
 from datetime import datetime
 from enum import IntFlag, StrEnum
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, string_enum
@@ -340,3 +351,11 @@ class GroupNewsLine(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
     __table_args__ = (Index("ix_groupnewsline_group", "group_id", "id"),)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The model's table, for Core statements: they skip the ORM's per-row bookkeeping, which
+    costs more than the database's own work on bulk writes and long reads (`python -m bench`)."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table), "every model here maps one table"
+    return table
