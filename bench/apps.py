@@ -19,6 +19,7 @@ from telegram.ext import (
 from telegram.ext import MessageHandler as PtbMessageHandler
 from telegram.request import BaseRequest
 
+from bot.__main__ import freeze_start_up
 from bot.app import CamShareApplication, build_application, services_of
 from bot.settings import Settings
 from sharing.clock import Clock
@@ -69,12 +70,13 @@ def echo_application(request: BaseRequest) -> AnyApplication:
 
 @asynccontextmanager
 async def running(application: AnyApplication) -> AsyncIterator[AnyApplication]:
-    """Initialised as `run_polling` would, without polling: updates come through
+    """Initialised as `python -m bot` and `run_polling` do, without polling: updates come through
     `process_update`. The job queue is not started; the benchmark calls what it needs."""
     await application.initialize()
     try:
         if application.post_init:
             await application.post_init(application)
+        freeze_start_up()
         yield application
     finally:
         await application.shutdown()

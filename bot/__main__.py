@@ -5,6 +5,7 @@ line on stderr and exit status 1, not a traceback.
 """
 
 import asyncio
+import gc
 import logging
 import sys
 
@@ -61,7 +62,15 @@ def run() -> None:
     settings = load_settings()
     application = build_application(settings)
     asyncio.run(preflight(settings, application))
+    freeze_start_up()
     application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def freeze_start_up() -> None:
+    """What start-up made (modules, handlers, built statements) lives as long as the process:
+    out of the garbage collector's sight, a full collection walks only what updates make. Full
+    collections were the slowest updates of `python -m bench`, at 70 to 100 ms."""
+    gc.freeze()
 
 
 def main() -> None:

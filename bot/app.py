@@ -3,7 +3,6 @@
 Tests build the application with the same factory, passing only a fake request and a clock.
 """
 
-import gc
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -122,10 +121,6 @@ def _register_handlers(application: CamShareApplication) -> None:
 async def _on_startup(application: CamShareApplication) -> None:
     await application.bot.set_my_commands(help.COMMANDS)
     await application.bot.set_my_commands(help.GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
-    # What start-up made (modules, handlers, built statements) lives as long as the process:
-    # out of the garbage collector's sight, a full collection walks only what updates made. Full
-    # collections were the slowest updates of `python -m bench`, at 70 ms and more.
-    gc.freeze()
 
 
 async def _on_shutdown(application: CamShareApplication) -> None:
