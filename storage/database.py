@@ -37,6 +37,20 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False
         )
+        self._read_sessions = (
+            self._sessions
+            if self.is_sqlite
+            else async_sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                class_=AsyncSession,
+                expire_on_commit=False,
+                autoflush=False,
+            )
+        )
+        """On PostgreSQL, read sessions run without a transaction. Under READ COMMITTED every
+        statement takes its own snapshot, in a transaction or not, so a BEGIN and a ROLLBACK
+        around a session's reads bought nothing but two round trips (a fifth of a list screen,
+        `python -m bench`). On SQLite a read session's transaction is its snapshot: it stays."""
         self._sqlite_writers = asyncio.Lock()
         """On SQLite, this process's write sessions take turns here, first come first served.
         SQLite's own wait for the write lock is a busy handler that sleeps and retries: it
@@ -50,8 +64,9 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for queries; whatever it changes is rolled back."""
-        async with self._sessions() as session:
+        """A session for queries only: never write in one (on PostgreSQL it has no transaction
+        to roll back; see `_read_sessions`)."""
+        async with self._read_sessions() as session:
             yield session
 
     @asynccontextmanager
