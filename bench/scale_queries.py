@@ -88,12 +88,17 @@ def screens(landmarks: Landmarks) -> dict[str, Screen]:
         grants = sum(share.channel_count for share in page.devices)
         return f"{len(page.devices)} of {page.device_total} devices, {grants} grants"
 
+    first_received: list[int] = []
+
     async def received_device(session: AsyncSession) -> str:
-        page = await share_queries.list_received_shares(
-            session, recipient_id=guard, offset=0, limit=1
-        )
+        """As its button does: one share, by the id the list gave (looked up on the first run)."""
+        if not first_received:
+            page = await share_queries.list_received_shares(
+                session, recipient_id=guard, offset=0, limit=1
+            )
+            first_received.append(page.items[0].id)
         share = await share_queries.get_received_share(
-            session, share_id=page.items[0].id, recipient_id=guard
+            session, share_id=first_received[0], recipient_id=guard
         )
         return f"{len(share.grants)} grants"
 
@@ -115,10 +120,12 @@ async def time_screens(
     """Each screen `repeats` times, in a new read session each time, as a handler would."""
     timings = []
     for name, screen in screens(landmarks).items():
+        async with database.read() as session:
+            await screen(session)  # unrecorded: warms the statement cache, finds what it needs
         counter = SqlCounter()
         with counter.watching(database.engine):
             async with database.read() as session:
-                found = await screen(session)  # the first run warms the statement cache
+                found = await screen(session)
         timing = QueryTiming(name, found, counter.statements)
         for _ in range(repeats):
             started = perf_counter()
