@@ -43,8 +43,9 @@ async def tell_groups(context: CamShareContext, *, device_id: int, line: str) ->
 async def tell_these_groups(
     context: CamShareContext, *, group_ids: Sequence[int], line: str
 ) -> None:
-    """Queue `line` for these groups: for a device that is gone with its links (removed), or
-    news for one group only (a device linked from its card)."""
+    """Queue `line` for these groups: the device's, read in the transaction that made the news
+    (`installer_groups.groups_of_device`, a session fewer than `tell_groups`); those of a device
+    that is gone with its links (removed); or one group only (a device linked from its card)."""
     try:
         await _queue(context, group_ids, line)
     except SQLAlchemyError:

@@ -10,13 +10,13 @@ from handlers import share_screens as screens
 from handlers.context import CamShareContext
 from handlers.formatting import address_label, escape, format_moment
 from handlers.grants_text import grant_lines
-from handlers.group_events import tell_groups
+from handlers.group_events import tell_groups, tell_these_groups
 from handlers.invitations import close_prompt, deliver_invitation
 from handlers.notify import notify
 from handlers.refusals import describe
 from handlers.share_screens import ShareDraft
 from handlers.share_state import on_screen, set_draft, show
-from sharing import applications, shares
+from sharing import applications, installer_groups, shares
 from sharing.errors import SharingError
 from sharing.views import ShareChange
 from storage.models import ShareState
@@ -41,12 +41,15 @@ async def finish(
                 ttl=services.invite_ttl,
                 now=services.clock(),
             )
+            # Read here rather than in a session of its own after the commit: one less.
+            group_ids = await installer_groups.groups_of_device(session, device_id=draft.device_id)
     except SharingError as error:
         await query.answer("Not saved", show_alert=False)
         await show(query, screens.summary_screen(draft, problem=describe(error)))
         return None
     await query.answer("Saved")
     set_draft(context, None)
+    await tell_these_groups(context, group_ids=group_ids, line=group_lines.share_saved(change))
     outcome = await _announce(context, change, update.effective_user.full_name)
     await query.edit_message_text(outcome, parse_mode=ParseMode.HTML)
     return ConversationHandler.END
@@ -130,7 +133,6 @@ async def reject_application(
 async def _announce(context: CamShareContext, change: ShareChange, owner_name: str) -> str:
     """Tell the recipient, and return what the owner should read."""
     share = change.share
-    await tell_groups(context, device_id=share.device.id, line=group_lines.share_saved(change))
     device = f"<b>{escape(share.device.name)}</b>"
     if share.recipient is None:
         assert share.address is not None and share.expires_at is not None
