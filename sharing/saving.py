@@ -160,10 +160,13 @@ async def _insert_share(
     pending_for: timedelta | None,
 ) -> Share:
     """A new share. The device lock makes the unique indexes unreachable from here; if
-    another path ever races us to them, the refusal is a domain error, not a crash."""
-    assert device.id is not None
+    another path ever races us to them, the refusal is a domain error, not a crash. No
+    savepoint (two statements on every new share): the refusal ends the caller's unit of work,
+    which rolls back, so nothing of the session is touched after the failed flush."""
+    device_id = device.id
+    assert device_id is not None
     share = Share(
-        device_id=device.id,
+        device_id=device_id,
         owner_id=owner.id,
         state=ShareState.PENDING,
         created_at=now,
@@ -174,10 +177,9 @@ async def _insert_share(
     else:
         share.address_kind, share.address = recipient.kind, recipient.value
     _open_invitation(share, now=now, pending_for=pending_for)
+    session.add(share)
     try:
-        async with session.begin_nested():
-            session.add(share)
-            await session.flush()
+        await session.flush()
     except IntegrityError as conflict:
-        raise ShareConflict(device.id) from conflict
+        raise ShareConflict(device_id) from conflict
     return share
