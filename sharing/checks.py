@@ -6,7 +6,7 @@ application rows. The device lock serialises everything that counts or adds shar
 ignores FOR UPDATE, and needs nothing: its write sessions already run one at a time.
 """
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from typing import Protocol
 
 from sqlalchemy import bindparam, func
@@ -133,7 +133,8 @@ def check_firmware(device: DeviceFirmware) -> None:
         )
 
 
-_DEVICE_CHANNELS = select(Channel).where(Channel.device_id == bindparam("device_id"))
+_CHANNEL_IDS = select(Channel.number, Channel.id).where(Channel.device_id == bindparam("device_id"))
+"""A device's channel ids by number: columns, not ORM objects (an NVR has up to 256)."""
 
 
 async def channel_grants(
@@ -146,21 +147,19 @@ async def channel_grants(
     """
     if not grants:
         raise NoChannelsSelected()
-    channels: Sequence[Channel] = (
-        await session.exec(_DEVICE_CHANNELS, params={"device_id": device.id})
-    ).all()
-    by_number = {channel.number: channel for channel in channels}
+    rows = await session.exec(_CHANNEL_IDS, params={"device_id": device.id})
+    channel_ids: dict[int, int | None] = dict(rows.all())
     required = required_permissions(device.type)
     checked: dict[int, Permission] = {}
     for number in sorted(grants):
-        channel = by_number.get(number)
-        if channel is None or channel.id is None:
+        channel_id = channel_ids.get(number)
+        if channel_id is None:
             raise UnknownChannel(number)
         permissions = Permission(grants[number]) & ALL_PERMISSIONS
         if required & ~permissions:
             raise LiveViewRequired(number)
         if permissions:
-            checked[channel.id] = permissions
+            checked[channel_id] = permissions
     if not checked:
         raise NoChannelsSelected()
     return checked
