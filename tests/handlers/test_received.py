@@ -439,3 +439,42 @@ async def test_a_forged_use_the_owners_name_changes_nothing(
     assert refused.text == NOT_AVAILABLE
     async with database.read() as session:
         assert (await session.get_one(Share, rita_share.id)).alias == "Mine"
+
+
+async def test_an_invitation_line_says_when_permissions_differ_by_channel(
+    olivia: TelegramUser, rita: TelegramUser, database: Database, clock: FakeClock
+) -> None:
+    """The list counts channels and their permissions in the database (ListedShare)."""
+    async with database.write() as session:
+        owner = await session.get_one(Account, olivia.id)
+        recipient = await session.get_one(Account, rita.id)
+        until = clock() + timedelta(days=3)
+        mixed = await make_share(
+            session,
+            await make_device(session, owner, channels=3, name="Mixed NVR"),
+            recipient,
+            state=ShareState.PENDING,
+            channels=range(1, 4),
+            expires_at=until,
+        )
+        await make_share(
+            session,
+            await make_device(session, owner, channels=2, name="Plain NVR"),
+            recipient,
+            state=ShareState.PENDING,
+            channels=range(1, 3),
+            permissions=Permission.LIVE_VIEW,
+            expires_at=until,
+        )
+        grants = await session.exec(select(Grant).where(Grant.share_id == mixed.id))
+        first = min(grants.all(), key=lambda grant: grant.channel_id)
+        first.permissions = int(Permission.LIVE_VIEW)
+
+    await rita.send("/received")
+
+    lines = rita.last_message.text.splitlines()
+    assert (
+        "• Mixed NVR from Olivia: 3 channels, permissions differ by channel · until 18 Jan 2026"
+        in lines
+    )
+    assert "• Plain NVR from Olivia: 2 channels, Live View · until 18 Jan 2026" in lines
