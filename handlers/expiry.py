@@ -22,7 +22,7 @@ from telegram.error import TelegramError
 from handlers import group_lines
 from handlers.context import CamShareContext
 from handlers.formatting import address_label, escape, format_moment
-from handlers.group_events import tell_groups
+from handlers.group_events import tell_groups_of_devices
 from handlers.invitations import close_prompt
 from handlers.notify import notify
 from sharing import applications, shares
@@ -90,11 +90,13 @@ async def announce_expired_invitations(
             close_prompt(context, invitation.prompt, expired_prompt_text(invitation)),
             f"share {invitation.id}",
         )
-        await tell_groups(
-            context,
-            device_id=invitation.device.id,
-            line=group_lines.invitation_expired(invitation),
-        )
+    await tell_groups_of_devices(
+        context,
+        [
+            (invitation.device.id, group_lines.invitation_expired(invitation))
+            for invitation in batch
+        ],
+    )
     by_owner: defaultdict[int, list[ExpiredInvitation]] = defaultdict(list)
     for invitation in batch:
         by_owner[invitation.owner.id].append(invitation)
@@ -116,11 +118,13 @@ async def announce_expired_applications(
             notify(context, application.applicant.id, application_expired_text(application)),
             f"application {application.id}",
         )
-        await tell_groups(
-            context,
-            device_id=application.device.id,
-            line=group_lines.application_expired(application),
-        )
+    await tell_groups_of_devices(
+        context,
+        [
+            (application.device.id, group_lines.application_expired(application))
+            for application in batch
+        ],
+    )
 
 
 async def _attempt(send: Awaitable[object], about: str) -> None:

@@ -32,12 +32,28 @@ measured as HTML, which is never shorter than the text Telegram counts."""
 
 async def tell_groups(context: CamShareContext, *, device_id: int, line: str) -> None:
     """Queue `line` (HTML) for every group linked to the device."""
+    await tell_groups_of_devices(context, [(device_id, line)])
+
+
+async def tell_groups_of_devices(context: CamShareContext, news: Sequence[tuple[int, str]]) -> None:
+    """Queue each `(device id, line)` for the groups linked to that device: one read for all the
+    devices and one write for all the lines, however many events (a sweep's batch has 500)."""
+    services = context.services
     try:
-        async with context.services.database.read() as session:
-            group_ids = await installer_groups.groups_of_device(session, device_id=device_id)
-        await _queue(context, group_ids, line)
+        async with services.database.read() as session:
+            groups = await installer_groups.groups_of_devices(
+                session, device_ids=[device_id for device_id, _ in news]
+            )
+        heard = [(groups[device_id], line) for device_id, line in news if device_id in groups]
+        if not heard:
+            return  # most devices are in no group: no write transaction for them
+        async with services.database.write() as session:
+            for group_ids, line in heard:
+                await group_outbox.queue_line(
+                    session, group_ids=group_ids, line=line, now=services.clock()
+                )
     except SQLAlchemyError:
-        log.exception("could not queue group news about device %s: %s", device_id, line)
+        log.exception("could not queue group news: %s", news)
 
 
 async def tell_these_groups(

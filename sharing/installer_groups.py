@@ -15,6 +15,7 @@ A group is keyed by our own id; Telegram's chat id is a column, because a group 
 supergroup gets a new one (`move_group`).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -254,16 +255,28 @@ async def get_group(session: AsyncSession, *, group_id: int) -> GroupView:
 # building a statement and computing its cache key on every call took a large share of an
 # update's time (`python -m bench`).
 
-_GROUPS_OF_DEVICE = (
-    select(DeviceGroupLink.group_id)
-    .where(DeviceGroupLink.device_id == bindparam("device_id"))
-    .order_by(col(DeviceGroupLink.group_id))
+_GROUPS_OF_DEVICES = (
+    select(DeviceGroupLink.device_id, DeviceGroupLink.group_id)
+    .where(col(DeviceGroupLink.device_id).in_(bindparam("device_ids", expanding=True)))
+    .order_by(col(DeviceGroupLink.device_id), col(DeviceGroupLink.group_id))
 )
 
 
 async def groups_of_device(session: AsyncSession, *, device_id: int) -> tuple[int, ...]:
     """The ids of the groups that hear about the device."""
-    return tuple(await session.exec(_GROUPS_OF_DEVICE, params={"device_id": device_id}))
+    return (await groups_of_devices(session, device_ids=[device_id])).get(device_id, ())
+
+
+async def groups_of_devices(
+    session: AsyncSession, *, device_ids: Iterable[int]
+) -> dict[int, tuple[int, ...]]:
+    """The ids of the groups that hear about each device, for the devices linked to any: one
+    query for a whole batch of events (the expiry sweep's)."""
+    by_device: dict[int, list[int]] = {}
+    rows = await session.exec(_GROUPS_OF_DEVICES, params={"device_ids": list(set(device_ids))})
+    for device_id, group_id in rows:
+        by_device.setdefault(device_id, []).append(group_id)
+    return {device_id: tuple(group_ids) for device_id, group_ids in by_device.items()}
 
 
 def _owner_devices_statements(

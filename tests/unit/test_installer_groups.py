@@ -204,6 +204,23 @@ async def test_a_group_that_became_a_supergroup_keeps_everything(world: World) -
     assert moved == GroupView(group.id, SUPERGROUP_CHAT, "Installers", linking_allowed=True)
 
 
+async def test_the_groups_of_a_batch_of_devices_in_one_query(world: World) -> None:
+    """What the expiry sweep asks for a batch of events: devices in no group are left out."""
+    installers, office = await allowed(world), await allowed(world, SUPERGROUP_CHAT, "Office")
+    in_both, unlinked = world.device_id, await world.add_device()
+    await link(world, installers)
+    await link(world, office)
+    in_office = await world.add_device()
+    await link(world, office, device_id=in_office)
+
+    async with world.database.read() as session:
+        groups = await installer_groups.groups_of_devices(
+            session, device_ids=[in_both, unlinked, in_office, in_both]
+        )
+
+    assert groups == {in_both: (installers.id, office.id), in_office: (office.id,)}
+
+
 async def test_a_supergroup_known_before_the_move_is_folded_into_the_group(world: World) -> None:
     """A command from the new chat reached the bot before Telegram's announcement of the move:
     the new chat became a group of its own, with a sighting, a link and news of its own."""
