@@ -3,8 +3,9 @@
 `write()` sessions are where the rules' limits are enforced, so they must serialise with each
 other: on PostgreSQL the sharing service locks the rows it counts (SELECT ... FOR UPDATE); on
 SQLite, which has one writer at a time anyway, a write session starts with BEGIN IMMEDIATE so
-that what it counts cannot change before it commits. Read sessions stay deferred and, with
-WAL, never wait for a writer.
+that what it counts cannot change before it commits. Read sessions never wait for a writer:
+on SQLite a deferred transaction over WAL, on PostgreSQL no transaction at all (autocommit), so
+they must never write.
 """
 
 import asyncio
