@@ -36,7 +36,7 @@ from sharing.rules import (
 )
 from storage.models import (
     ALL_PERMISSIONS,
-    LIVE_SHARE_STATES,
+    SHARE_IS_LIVE,
     Account,
     Channel,
     Device,
@@ -171,7 +171,7 @@ _FULL_CHANNELS = (
     .join(Share, col(Share.id) == Grant.share_id)
     .where(
         col(Grant.channel_id).in_(bindparam("channel_ids", expanding=True)),
-        col(Share.state).in_(LIVE_SHARE_STATES),
+        SHARE_IS_LIVE,
     )
     .group_by(col(Channel.number))
     .having(func.count() >= MAX_RECIPIENTS_PER_CHANNEL)
@@ -198,7 +198,7 @@ async def check_channel_room(
 
 _LIVE_OWNER_IDS = (
     select(Share.owner_id)
-    .where(Share.recipient_id == bindparam("recipient_id"), col(Share.state).in_(LIVE_SHARE_STATES))
+    .where(Share.recipient_id == bindparam("recipient_id"), SHARE_IS_LIVE)
     .distinct()
 )
 

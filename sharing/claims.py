@@ -21,7 +21,7 @@ from sharing.errors import ShareConflict, ShareToSelf, SharingError
 from sharing.share_queries import load_shares
 from sharing.transitions import end
 from sharing.views import CancelledInvitation, ClaimedInvitations
-from storage.models import LIVE_SHARE_STATES, Account, AddressKind, Share, ShareState
+from storage.models import SHARE_IS_LIVE, Account, AddressKind, Share, ShareState
 
 _NOTHING = ClaimedInvitations(claimed=(), cancelled=())
 
@@ -31,6 +31,7 @@ _NOTHING = ClaimedInvitations(claimed=(), cancelled=())
 
 _WAITING = (
     col(Share.recipient_id).is_(None),
+    SHARE_IS_LIVE,
     col(Share.state) == ShareState.PENDING,
     col(Share.expires_at) > bindparam("now"),
     or_(
@@ -53,7 +54,7 @@ _LOCK_WAITING = (
 )
 _ACCOUNTS = select(Account).where(col(Account.id).in_(bindparam("account_ids", expanding=True)))
 _DEVICES_HELD = select(Share.device_id).where(
-    Share.recipient_id == bindparam("account_id"), col(Share.state).in_(LIVE_SHARE_STATES)
+    Share.recipient_id == bindparam("account_id"), SHARE_IS_LIVE
 )
 
 

@@ -21,7 +21,7 @@ from sharing.errors import (
 )
 from sharing.paging import Page
 from sharing.rules import MAX_CHANNELS, parse_firmware_version
-from storage.models import LIVE_SHARE_STATES, Channel, Device, DeviceGroupLink, DeviceType, Share
+from storage.models import SHARE_IS_LIVE, Channel, Device, DeviceGroupLink, DeviceType, Share
 
 NAME_MAX_LENGTH = 64
 _SERIAL = re.compile(r"^[A-Z0-9][A-Z0-9-]{7,47}$")
@@ -204,7 +204,7 @@ def _device_card_statement() -> Select[*tuple[Any, ...]]:
     live_shares = (
         select(func.count())
         .select_from(Share)
-        .where(Share.device_id == device_id, col(Share.state).in_(LIVE_SHARE_STATES))
+        .where(Share.device_id == device_id, SHARE_IS_LIVE)
         .scalar_subquery()
         .label("live_shares")
     )
@@ -260,7 +260,7 @@ def _device_page_statement() -> Select[*tuple[Any, ...]]:
     shares = (
         select(func.count())
         .select_from(Share)
-        .where(Share.device_id == cut.c.id, col(Share.state).in_(LIVE_SHARE_STATES))
+        .where(Share.device_id == cut.c.id, SHARE_IS_LIVE)
         .correlate(cut)
         .scalar_subquery()
     )
@@ -318,7 +318,7 @@ async def remove_device(session: AsyncSession, *, owner_id: int, device_id: int)
     recipients = await session.exec(
         select(Share.recipient_id).where(
             Share.device_id == device_id,
-            col(Share.state).in_(LIVE_SHARE_STATES),
+            SHARE_IS_LIVE,
             col(Share.recipient_id).is_not(None),
         )
     )

@@ -11,16 +11,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Table, bindparam, update
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import Row, Table, bindparam, text, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from sharing.views import DeviceRef, PersonView
-from storage.models import Account, Application, Device, Share, table_of
+from storage.models import Account, Application, Device, Share, states_written_out, table_of
 
 DEFAULT_BATCH = 500
 """Rows claimed per write transaction, chosen by `python -m bench --only scale --scale 1` (2
@@ -57,12 +54,14 @@ async def claim_expired(
     """
     table = table_of(model)
     state, expires_at, id_ = table.c.state, table.c.expires_at, table.c.id
+    # Written out, to use the partial index of due rows (`storage.models.states_written_out`).
+    still_pending = text(states_written_out(f"{table.name}.state", (pending,)))
     # A CTE, not `id IN (subquery)`: PostgreSQL may rescan such a subquery once per row, and
     # with SKIP LOCKED each rescan skips the rows already taken, so LIMIT would bound nothing.
     # A CTE that locks rows is always evaluated once.
     due = (
         select(id_)
-        .where(state == pending, expires_at <= now)
+        .where(still_pending, expires_at <= now)
         .order_by(expires_at, id_)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -70,41 +69,11 @@ async def claim_expired(
     )
     statement = (
         update(table)
-        .where(id_.in_(select(due.c.id)), unindexed_on_sqlite(state) == pending)
+        .where(id_.in_(select(due.c.id)), state == pending)
         .values(state=expired, **values)
         .returning(*(table.c[name] for name in returning))
     )
     return (await session.exec(statement)).all()
-
-
-class unindexed_on_sqlite(FunctionElement[Any]):
-    """The column, which SQLite's planner may not look up in an index: `+column` there (SQLite's
-    own way to say so), the column as it is elsewhere.
-
-    The claim's second look at `state = 'pending'` needs it. Without statistics (the bot never
-    runs ANALYZE), SQLite took that term for the better way in: it walked ix_share_state_expires
-    over every pending row, probing each against the batch's ids, once per batch, so a sweep of
-    100,000 rows read about 5 million index entries; through the ids it reads the batch's rows
-    only. PostgreSQL, which has no unary + for text, starts from the CTE anyway.
-    """
-
-    inherit_cache = True
-
-    def __init__(self, column: ColumnElement[Any]) -> None:
-        super().__init__(column)
-        self.type = column.type
-
-
-@compiles(unindexed_on_sqlite)
-def _as_it_is(element: unindexed_on_sqlite, compiler: SQLCompiler, **kw: Any) -> str:
-    (column,) = element.clauses
-    return compiler.process(column, **kw)
-
-
-@compiles(unindexed_on_sqlite, "sqlite")
-def _unary_plus(element: unindexed_on_sqlite, compiler: SQLCompiler, **kw: Any) -> str:
-    (column,) = element.clauses
-    return f"+{compiler.process(column, **kw)}"
 
 
 def _columns_by_id(table: Table, *names: str) -> Select[*tuple[Any, ...]]:

@@ -20,7 +20,7 @@ from sharing.devices import DeviceView, get_owned_device
 from sharing.errors import ShareToSelf
 from sharing.share_queries import load_share, person_view
 from sharing.views import Address, PersonView, ShareView
-from storage.models import LIVE_SHARE_STATES, Share
+from storage.models import SHARE_IS_LIVE, Share
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,7 @@ async def preview_recipient(
 
 # Built once, with bind parameters: building a statement and computing its cache key on every
 # call took a large share of an update's time (`python -m bench`).
-_LIVE_SHARE_ID = select(Share.id).where(
-    Share.device_id == bindparam("device_id"), col(Share.state).in_(LIVE_SHARE_STATES)
-)
+_LIVE_SHARE_ID = select(Share.id).where(Share.device_id == bindparam("device_id"), SHARE_IS_LIVE)
 _LIVE_SHARE_ID_TO_ACCOUNT = _LIVE_SHARE_ID.where(Share.recipient_id == bindparam("recipient_id"))
 _LIVE_SHARE_ID_TO_ADDRESS = _LIVE_SHARE_ID.where(
     col(Share.recipient_id).is_(None),

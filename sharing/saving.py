@@ -23,7 +23,7 @@ from sharing.share_queries import load_share
 from sharing.transitions import activate
 from sharing.views import Address, ShareChange
 from storage.models import (
-    LIVE_SHARE_STATES,
+    SHARE_IS_LIVE,
     Account,
     Device,
     Grant,
@@ -122,7 +122,7 @@ def _open_invitation(share: Share, *, now: datetime, pending_for: timedelta | No
 # locked; each of the two below adds how its recipient is named.
 _LOCK_LIVE_SHARE = (
     select(Share)
-    .where(Share.device_id == bindparam("device_id"), col(Share.state).in_(LIVE_SHARE_STATES))
+    .where(Share.device_id == bindparam("device_id"), SHARE_IS_LIVE)
     .with_for_update()
     .execution_options(populate_existing=True)
 )

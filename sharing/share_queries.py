@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func
+from sqlalchemy import ColumnElement, TextClause, and_, bindparam, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -36,7 +36,7 @@ from sharing.views import (
 )
 from storage.models import (
     ALL_PERMISSIONS,
-    LIVE_SHARE_STATES,
+    SHARE_IS_LIVE,
     Account,
     Channel,
     Device,
@@ -223,7 +223,7 @@ def _shared_devices_statements() -> tuple[Select[*tuple[Any, ...]], SelectOfScal
             func.sum(case((col(Share.state) == ShareState.ACTIVE, 1), else_=0)).label("active"),
             func.sum(case((col(Share.state) == ShareState.PENDING, 1), else_=0)).label("pending"),
         )
-        .where(Share.owner_id == bindparam("owner_id"), col(Share.state).in_(LIVE_SHARE_STATES))
+        .where(Share.owner_id == bindparam("owner_id"), SHARE_IS_LIVE)
         .group_by(col(Share.device_id))
         .subquery()
     )
@@ -258,9 +258,7 @@ def _received_counts_statement() -> Select[int, int]:
     return select(
         func.coalesce(func.sum(case((waiting, 1), else_=0)), 0),
         func.coalesce(func.sum(case((col(Share.state) == ShareState.ACTIVE, 1), else_=0)), 0),
-    ).where(
-        Share.recipient_id == bindparam("recipient_id"), col(Share.state).in_(LIVE_SHARE_STATES)
-    )
+    ).where(Share.recipient_id == bindparam("recipient_id"), SHARE_IS_LIVE)
 
 
 _RECEIVED_COUNTS = _received_counts_statement()
@@ -314,7 +312,9 @@ class _PageQuery:
     total: SelectOfScalar[int]
 
     @classmethod
-    def of(cls, *conditions: ColumnElement[bool], order_by: Sequence[Any]) -> "_PageQuery":
+    def of(
+        cls, *conditions: ColumnElement[bool] | TextClause, order_by: Sequence[Any]
+    ) -> "_PageQuery":
         return cls(
             rows=_share_rows()
             .where(*conditions)
@@ -332,6 +332,7 @@ _SHARES_BY_ID = (
 )
 _INVITATIONS = _PageQuery.of(
     col(Share.recipient_id) == bindparam("recipient_id"),
+    SHARE_IS_LIVE,
     col(Share.state) == ShareState.PENDING,
     col(Share.expires_at) > bindparam("now"),
     order_by=(col(Share.created_at), col(Share.id)),
@@ -339,17 +340,18 @@ _INVITATIONS = _PageQuery.of(
 _OWNED_ORDER = (col(Device.name), col(Device.id), col(Share.created_at), col(Share.id))
 _OWNED = _PageQuery.of(
     col(Share.owner_id) == bindparam("owner_id"),
-    col(Share.state).in_(LIVE_SHARE_STATES),
+    SHARE_IS_LIVE,
     order_by=_OWNED_ORDER,
 )
 _OWNED_OF_DEVICE = _PageQuery.of(
     col(Share.owner_id) == bindparam("owner_id"),
-    col(Share.state).in_(LIVE_SHARE_STATES),
+    SHARE_IS_LIVE,
     col(Share.device_id) == bindparam("device_id"),
     order_by=_OWNED_ORDER,
 )
 _RECEIVED = _PageQuery.of(
     col(Share.recipient_id) == bindparam("recipient_id"),
+    SHARE_IS_LIVE,
     col(Share.state) == ShareState.ACTIVE,
     order_by=(func.coalesce(Share.alias, Device.name), col(Share.id)),
 )

@@ -93,9 +93,35 @@ class TokenKind(StrEnum):
     """An account QR code: whoever opens it may share a device with the account."""
 
 
+def states_written_out(column: str, states: tuple[StrEnum, ...]) -> str:
+    """`column IN ('a', 'b')`, the values written out in the SQL: the condition of a partial
+    index, and of every query that is to use that index.
+
+    Both databases need the query to say it in these words. SQLite takes a partial index only
+    when the query's WHERE holds the index's condition term for term, with the same constants
+    (`state = 'pending'` does not imply `state IN ('pending', 'active')` to it, and neither does
+    a bound parameter); PostgreSQL proves implication, but not from a parameter, and asyncpg's
+    prepared statements may be planned once for any parameter.
+    """
+    values = ", ".join(f"'{state.value}'" for state in states)
+    return f"{column} IN ({values})"
+
+
 def _live_where(column: str = "state") -> str:
-    states = ", ".join(f"'{state.value}'" for state in LIVE_SHARE_STATES)
-    return f"{column} IN ({states})"
+    return states_written_out(column, LIVE_SHARE_STATES)
+
+
+def _live_index(name: str, *columns: str) -> Index:
+    return Index(
+        name, *columns, sqlite_where=text(_live_where()), postgresql_where=text(_live_where())
+    )
+
+
+def _pending_index(name: str, pending: StrEnum) -> Index:
+    """The sweep's index: rows still to expire (R11), which the sweep takes out and puts back
+    nowhere. `sharing.expiry.claim_expired` repeats the condition."""
+    where = text(states_written_out("state", (pending,)))
+    return Index(name, "expires_at", sqlite_where=where, postgresql_where=where)
 
 
 class Account(SQLModel, table=True):
@@ -194,15 +220,27 @@ class Share(SQLModel, table=True):
             sqlite_where=text(_live_where() + " AND recipient_id IS NULL"),
             postgresql_where=text(_live_where() + " AND recipient_id IS NULL"),
         ),
-        # expires_at too, or SQLite lists a recipient's invitations through
-        # ix_share_state_expires, reading every open invitation of every recipient.
-        Index("ix_share_recipient_state_expires", "recipient_id", "state", "expires_at"),
-        Index("ix_share_owner_state", "owner_id", "state"),
-        # A device's live shares (its card, R4 counts), and the cascade when it is removed.
-        Index("ix_share_device_state", "device_id", "state"),
-        Index("ix_share_address", "address_kind", "address", "state"),
-        Index("ix_share_state_expires", "state", "expires_at"),
+        # The lists' indexes hold live shares only (partial), so that what ended, which only
+        # grows, costs them nothing, and the sweep's UPDATE takes a share out of them without
+        # putting it back anywhere: on PostgreSQL, where an UPDATE that changes an indexed
+        # column enters the new row in every index whose condition it meets, an expiring
+        # invitation is entered in the primary key and ix_share_device only. Queries must
+        # repeat the condition, written out: `SHARE_IS_LIVE`.
+        #
+        # expires_at too, or SQLite lists a recipient's invitations through the sweep's index.
+        _live_index("ix_share_recipient_live", "recipient_id", "state", "expires_at"),
+        _live_index("ix_share_owner_live", "owner_id", "state"),
+        _live_index("ix_share_address_live", "address_kind", "address", "state"),
+        # Whole, not partial: the cascade when a device is removed can use no partial index.
+        # Without `state`, so that SQLite leaves it alone when a share changes state.
+        Index("ix_share_device", "device_id"),
+        _pending_index("ix_share_pending_expires", ShareState.PENDING),
     )
+
+
+SHARE_IS_LIVE = text(_live_where("share.state"))
+"""`share.state IN ('pending', 'active')`, written out: a query of live shares says it, in
+these words, so that it may use the partial indexes above (see `states_written_out`)."""
 
 
 class Grant(SQLModel, table=True):
@@ -241,7 +279,7 @@ class Application(SQLModel, table=True):
             sqlite_where=text("state = 'pending'"),
             postgresql_where=text("state = 'pending'"),
         ),
-        Index("ix_application_state_expires", "state", "expires_at"),
+        _pending_index("ix_application_pending_expires", ApplicationState.PENDING),
         Index("ix_application_applicant", "applicant_id"),
     )
 
