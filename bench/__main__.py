@@ -30,6 +30,7 @@ from bench.scale_queries import time_screens
 from bench.seed import ScalePlan, seed_database
 from bench.sweep import time_sweep
 from bench.workloads import Sizes, browsing, echo, share_conversation
+from bot.__main__ import freeze_start_up
 from storage.database import Database
 
 PARTS = ("updates", "scale", "burst")
@@ -84,6 +85,7 @@ async def _scale(server: str | None, plan: ScalePlan, *, repeats: int) -> None:
     async with fresh_database(server) as url:
         landmarks = await seed_database(url, plan)
         database = Database(url)
+        freeze_start_up()  # as `python -m bot` does once started, where the sweep runs
         try:
             timings = await time_screens(database, landmarks, repeats=repeats)
             sweep = await time_sweep(database, probe_account_id=landmarks.fleet_owner_id)

@@ -19,16 +19,13 @@ from sqlmodel.sql.expression import Select
 from sharing.views import DeviceRef, PersonView
 from storage.models import Account, Application, Device, Share, states_written_out, table_of
 
-DEFAULT_BATCH = 500
-"""Rows claimed per write transaction, chosen by `python -m bench --only scale --scale 1` (2
-cores): one sweep of 100,000 due invitations takes about 3.3 s on SQLite and 3.8 s on
-PostgreSQL in batches of 500 (19.5 and 20.4 s in batches of 100 that read whole `ShareView`s),
-a batch 13 ms (SQLite) or 17 ms (PostgreSQL) at the median, 40 to 55 ms at p99. Batches of
-1,000 or 2,000 save at most 0.3 s of the sweep but make each batch, and so another writer's wait
-for SQLite's write lock, two or four times as long. The total is bound by the UPDATE, whose cost
-is per row: `state` is in six of the share table's indexes, and the UPDATEs alone, sent through
-raw sqlite3 or asyncpg, take 1.4 s and 2.1 s for the 100,000. The longest batch, 80 to 120 ms
-whatever the size, is the one in which Python's garbage collector runs a full collection."""
+DEFAULT_BATCH = 1000
+"""Rows claimed per write transaction, chosen by `python -m bench --only scale` (2 cores): one
+sweep of 100,000 due invitations took 1.9-2.2 s on SQLite and 2.1-2.2 s on PostgreSQL in
+batches of 1,000, against 2.1-2.8 s and 2.3-3.3 s in batches of 500; the longest batch, and so
+another writer's longest wait for SQLite's write lock, went from about 35 ms to about 55 ms.
+Most of a batch's time is per row: the UPDATE, whose row leaves the share's partial indexes
+(`storage.models`), and making the announcements' views in Python."""
 
 
 async def claim_expired(
