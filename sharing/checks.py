@@ -7,6 +7,7 @@ ignores FOR UPDATE, and needs nothing: its write sessions already run one at a t
 """
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import bindparam, func
@@ -34,6 +35,7 @@ from sharing.rules import (
     format_version,
     required_permissions,
 )
+from sharing.views import GrantView
 from storage.models import (
     ALL_PERMISSIONS,
     SHARE_IS_LIVE,
@@ -133,13 +135,25 @@ def check_firmware(device: DeviceFirmware) -> None:
         )
 
 
-_CHANNEL_IDS = select(Channel.number, Channel.id).where(Channel.device_id == bindparam("device_id"))
-"""A device's channel ids by number: columns, not ORM objects (an NVR has up to 256)."""
+_CHANNELS = select(Channel.number, Channel.id, Channel.name).where(
+    Channel.device_id == bindparam("device_id")
+)
+"""A device's channels: columns, not ORM objects (an NVR has up to 256)."""
+
+
+@dataclass(frozen=True)
+class CheckedGrants:
+    """Requested grants that passed the rules: by channel id, to store, and as a view shows
+    them, so that the saved share's view needs no second read of its grants."""
+
+    by_channel_id: dict[int, Permission]
+    views: tuple[GrantView, ...]
+    """By channel number."""
 
 
 async def channel_grants(
     session: AsyncSession, *, device: Device, grants: Mapping[int, Permission]
-) -> dict[int, Permission]:
+) -> CheckedGrants:
     """Check the requested grants (channel number -> permissions) and key them by channel id.
 
     R7 is checked before empty grants are dropped: a CCTV channel granted nothing is a channel
@@ -147,22 +161,24 @@ async def channel_grants(
     """
     if not grants:
         raise NoChannelsSelected()
-    rows = await session.exec(_CHANNEL_IDS, params={"device_id": device.id})
-    channel_ids: dict[int, int | None] = dict(rows.all())
+    rows = await session.exec(_CHANNELS, params={"device_id": device.id})
+    channels = {number: (channel_id, name) for number, channel_id, name in rows}
     required = required_permissions(device.type)
-    checked: dict[int, Permission] = {}
+    by_channel_id: dict[int, Permission] = {}
+    views: list[GrantView] = []
     for number in sorted(grants):
-        channel_id = channel_ids.get(number)
+        channel_id, name = channels.get(number, (None, ""))
         if channel_id is None:
             raise UnknownChannel(number)
         permissions = Permission(grants[number]) & ALL_PERMISSIONS
         if required & ~permissions:
             raise LiveViewRequired(number)
         if permissions:
-            checked[channel_id] = permissions
-    if not checked:
+            by_channel_id[channel_id] = permissions
+            views.append(GrantView(number, name, permissions))
+    if not by_channel_id:
         raise NoChannelsSelected()
-    return checked
+    return CheckedGrants(by_channel_id=by_channel_id, views=tuple(views))
 
 
 _FULL_CHANNELS = (

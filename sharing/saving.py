@@ -19,7 +19,7 @@ from sharing.checks import (
     require_region,
 )
 from sharing.errors import ShareConflict, ShareToSelf
-from sharing.share_queries import load_share
+from sharing.share_queries import load_share, share_view
 from sharing.transitions import activate
 from sharing.views import Address, ShareChange
 from storage.models import (
@@ -67,7 +67,7 @@ async def save_share(
             check_same_region(owner, recipient)
     existing = await _lock_live_share(session, device_id=device.id, recipient=recipient)
     await check_channel_room(
-        session, channel_ids=granted, other_than=existing.id if existing else None
+        session, channel_ids=granted.by_channel_id, other_than=existing.id if existing else None
     )
     if existing is None:
         if isinstance(recipient, Account):
@@ -94,11 +94,20 @@ async def save_share(
         _INSERT_GRANT,
         params=[
             {"share_id": share.id, "channel_id": channel_id, "permissions": int(permissions)}
-            for channel_id, permissions in granted.items()
+            for channel_id, permissions in granted.by_channel_id.items()
         ],
     )
     await session.flush()
-    return ShareChange(share=await load_share(session, share.id), previous=previous)
+    # Made from what this transaction holds, all of it locked or written here: reading the
+    # share back cost Finish two more statements.
+    saved = share_view(
+        share,
+        device=device,
+        owner=owner,
+        recipient=recipient if isinstance(recipient, Account) else None,
+        grants=granted.views,
+    )
+    return ShareChange(share=saved, previous=previous)
 
 
 # A share's grants are written with SQLAlchemy Core, in one executemany: as ORM objects, a

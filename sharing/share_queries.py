@@ -70,6 +70,42 @@ def message_ref(chat_id: int | None, message_id: int | None) -> MessageRef | Non
     return MessageRef(chat_id=chat_id, message_id=message_id)
 
 
+def share_view(
+    share: Share,
+    *,
+    device: Device,
+    owner: Account,
+    recipient: Account | None,
+    grants: tuple[GrantView, ...],
+) -> ShareView:
+    """The view of a share made from the rows a write transaction already holds: what
+    `load_share` would read back, without reading. `recipient` is the share's account, None
+    while the invitation waits for its address; `grants` are by channel number."""
+    assert share.id is not None
+    assert share.recipient_id == (None if recipient is None else recipient.id)
+    address = (
+        Address(share.address_kind, share.address)
+        if share.address_kind is not None and share.address is not None
+        else None
+    )
+    return ShareView(
+        id=share.id,
+        version=share.version,
+        state=share.state,
+        device=device_ref(device),
+        owner=person_view(owner),
+        recipient=None if recipient is None else person_view(recipient),
+        address=address,
+        alias=share.alias,
+        created_at=share.created_at,
+        expires_at=share.expires_at,
+        accepted_at=share.accepted_at,
+        ended_at=share.ended_at,
+        prompt=message_ref(share.prompt_chat_id, share.prompt_message_id),
+        grants=grants,
+    )
+
+
 async def load_shares(session: AsyncSession, share_ids: Collection[int]) -> tuple[ShareView, ...]:
     """The shares, by id. Reads the database afresh: flush first."""
     if not share_ids:

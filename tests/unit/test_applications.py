@@ -21,6 +21,7 @@ from sharing.errors import (
     ShareToSelf,
 )
 from sharing.rules import MAX_RECIPIENTS_PER_CHANNEL
+from sharing.share_queries import load_share
 from sharing.views import AcceptedApplication, ApplicationView, ExpiredApplication, MessageRef
 from storage.models import (
     Account,
@@ -175,6 +176,8 @@ async def test_accepting_gives_the_applicant_an_active_share(world: World) -> No
     assert share.recipient is not None and share.recipient.id == APPLICANT
     assert share.accepted_at == world.clock() and share.expires_at is None
     assert [grant.channel_number for grant in share.grants] == [1]
+    async with world.database.read() as session:
+        assert share == await load_share(session, share.id)
 
 
 async def test_accepting_makes_a_pending_invitation_to_the_applicant_active(world: World) -> None:

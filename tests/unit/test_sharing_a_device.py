@@ -20,7 +20,8 @@ from sharing.errors import (
     UnknownChannel,
 )
 from sharing.rules import MAX_OWNERS_PER_RECIPIENT, MAX_RECIPIENTS_PER_CHANNEL
-from sharing.views import Address, GrantView
+from sharing.share_queries import load_share
+from sharing.views import Address, GrantView, ShareView
 from storage.models import (
     ALL_PERMISSIONS,
     Account,
@@ -103,6 +104,33 @@ async def test_editing_an_active_share_keeps_it_active(world: World) -> None:
     assert change.previous == accepted
     assert change.share.state == ShareState.ACTIVE and change.share.expires_at is None
     assert change.removed_channels == (2, 3, 4)
+
+
+async def read_back(world: World, share_id: int) -> ShareView:
+    async with world.database.read() as session:
+        return await load_share(session, share_id)
+
+
+async def test_the_saved_view_is_what_reading_the_share_gives(world: World) -> None:
+    """`save_share` makes its view from the transaction instead of reading the share back."""
+    waiting = Address(AddressKind.PHONE, "+447700900999")
+    saved: list[ShareView] = []
+
+    async def share(recipient: int | Address, grants: dict[int, Permission]) -> ShareView:
+        view = (await world.share(recipient, grants)).share
+        assert view == await read_back(world, view.id)
+        saved.append(view)
+        return view
+
+    await share(RECIPIENT, {1: LIVE | PLAYBACK, 3: LIVE})
+    await share(waiting, {1: LIVE})
+    world.clock.advance(hours=1)
+    await world.accept(await share(RECIPIENT, {2: LIVE}))  # an edited invitation
+    await share(RECIPIENT, {2: LIVE, 4: LIVE | PLAYBACK})  # an edited active share
+    await share(waiting, {4: LIVE})  # an edited invitation to an address
+
+    assert [view.version for view in saved] == [1, 1, 2, 3, 2]
+    assert saved[3].state == ShareState.ACTIVE and saved[4].recipient is None
 
 
 async def test_a_share_that_ended_does_not_stop_a_new_one(world: World) -> None:
