@@ -21,18 +21,31 @@ def proven_addresses(account: Account) -> list[Address]:
     return [Address(kind, value) for kind, value in values.items() if value]
 
 
+_ADDRESS_COLUMNS = (
+    (AddressKind.PHONE, col(Account.phone)),
+    (AddressKind.EMAIL, col(Account.email)),
+    (AddressKind.USERNAME, col(Account.username)),
+    (AddressKind.USER_ID, col(Account.id)),
+)
 _ACCOUNT_IDS_BY_ADDRESS = {
     kind: select(Account.id).where(column == bindparam("value")).limit(2)
-    for kind, column in (
-        (AddressKind.PHONE, col(Account.phone)),
-        (AddressKind.EMAIL, col(Account.email)),
-        (AddressKind.USERNAME, col(Account.username)),
-        (AddressKind.USER_ID, col(Account.id)),
-    )
+    for kind, column in _ADDRESS_COLUMNS
 }
 """Up to two accounts that proved a `value` of each kind. Built once, with a bind parameter:
 building a statement and computing its cache key on every call took a large share of an
 update's time (`python -m bench`)."""
+
+
+_LOCK_ACCOUNTS_BY_ADDRESS = {
+    kind: select(Account)
+    .where(column == bindparam("value"))
+    .limit(2)
+    .with_for_update()
+    .execution_options(populate_existing=True)
+    for kind, column in _ADDRESS_COLUMNS
+}
+"""The same, as accounts, locked: sharing with an address looks its account up and locks it
+in one statement."""
 
 
 async def find_account_id(session: AsyncSession, address: Address) -> int | None:
@@ -42,11 +55,26 @@ async def find_account_id(session: AsyncSession, address: Address) -> int | None
     accounts may still hold the same one: then neither is chosen and the invitation waits for
     whoever starts the bot with it.
     """
-    value: str | int = address.value
-    if address.kind == AddressKind.USER_ID:
-        if not address.value.isdecimal():
-            return None
-        value = int(address.value)
+    value = _lookup_value(address)
+    if value is None:
+        return None
     statement = _ACCOUNT_IDS_BY_ADDRESS[address.kind]
     ids = (await session.exec(statement, params={"value": value})).all()
     return ids[0] if len(ids) == 1 else None
+
+
+async def lock_account_at(session: AsyncSession, address: Address) -> Account | None:
+    """`find_account_id`'s account, locked (both, while two hold a username)."""
+    value = _lookup_value(address)
+    if value is None:
+        return None
+    statement = _LOCK_ACCOUNTS_BY_ADDRESS[address.kind]
+    accounts = (await session.exec(statement, params={"value": value})).all()
+    return accounts[0] if len(accounts) == 1 else None
+
+
+def _lookup_value(address: Address) -> str | int | None:
+    """What the address's column holds: user ids are numbers, and a non-number is nobody's."""
+    if address.kind != AddressKind.USER_ID:
+        return address.value
+    return int(address.value) if address.value.isdecimal() else None

@@ -23,6 +23,7 @@ from sharing.checks import (
     load_account,
     lock_account,
     lock_device,
+    lock_device_with_owner,
 )
 from sharing.errors import (
     ApplicationNotFound,
@@ -83,7 +84,7 @@ async def accept_application(
     application = await session.get(Application, application_id)
     if application is None:
         raise ApplicationNotFound(application_id)
-    device = await lock_device(session, application.device_id)
+    device, owner = await lock_device_with_owner(session, application.device_id)
     _require_owner(application, device, owner_id)
     applicant = await lock_account(session, application.applicant_id)
     application = await _locked(session, application_id)
@@ -91,7 +92,7 @@ async def accept_application(
     change = await save_share(
         session,
         device=device,
-        owner=await load_account(session, owner_id),
+        owner=owner,
         recipient=applicant,
         grants=grants,
         now=now,

@@ -61,8 +61,16 @@ _LOCK_DEVICES = (
     .with_for_update()
     .execution_options(populate_existing=True)
 )
+_LOCK_DEVICE_WITH_OWNER = (
+    select(Device, Account)
+    .join(Account, col(Account.id) == Device.owner_id)
+    .where(Device.id == bindparam("device_id"))
+    .with_for_update(of=Device)
+    .execution_options(populate_existing=True)
+)
 _ACCOUNT = select(Account).where(Account.id == bindparam("account_id"))
 _LOCK_ACCOUNT = _ACCOUNT.with_for_update().execution_options(populate_existing=True)
+_ACCOUNTS = select(Account).where(col(Account.id).in_(bindparam("account_ids", expanding=True)))
 
 
 async def lock_devices(session: AsyncSession, device_ids: Collection[int]) -> list[Device]:
@@ -75,6 +83,16 @@ async def lock_device(session: AsyncSession, device_id: int) -> Device:
     if not devices:
         raise DeviceNotFound(device_id)
     return devices[0]
+
+
+async def lock_device_with_owner(session: AsyncSession, device_id: int) -> tuple[Device, Account]:
+    """The device, locked, and its owner's account (not locked), in one statement: what sharing
+    it needs first."""
+    row = (await session.exec(_LOCK_DEVICE_WITH_OWNER, params={"device_id": device_id})).first()
+    if row is None:
+        raise DeviceNotFound(device_id)
+    device, owner = row
+    return device, owner
 
 
 async def lock_account(session: AsyncSession, account_id: int) -> Account:
@@ -91,6 +109,16 @@ async def load_account(session: AsyncSession, account_id: int) -> Account:
     if account is None:
         raise AccountNotFound(account_id)
     return account
+
+
+async def load_accounts(session: AsyncSession, *account_ids: int) -> dict[int, Account]:
+    """The accounts by id, in one query; `AccountNotFound` for the first one missing."""
+    rows = await session.exec(_ACCOUNTS, params={"account_ids": list(set(account_ids))})
+    accounts = {account.id: account for account in rows}
+    for account_id in account_ids:
+        if account_id not in accounts:
+            raise AccountNotFound(account_id)
+    return accounts
 
 
 # --- the rules -----------------------------------------------------------------------------------

@@ -19,8 +19,14 @@ from sqlalchemy import bindparam, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sharing.addresses import find_account_id
-from sharing.checks import check_same_region, load_account, lock_account, lock_device, require_owner
+from sharing.addresses import lock_account_at
+from sharing.checks import (
+    check_same_region,
+    load_accounts,
+    lock_account,
+    lock_device_with_owner,
+    require_owner,
+)
 from sharing.devices import parse_name
 from sharing.errors import (
     InvitationExpired,
@@ -53,9 +59,8 @@ async def share_device(
     `grants` maps channel numbers to permissions. An edited invitation is open `ttl` from now
     again; an edited active share stays active.
     """
-    device = await lock_device(session, device_id)
+    device, owner = await lock_device_with_owner(session, device_id)
     require_owner(device, owner_id)
-    owner = await load_account(session, owner_id)
     return await save_share(
         session,
         device=device,
@@ -71,8 +76,8 @@ async def _lock_recipient(session: AsyncSession, recipient: int | Address) -> Ac
     """The account named by id or that proved the address, locked; else the address itself."""
     if isinstance(recipient, int):
         return await lock_account(session, recipient)
-    account_id = await find_account_id(session, recipient)
-    return recipient if account_id is None else await lock_account(session, account_id)
+    account = await lock_account_at(session, recipient)
+    return recipient if account is None else account
 
 
 async def accept_invitation(
@@ -83,8 +88,8 @@ async def accept_invitation(
     share = await _locked_share(session, share_id)
     _require_recipient(share, recipient_id)
     _require_open_invitation(share, now=now, version=version)
-    owner = await load_account(session, share.owner_id)
-    check_same_region(owner, await load_account(session, recipient_id))
+    accounts = await load_accounts(session, share.owner_id, recipient_id)
+    check_same_region(accounts[share.owner_id], accounts[recipient_id])
     activate(share, now=now)
     return await _saved(session, share)
 
