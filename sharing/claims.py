@@ -4,7 +4,7 @@ user id) or proves a phone or an email."""
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, or_
+from sqlalchemy import bindparam, tuple_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,7 +21,7 @@ from sharing.errors import ShareConflict, ShareToSelf, SharingError
 from sharing.share_queries import load_shares
 from sharing.transitions import end
 from sharing.views import CancelledInvitation, ClaimedInvitations
-from storage.models import SHARE_IS_LIVE, Account, AddressKind, Share, ShareState
+from storage.models import SHARE_IS_LIVE, Account, Share, ShareState
 
 _NOTHING = ClaimedInvitations(claimed=(), cancelled=())
 
@@ -34,16 +34,13 @@ _WAITING = (
     SHARE_IS_LIVE,
     col(Share.state) == ShareState.PENDING,
     col(Share.expires_at) > bindparam("now"),
-    or_(
-        *(
-            and_(col(Share.address_kind) == kind, col(Share.address) == bindparam(kind.value))
-            for kind in AddressKind
-        )
-    ),
+    col(Share.address).in_(bindparam("values", expanding=True)),
+    tuple_(col(Share.address_kind), col(Share.address)).in_(bindparam("addresses", expanding=True)),
 )
-"""Unexpired invitations sent to an address of the account: one parameter per kind, the
-address of that kind (see `_waiting_params`); NULL, which matches nothing, for a kind it has
-not proved."""
+"""Unexpired invitations sent to an address of the account (see `_waiting_params`): found by
+`address IN (...)` in uq_share_live_address, which starts with the address, then checked kind
+and address together. Without the first test SQLite read every unexpired invitation that waits
+for an address, whoever's it was."""
 _WAITING_DEVICE_IDS = select(Share.device_id).where(*_WAITING)
 _LOCK_WAITING = (
     select(Share)
@@ -129,9 +126,10 @@ def _check_claim(
 
 
 def _waiting_params(account: Account, *, now: datetime) -> dict[str, object]:
-    """The parameters of `_WAITING` for the addresses the account has proved."""
-    proven = {address.kind: address.value for address in proven_addresses(account)}
-    return {"now": now, **{kind.value: proven.get(kind) for kind in AddressKind}}
+    """The parameters of `_WAITING` for the addresses the account has proved (its user id at
+    least, so never none)."""
+    addresses = [(address.kind, address.value) for address in proven_addresses(account)]
+    return {"now": now, "values": [value for _, value in addresses], "addresses": addresses}
 
 
 async def _accounts(session: AsyncSession, account_ids: Collection[int]) -> dict[int, Account]:

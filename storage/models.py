@@ -111,17 +111,20 @@ def _live_where(column: str = "state") -> str:
     return states_written_out(column, LIVE_SHARE_STATES)
 
 
-def _live_index(name: str, *columns: str) -> Index:
-    return Index(
-        name, *columns, sqlite_where=text(_live_where()), postgresql_where=text(_live_where())
-    )
+_LIVE_TO_ACCOUNT = _live_where() + " AND recipient_id IS NOT NULL"
+_LIVE_TO_ADDRESS = _live_where() + " AND recipient_id IS NULL"
+
+
+def _partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index of the rows that meet `where`, on both databases."""
+    condition = text(where)
+    return Index(name, *columns, unique=unique, sqlite_where=condition, postgresql_where=condition)
 
 
 def _pending_index(name: str, pending: StrEnum) -> Index:
     """The sweep's index: rows still to expire (R11), which the sweep takes out and puts back
     nowhere. `sharing.expiry.claim_expired` repeats the condition."""
-    where = text(states_written_out("state", (pending,)))
-    return Index(name, "expires_at", sqlite_where=where, postgresql_where=where)
+    return _partial_index(name, "expires_at", where=states_written_out("state", (pending,)))
 
 
 class Account(SQLModel, table=True):
@@ -203,22 +206,22 @@ class Share(SQLModel, table=True):
     """Where the recipient's Accept/Decline prompt is, so expiry can edit it."""
 
     __table_args__ = (
-        Index(
+        _partial_index(
             "uq_share_live_recipient",
             "device_id",
             "recipient_id",
+            where=_LIVE_TO_ACCOUNT,
             unique=True,
-            sqlite_where=text(_live_where() + " AND recipient_id IS NOT NULL"),
-            postgresql_where=text(_live_where() + " AND recipient_id IS NOT NULL"),
         ),
-        Index(
+        # Address first: the same index finds the invitations waiting for the addresses an
+        # account has just proved (`sharing.claims`, by `address IN (...)`).
+        _partial_index(
             "uq_share_live_address",
-            "device_id",
-            "address_kind",
             "address",
+            "address_kind",
+            "device_id",
+            where=_LIVE_TO_ADDRESS,
             unique=True,
-            sqlite_where=text(_live_where() + " AND recipient_id IS NULL"),
-            postgresql_where=text(_live_where() + " AND recipient_id IS NULL"),
         ),
         # The lists' indexes hold live shares only (partial), so that what ended, which only
         # grows, costs them nothing, and the sweep's UPDATE takes a share out of them without
@@ -228,9 +231,17 @@ class Share(SQLModel, table=True):
         # repeat the condition, written out: `SHARE_IS_LIVE`.
         #
         # expires_at too, or SQLite lists a recipient's invitations through the sweep's index.
-        _live_index("ix_share_recipient_live", "recipient_id", "state", "expires_at"),
-        _live_index("ix_share_owner_live", "owner_id", "state"),
-        _live_index("ix_share_address_live", "address_kind", "address", "state"),
+        # Not the invitations to an address nobody has proved: SQLite took this index for the
+        # claims' `recipient_id IS NULL` and read every one of them. A query's `recipient_id =
+        # ?` implies `recipient_id IS NOT NULL` to both databases.
+        _partial_index(
+            "ix_share_recipient_live",
+            "recipient_id",
+            "state",
+            "expires_at",
+            where=_LIVE_TO_ACCOUNT,
+        ),
+        _partial_index("ix_share_owner_live", "owner_id", "state", where=_live_where()),
         # Whole, not partial: the cascade when a device is removed can use no partial index.
         # Without `state`, so that SQLite leaves it alone when a share changes state.
         Index("ix_share_device", "device_id"),
