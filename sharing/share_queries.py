@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from sharing.errors import ShareNotActive, ShareNotFound
-from sharing.paging import Page
+from sharing.paging import TOTAL, Page, page_total
 from sharing.views import (
     Address,
     DeviceRef,
@@ -211,7 +211,8 @@ async def list_received_page(
     session: AsyncSession, *, recipient_id: int, now: datetime, offset: int, limit: int
 ) -> ReceivedPage:
     """Invitations (oldest first) then received devices (by my names), `limit` items from
-    `offset` of the two taken as one list. Six queries, whatever the page."""
+    `offset` of the two taken as one list. Three queries; four on a page past the invitations,
+    whose count no row of the page carries (see `page_total`)."""
     invitations = await list_invitations(
         session, recipient_id=recipient_id, now=now, offset=offset, limit=limit
     )
@@ -235,24 +236,29 @@ async def list_shared_devices(
     session: AsyncSession, *, owner_id: int, offset: int, limit: int
 ) -> Page[SharedDevice]:
     """My devices that someone has or was invited to (pending and active shares), by name, with
-    both counts: two queries whatever the page size."""
-    rows = await session.exec(
-        _SHARED_DEVICES, params={"owner_id": owner_id, "offset": offset, "limit": limit}
-    )
+    both counts: one query, whatever the page size."""
+    rows = (
+        await session.exec(
+            _SHARED_DEVICES, params={"owner_id": owner_id, "offset": offset, "limit": limit}
+        )
+    ).all()
     items = tuple(
         SharedDevice(
             device=DeviceRef(id=device_id, name=name, type=device_type),
             active=active,
             pending=pending,
         )
-        for device_id, name, device_type, active, pending in rows
+        for device_id, name, device_type, active, pending, _ in rows
     )
-    total = (await session.exec(_SHARED_DEVICE_COUNT, params={"owner_id": owner_id})).one()
+    total = await page_total(
+        session, rows, _SHARED_DEVICE_COUNT, {"owner_id": owner_id}, offset=offset, limit=limit
+    )
     return Page(items=items, total=total, offset=offset, limit=limit)
 
 
 def _shared_devices_statements() -> tuple[Select[*tuple[Any, ...]], SelectOfScalar[int]]:
-    """A page of the owner's devices with live shares, with the counts; and how many there are."""
+    """A page of the owner's devices with live shares, with the counts and (`TOTAL`) how many
+    there are; and that count alone."""
     counts = (
         select(
             Share.device_id,
@@ -265,7 +271,12 @@ def _shared_devices_statements() -> tuple[Select[*tuple[Any, ...]], SelectOfScal
     )
     page: Select[*tuple[Any, ...]] = (
         Select(
-            col(Device.id), col(Device.name), col(Device.type), counts.c.active, counts.c.pending
+            col(Device.id),
+            col(Device.name),
+            col(Device.type),
+            counts.c.active,
+            counts.c.pending,
+            TOTAL,
         )
         .join(counts, counts.c.device_id == Device.id)
         .order_by(col(Device.name), col(Device.id))
@@ -329,9 +340,9 @@ _SHARE_COLUMNS: tuple[Any, ...] = (
 names."""
 
 
-def _share_rows() -> Select[*tuple[Any, ...]]:
+def _share_rows(*more_columns: Any) -> Select[*tuple[Any, ...]]:
     return (
-        Select(*_SHARE_COLUMNS)
+        Select(*_SHARE_COLUMNS, *more_columns)
         .select_from(Share)
         .join(Device, col(Device.id) == Share.device_id)
         .join(_Owner, col(_Owner.id) == Share.owner_id)
@@ -342,7 +353,8 @@ def _share_rows() -> Select[*tuple[Any, ...]]:
 @dataclass(frozen=True)
 class _PageQuery:
     """A list of shares: a page of them (bind parameters `offset` and `limit` besides the
-    conditions' own), and how many there are in all."""
+    conditions' own), each row with how many there are in all (`TOTAL`); and that count alone,
+    for a page that has no rows to carry it (see `page_total`)."""
 
     rows: Select[*tuple[Any, ...]]
     total: SelectOfScalar[int]
@@ -352,7 +364,7 @@ class _PageQuery:
         cls, *conditions: ColumnElement[bool] | TextClause, order_by: Sequence[Any]
     ) -> "_PageQuery":
         return cls(
-            rows=_share_rows()
+            rows=_share_rows(TOTAL)
             .where(*conditions)
             .order_by(*order_by)
             .offset(bindparam("offset"))
@@ -414,9 +426,11 @@ _GRANT_SUMMARIES = (
 async def _page(
     session: AsyncSession, query: _PageQuery, params: dict[str, Any], offset: int, limit: int
 ) -> Page[ListedShare]:
-    rows = await session.exec(query.rows, params={**params, "offset": offset, "limit": limit})
-    items = await _listed(session, rows.all())
-    total = (await session.exec(query.total, params=params)).one()
+    rows = (
+        await session.exec(query.rows, params={**params, "offset": offset, "limit": limit})
+    ).all()
+    items = await _listed(session, rows)
+    total = await page_total(session, rows, query.total, params, offset=offset, limit=limit)
     return Page(items=items, total=total, offset=offset, limit=limit)
 
 

@@ -111,7 +111,21 @@ async def test_a_list_costs_the_same_queries_whatever_its_length(world: World) -
         page = await owned(world, device.id, offset=0, limit=20)
 
     assert len(page.items) == 20 and all(s.channel_count == 16 for s in page.items)
-    assert len(long) == len(short) == 3  # shares, their grants, the total
+    assert len(long) == len(short) == 2  # shares with their total, their grants
+
+
+async def test_a_page_knows_the_total_whether_or_not_it_has_rows(world: World) -> None:
+    """The total comes with the page's rows; a page without rows counts apart, or knows none."""
+    assert (await owned(world, world.device_id, offset=0, limit=8)).total == 0
+    for recipient in (RECIPIENT, STRANGER):
+        await world.share(recipient)
+
+    pages = [
+        await owned(world, world.device_id, offset=offset, limit=limit)
+        for offset, limit in ((0, 1), (1, 8), (5, 8), (0, 0))
+    ]
+
+    assert [(len(page.items), page.total) for page in pages] == [(1, 2), (1, 2), (0, 2), (0, 2)]
 
 
 async def test_a_list_line_counts_the_channels_and_names_their_permissions(world: World) -> None:
