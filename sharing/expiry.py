@@ -20,10 +20,11 @@ from sharing.views import DeviceRef, PersonView
 from storage.models import Account, Application, Device, Share, states_written_out, table_of
 
 DEFAULT_BATCH = 1000
-"""Rows claimed per write transaction, chosen by `python -m bench --only scale` (2 cores): one
-sweep of 100,000 due invitations took 1.9-2.2 s on SQLite and 2.1-2.2 s on PostgreSQL in
-batches of 1,000, against 2.1-2.8 s and 2.3-3.3 s in batches of 500; the longest batch, and so
-another writer's longest wait for SQLite's write lock, went from about 35 ms to about 55 ms.
+"""Rows claimed per write transaction, chosen by `python -m bench --only scale` (2 cores, the
+indexes of migration 0004): one sweep of 100,000 due invitations took 1.9-2.2 s on SQLite and
+2.1-2.2 s on PostgreSQL in batches of 1,000, against 2.1-2.8 s and 2.3-3.3 s in batches of
+500; the longest batch, and so another writer's longest wait for SQLite's write lock, went
+from about 35 ms to about 55 ms.
 Most of a batch's time is per row: the UPDATE, whose row leaves the share's partial indexes
 (`storage.models`), and making the announcements' views in Python."""
 

@@ -98,10 +98,10 @@ def states_written_out(column: str, states: tuple[StrEnum, ...]) -> str:
     index, and of every query that is to use that index.
 
     Both databases need the query to say it in these words. SQLite takes a partial index only
-    when the query's WHERE holds the index's condition term for term, with the same constants
-    (`state = 'pending'` does not imply `state IN ('pending', 'active')` to it, and neither does
-    a bound parameter); PostgreSQL proves implication, but not from a parameter, and asyncpg's
-    prepared statements may be planned once for any parameter.
+    when the query's WHERE holds each term of the index's condition, the same term (`state =
+    'pending'` does not imply `state IN ('pending', 'active')` to it, nor does `state IN (?, ?)`).
+    PostgreSQL proves implication, but not from a parameter, and asyncpg's prepared statements
+    may get a generic plan, made for any parameter.
     """
     values = ", ".join(f"'{state.value}'" for state in states)
     return f"{column} IN ({values})"
