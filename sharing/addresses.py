@@ -1,12 +1,18 @@
 """Which account an address names (R10), in both directions: address -> account when a share is
 made, account -> addresses when an account claims the invitations that wait for it."""
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from sharing.views import Address
 from storage.models import Account, AddressKind
+
+T = TypeVar("T")
 
 
 def proven_addresses(account: Account) -> list[Address]:
@@ -55,26 +61,22 @@ async def find_account_id(session: AsyncSession, address: Address) -> int | None
     accounts may still hold the same one: then neither is chosen and the invitation waits for
     whoever starts the bot with it.
     """
-    value = _lookup_value(address)
-    if value is None:
-        return None
-    statement = _ACCOUNT_IDS_BY_ADDRESS[address.kind]
-    ids = (await session.exec(statement, params={"value": value})).all()
-    return ids[0] if len(ids) == 1 else None
+    return await _the_one(session, _ACCOUNT_IDS_BY_ADDRESS, address)
 
 
 async def lock_account_at(session: AsyncSession, address: Address) -> Account | None:
     """`find_account_id`'s account, locked (both, while two hold a username)."""
-    value = _lookup_value(address)
-    if value is None:
-        return None
-    statement = _LOCK_ACCOUNTS_BY_ADDRESS[address.kind]
-    accounts = (await session.exec(statement, params={"value": value})).all()
-    return accounts[0] if len(accounts) == 1 else None
+    return await _the_one(session, _LOCK_ACCOUNTS_BY_ADDRESS, address)
 
 
-def _lookup_value(address: Address) -> str | int | None:
-    """What the address's column holds: user ids are numbers, and a non-number is nobody's."""
-    if address.kind != AddressKind.USER_ID:
-        return address.value
-    return int(address.value) if address.value.isdecimal() else None
+async def _the_one(
+    session: AsyncSession, statements: Mapping[AddressKind, SelectOfScalar[T]], address: Address
+) -> T | None:
+    """What the address's statement finds, if it finds exactly one."""
+    value: str | int = address.value
+    if address.kind == AddressKind.USER_ID:
+        if not address.value.isdecimal():
+            return None  # a user id that is not a number is nobody's
+        value = int(address.value)
+    found = (await session.exec(statements[address.kind], params={"value": value})).all()
+    return found[0] if len(found) == 1 else None

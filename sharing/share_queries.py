@@ -38,6 +38,7 @@ from storage.models import (
     ALL_PERMISSIONS,
     SHARE_IS_LIVE,
     Account,
+    AddressKind,
     Channel,
     Device,
     Grant,
@@ -64,6 +65,11 @@ def device_ref(device: Device) -> DeviceRef:
     return DeviceRef(id=device.id, name=device.name, type=device.type)
 
 
+def address_of(kind: AddressKind | None, value: str | None) -> Address | None:
+    """A share's address columns as an `Address`: None while both are unset."""
+    return None if kind is None or value is None else Address(kind, value)
+
+
 def message_ref(chat_id: int | None, message_id: int | None) -> MessageRef | None:
     if chat_id is None or message_id is None:
         return None
@@ -83,11 +89,6 @@ def share_view(
     while the invitation waits for its address; `grants` are by channel number."""
     assert share.id is not None
     assert share.recipient_id == (None if recipient is None else recipient.id)
-    address = (
-        Address(share.address_kind, share.address)
-        if share.address_kind is not None and share.address is not None
-        else None
-    )
     return ShareView(
         id=share.id,
         version=share.version,
@@ -95,7 +96,7 @@ def share_view(
         device=device_ref(device),
         owner=person_view(owner),
         recipient=None if recipient is None else person_view(recipient),
-        address=address,
+        address=address_of(share.address_kind, share.address),
         alias=share.alias,
         created_at=share.created_at,
         expires_at=share.expires_at,
@@ -485,11 +486,6 @@ def _permission(bits: int) -> Permission:
 
 def _share_fields(row: Any) -> dict[str, Any]:
     """The `ShareBase` fields of a row of `_SHARE_COLUMNS`."""
-    address = (
-        Address(row.address_kind, row.address)
-        if row.address_kind is not None and row.address is not None
-        else None
-    )
     recipient = (
         PersonView(
             id=row.recipient_id,
@@ -512,7 +508,7 @@ def _share_fields(row: Any) -> dict[str, Any]:
             username=row.owner_username,
         ),
         recipient=recipient,
-        address=address,
+        address=address_of(row.address_kind, row.address),
         alias=row.alias,
         created_at=row.created_at,
         expires_at=row.expires_at,

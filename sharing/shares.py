@@ -37,7 +37,7 @@ from sharing.errors import (
 )
 from sharing.expiry import DEFAULT_BATCH, SweepNames, claim_expired
 from sharing.saving import save_share
-from sharing.share_queries import load_share, message_ref
+from sharing.share_queries import address_of, load_share, message_ref
 from sharing.transitions import activate, end
 from sharing.views import Address, ExpiredInvitation, MessageRef, ShareChange, ShareView
 from storage.models import Account, Permission, Share, ShareState, table_of
@@ -205,7 +205,7 @@ async def expire_due_invitations(
             device=devices[device_id],
             owner=people[owner_id],
             recipient=None if recipient_id is None else people[recipient_id],
-            address=None if kind is None or address is None else Address(kind, address),
+            address=address_of(kind, address),
             expires_at=expires_at,
             prompt=message_ref(chat_id, message_id),
         )
