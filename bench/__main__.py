@@ -10,7 +10,9 @@ Parts (--only picks some):
   and the offline fake Bot API, `--users` journeys interleaved (bench.workloads);
 - scale: a database seeded with installer sizes (bench.seed, `--scale`), the list queries
   behind the screens timed on it, then one expiry sweep of its invitations (bench.sweep);
-- burst: an expiry sweep announcing `--burst` invitations at Telegram's pace (bench.burst).
+- burst: an expiry sweep announcing `--burst` invitations at Telegram's pace (bench.burst);
+- memory: what the bot keeps for each owner in the middle of /share, `--users` at once
+  (bench.memory); and at the end, the run's peak resident size.
 
 Each run makes its own database (a temporary SQLite file; on PostgreSQL the database
 `camshare_bench`) and removes it at the end. Timings vary with what else the machine does:
@@ -25,7 +27,15 @@ from collections.abc import Sequence
 
 from bench.burst import notification_burst
 from bench.databases import backend_of, fresh_database
-from bench.report import burst_line, machine, queries_table, sweep_line, updates_table
+from bench.memory import open_shares, peak_resident_mb
+from bench.report import (
+    burst_line,
+    machine,
+    memory_line,
+    queries_table,
+    sweep_line,
+    updates_table,
+)
 from bench.scale_queries import time_screens
 from bench.seed import ScalePlan, seed_database
 from bench.sweep import time_sweep
@@ -33,7 +43,7 @@ from bench.workloads import Sizes, browsing, echo, share_conversation
 from bot.__main__ import freeze_start_up
 from storage.database import Database
 
-PARTS = ("updates", "scale", "burst")
+PARTS = ("updates", "scale", "burst", "memory")
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -67,6 +77,11 @@ async def run(options: argparse.Namespace) -> None:
     if "burst" in parts:
         async with fresh_database(None) as url:
             print(burst_line(await notification_burst(url, invitations=options.burst)))
+    if "memory" in parts:
+        async with fresh_database(None) as url:
+            held = await open_shares(url, Sizes(users=options.users, warmup=options.warmup))
+        print(memory_line(held))
+    print(f"This run's peak resident size: {peak_resident_mb():.0f} MB")
 
 
 async def _updates(server: str | None, sizes: Sizes) -> None:

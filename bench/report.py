@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bench.burst import BurstResult
 from bench.measure import UpdateSamples
+from bench.memory import OpenShares
 from bench.scale_queries import QueryTiming
 from bench.sweep import SweepTiming
 
@@ -94,4 +95,11 @@ def burst_line(burst: BurstResult) -> str:
         f" {burst.share_of_limit:.0%} of what Telegram's limit allows in that time,"
         f" {burst.refused} answered 429"
         f"  {_verdict(ok)} (targets: 0 × 429, ≥ {BURST_RATE_TARGET:.0%} of the limit)"
+    )
+
+
+def memory_line(held: OpenShares) -> str:
+    return (
+        f"Memory: each owner at /share's summary keeps {held.bytes_each / 1024:.1f} KB in the"
+        f" bot's user data ({held.conversations} at once)"
     )

@@ -76,17 +76,30 @@ async def share_conversation(database_url: str, sizes: Sizes) -> UpdateSamples:
     async with running(application):
         counter = SqlCounter()
         telegram = TimedTelegram(application, api, counter)
-        world = World()
-        journeys = []
-        for index in range(sizes.everyone):
-            owner = _known_user(telegram, world, f"Owner {index}")
-            world.device(owner.id, name=SHOP_NVR, channels=4)
-            recipient = _known_user(telegram, world, f"Recipient {index}", phone=phone_of(index))
-            journeys.append(_share_journey(owner, recipient, phone_of(index)))
-        await _insert(application, world)
+        journeys = await share_journeys(application, telegram, sizes)
         samples = await _run(telegram, counter, application, journeys, sizes, "share (a)")
         await _check_active_shares(application, expected=sizes.everyone)
     return samples
+
+
+async def share_journeys(
+    application: CamShareApplication, telegram: TimedTelegram, sizes: Sizes
+) -> list[Journey]:
+    """Each owner's journey through /share to a recipient named by phone, and its Accept; the
+    owners, recipients and devices inserted. Steps up to `SUMMARY_STEP` reach the summary."""
+    world = World()
+    journeys = []
+    for index in range(sizes.everyone):
+        owner = _known_user(telegram, world, f"Owner {index}")
+        world.device(owner.id, name=SHOP_NVR, channels=4)
+        recipient = _known_user(telegram, world, f"Recipient {index}", phone=phone_of(index))
+        journeys.append(_share_journey(owner, recipient, phone_of(index)))
+    await _insert(application, world)
+    return journeys
+
+
+SUMMARY_STEP = 5
+"""The steps of a share journey up to the summary, before Finish: a draft complete and held."""
 
 
 def _share_journey(owner: TelegramUser, recipient: TelegramUser, phone: str) -> Journey:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bench.burst import notification_burst
 from bench.databases import fresh_database
+from bench.memory import open_shares
 from bench.scale_queries import screens, time_screens
 from bench.seed import ScalePlan, seed_database
 from bench.sweep import time_sweep
@@ -30,6 +31,13 @@ async def test_browsing_opens_each_list_and_one_item_of_it() -> None:
         samples, commands = await browsing(url, TINY)
     assert commands[0] == "devices"
     assert samples.count == 2 * len(commands) * TINY.users
+
+
+async def test_the_memory_part_holds_drafts_open_and_weighs_them() -> None:
+    async with fresh_database(None) as url:
+        held = await open_shares(url, TINY)
+    assert held.conversations == TINY.users
+    assert held.bytes_each > 500  # a device, a recipient and four channels' permissions each
 
 
 async def test_the_echo_baseline_answers_every_text() -> None:
