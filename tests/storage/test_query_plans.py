@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import event, update
 from sqlalchemy.engine import Connection
 
-from sharing import applications, checks, claims, devices, share_queries, shares
+from sharing import applications, checks, claims, devices, preview, share_queries, shares
 from sharing.expiry import claim_expired
 from sharing.views import Address
 from storage.database import Database
@@ -96,7 +96,8 @@ async def test_the_claim_finds_its_rows_by_id_through_the_index_of_due_rows(
 
 
 async def walk_through_every_share_query(world: World) -> None:
-    """Invite by account and by address, claim, accept, list every screen, expire, remove."""
+    """Invite by account and by address, claim, accept, list every screen, preview recipients,
+    expire, remove."""
     now = world.clock()
     invitation = (await world.share(RECIPIENT)).share
     await world.share(Address(AddressKind.PHONE, SAM_PHONE))
@@ -121,6 +122,10 @@ async def walk_through_every_share_query(world: World) -> None:
         await checks.live_owner_ids(session, RECIPIENT)
         await devices.list_devices(session, owner_id=OWNER, **page)
         await devices.get_owned_device(session, owner_id=OWNER, device_id=world.device_id)
+        for recipient in (RECIPIENT, Address(AddressKind.EMAIL, "nobody@example.com")):
+            await preview.preview_recipient(
+                session, owner_id=OWNER, device_id=world.device_id, recipient=recipient
+            )
     later = now + TTL + timedelta(seconds=1)
     async with world.database.write() as session:
         await shares.expire_due_invitations(session, now=later)
