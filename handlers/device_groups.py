@@ -12,6 +12,7 @@ sharing.installer_groups; `/link` and `/unlink` in the group are in handlers.gro
 
 from dataclasses import dataclass
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler
@@ -21,12 +22,11 @@ from handlers.callback_data import CallbackData
 from handlers.context import CamShareContext, Handler
 from handlers.device_card import OpenDevice, ShowDeviceGroups
 from handlers.formatting import escape
-from handlers.group_events import tell_these_groups
 from handlers.group_members import Membership, membership
 from handlers.keyboards import button, inline
 from handlers.listing import short
 from handlers.refusals import as_alert
-from sharing import installer_groups
+from sharing import group_outbox, installer_groups
 from sharing.errors import GroupNotFound, SharingError
 from sharing.installer_groups import DeviceGroups, GroupView, LinkChange
 
@@ -79,12 +79,13 @@ async def link_to_group(update: Update, context: CamShareContext) -> None:
                 is_member=present is Membership.MEMBER,
                 now=services.clock(),
             )
+            await _queue_news(session, context, user, change, linked=True)
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         await _redraw_groups(query, context, user, data.device_id)
         return
     await query.answer("Linked")
-    await _told_and_redrawn(query, context, user, change, linked=True)
+    await _redrawn_saying(query, context, user, change, linked=True)
 
 
 async def unlink_from_group(update: Update, context: CamShareContext) -> None:
@@ -96,12 +97,13 @@ async def unlink_from_group(update: Update, context: CamShareContext) -> None:
             change = await installer_groups.unlink_device(
                 session, owner_id=user.id, device_id=data.device_id, group_id=data.group_id
             )
+            await _queue_news(session, context, user, change, linked=False)
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         await _redraw_groups(query, context, user, data.device_id)
         return
     await query.answer("Unlinked")
-    await _told_and_redrawn(query, context, user, change, linked=False)
+    await _redrawn_saying(query, context, user, change, linked=False)
 
 
 async def _ask_membership(context: CamShareContext, group: GroupView, user_id: int) -> Membership:
@@ -120,15 +122,27 @@ async def _ask_membership(context: CamShareContext, group: GroupView, user_id: i
     return present
 
 
-async def _told_and_redrawn(
-    query: CallbackQuery, context: CamShareContext, user: User, change: LinkChange, *, linked: bool
+async def _queue_news(
+    session: AsyncSession,
+    context: CamShareContext,
+    user: User,
+    change: LinkChange,
+    *,
+    linked: bool,
 ) -> None:
-    """The group hears of it (it did not see the tap, unlike a /link in the group), and the
-    list is drawn again."""
+    """The group hears of it (it did not see the tap, unlike a /link in the group)."""
     if change.changed:
         news = group_lines.device_linked if linked else group_lines.device_unlinked
         line = news(owner_name=user.full_name, device_name=change.device.name)
-        await tell_these_groups(context, group_ids=[change.group.id], line=line)
+        await group_outbox.queue_line(
+            session, group_ids=[change.group.id], line=line, now=context.services.clock()
+        )
+
+
+async def _redrawn_saying(
+    query: CallbackQuery, context: CamShareContext, user: User, change: LinkChange, *, linked: bool
+) -> None:
+    """The list is drawn again, saying what changed."""
     title = f"<b>{escape(change.group.title)}</b>"
     notice = f"🔗 Linked to {title}." if linked else f"Unlinked from {title}."
     await _redraw_groups(query, context, user, change.device.id, notice=notice)

@@ -31,12 +31,11 @@ from handlers.device_card import (
     render_device_card,
 )
 from handlers.formatting import device_type_icon, escape, plural
-from handlers.group_events import tell_these_groups
 from handlers.keyboards import button, inline
 from handlers.notify import notify
 from handlers.received_screens import ListReceived
 from handlers.refusals import describe
-from sharing import devices, share_queries
+from sharing import devices, group_outbox, share_queries
 from sharing.errors import InvalidDeviceField, SharingError
 
 PAGE_SIZE = 8
@@ -173,6 +172,15 @@ async def remove_device(update: Update, context: CamShareContext) -> None:
     try:
         async with context.services.database.write() as session:
             removed = await devices.remove_device(session, owner_id=owner.id, device_id=device_id)
+            # The device and its links are gone: its groups are the ones it had.
+            line = group_lines.device_removed(
+                owner_name=owner.full_name,
+                device_name=removed.name,
+                shared_with=len(removed.recipient_ids),
+            )
+            await group_outbox.queue_line(
+                session, group_ids=removed.group_ids, line=line, now=context.services.clock()
+            )
     except SharingError as error:
         await query.answer(describe(error), show_alert=True)
         return
@@ -189,15 +197,6 @@ async def remove_device(update: Update, context: CamShareContext) -> None:
             f"{escape(owner.full_name)} removed the device <b>{escape(removed.name)}</b>;"
             " it is no longer shared with you.",
         )
-    await tell_these_groups(
-        context,
-        group_ids=removed.group_ids,
-        line=group_lines.device_removed(
-            owner_name=owner.full_name,
-            device_name=removed.name,
-            shared_with=len(removed.recipient_ids),
-        ),
-    )
 
 
 async def ask_new_name(update: Update, context: CamShareContext) -> RenameStep | int:

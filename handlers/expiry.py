@@ -22,10 +22,9 @@ from telegram.error import TelegramError
 from handlers import group_lines
 from handlers.context import CamShareContext
 from handlers.formatting import address_label, escape, format_moment
-from handlers.group_events import tell_groups_of_devices
 from handlers.invitations import close_prompt
 from handlers.notify import notify
-from sharing import applications, shares
+from sharing import applications, group_outbox, shares
 from sharing.expiry import DEFAULT_BATCH, SweepNames
 from sharing.views import ExpiredApplication, ExpiredInvitation
 
@@ -45,13 +44,20 @@ async def sweep_expired(context: CamShareContext, *, batch_size: int = DEFAULT_B
     now = context.services.clock()
     names = SweepNames()  # each device and person is read once per sweep, not once per batch
 
+    # Each batch's group lines are queued in the transaction that claims it.
     async def claim_invitations(session: AsyncSession) -> tuple[ExpiredInvitation, ...]:
-        return await shares.expire_due_invitations(session, now=now, limit=batch_size, names=names)
+        batch = await shares.expire_due_invitations(session, now=now, limit=batch_size, names=names)
+        news = [(each.device.id, group_lines.invitation_expired(each)) for each in batch]
+        await group_outbox.queue_device_news(session, news, now=now)
+        return batch
 
     async def claim_applications(session: AsyncSession) -> tuple[ExpiredApplication, ...]:
-        return await applications.expire_due_applications(
+        batch = await applications.expire_due_applications(
             session, now=now, limit=batch_size, names=names
         )
+        news = [(each.device.id, group_lines.application_expired(each)) for each in batch]
+        await group_outbox.queue_device_news(session, news, now=now)
+        return batch
 
     announced = await _drain(context, claim_invitations, announce_expired_invitations, batch_size)
     announced += await _drain(
@@ -90,13 +96,6 @@ async def announce_expired_invitations(
             close_prompt(context, invitation.prompt, expired_prompt_text(invitation)),
             f"share {invitation.id}",
         )
-    await tell_groups_of_devices(
-        context,
-        [
-            (invitation.device.id, group_lines.invitation_expired(invitation))
-            for invitation in batch
-        ],
-    )
     by_owner: defaultdict[int, list[ExpiredInvitation]] = defaultdict(list)
     for invitation in batch:
         by_owner[invitation.owner.id].append(invitation)
@@ -118,13 +117,6 @@ async def announce_expired_applications(
             notify(context, application.applicant.id, application_expired_text(application)),
             f"application {application.id}",
         )
-    await tell_groups_of_devices(
-        context,
-        [
-            (application.device.id, group_lines.application_expired(application))
-            for application in batch
-        ],
-    )
 
 
 async def _attempt(send: Awaitable[object], about: str) -> None:

@@ -1,21 +1,18 @@
-"""Telling installer groups what happens to the devices linked to them.
+"""Sending installer groups the news queued for them.
 
-An event is one short line (handlers.group_lines). `tell_groups` queues it, in the database, for
-every group linked to the device; `flush_group_news`, run every few seconds by a job
-(bot/jobs.py), sends what waits within Telegram's rate for groups, packing lines that queued up
-together into one digest (sharing.group_outbox says how, and why in the database).
-
-Call `tell_groups` once the event is committed, beside the messages to the people concerned. A
-group's news must never hold up or break the flow that caused it: queueing takes no Telegram
-call, and a database failure while queueing is logged rather than raised (the event itself is
-stored; only the group's line is lost, as a notification to a person would be).
+An event is one short line (handlers.group_lines), queued in the database by the handler that
+made it, in the event's own write transaction (`sharing.group_outbox.queue_device_news`, or
+`queue_line` for groups named otherwise): the line is stored with the event or not at all, and
+queueing takes no Telegram call, so a group's news never holds up the flow that caused it.
+`flush_group_news`, run every few seconds by a job (bot/jobs.py), sends what waits within
+Telegram's rate for groups, packing lines that queued up together into one digest
+(sharing.group_outbox says how, and why in the database).
 """
 
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
@@ -28,52 +25,6 @@ log = logging.getLogger(__name__)
 MESSAGE_ROOM = 4096 - 32
 """Telegram takes 4,096 characters a message; the rest is for a digest's heading. Lines are
 measured as HTML, which is never shorter than the text Telegram counts."""
-
-
-async def tell_groups(context: CamShareContext, *, device_id: int, line: str) -> None:
-    """Queue `line` (HTML) for every group linked to the device."""
-    await tell_groups_of_devices(context, [(device_id, line)])
-
-
-async def tell_groups_of_devices(context: CamShareContext, news: Sequence[tuple[int, str]]) -> None:
-    """Queue each `(device id, line)` for the groups linked to that device: one read for all the
-    devices and one write for all the lines, however many events (a sweep's batch has 500)."""
-    services = context.services
-    try:
-        async with services.database.read() as session:
-            groups = await installer_groups.groups_of_devices(
-                session, device_ids=[device_id for device_id, _ in news]
-            )
-        heard = [(groups[device_id], line) for device_id, line in news if device_id in groups]
-        if not heard:
-            return  # most devices are in no group: no write transaction for them
-        async with services.database.write() as session:
-            for group_ids, line in heard:
-                await group_outbox.queue_line(
-                    session, group_ids=group_ids, line=line, now=services.clock()
-                )
-    except SQLAlchemyError:
-        log.exception("could not queue group news: %s", news)
-
-
-async def tell_these_groups(
-    context: CamShareContext, *, group_ids: Sequence[int], line: str
-) -> None:
-    """Queue `line` for these groups: the device's, read in the transaction that made the news
-    (`installer_groups.groups_of_device`, a session fewer than `tell_groups`); those of a device
-    that is gone with its links (removed); or one group only (a device linked from its card)."""
-    try:
-        await _queue(context, group_ids, line)
-    except SQLAlchemyError:
-        log.exception("could not queue group news for groups %s: %s", group_ids, line)
-
-
-async def _queue(context: CamShareContext, group_ids: Sequence[int], line: str) -> None:
-    if not group_ids:
-        return  # most devices are in no group: no write transaction for them
-    services = context.services
-    async with services.database.write() as session:
-        await group_outbox.queue_line(session, group_ids=group_ids, line=line, now=services.clock())
 
 
 async def flush_group_news(context: CamShareContext) -> int:

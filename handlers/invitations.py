@@ -18,11 +18,10 @@ from handlers.callback_data import CallbackData
 from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape, format_moment, plural
 from handlers.grants_text import grant_lines
-from handlers.group_events import tell_these_groups
 from handlers.keyboards import button, inline
 from handlers.notify import notify
 from handlers.refusals import describe
-from sharing import accounts, installer_groups, shares
+from sharing import accounts, group_outbox, shares
 from sharing.errors import InvitationExpired, ShareNotFound, ShareNotPending, SharingError
 from sharing.views import ClaimedInvitations, MessageRef, ShareView
 from storage.models import ShareState
@@ -166,17 +165,14 @@ async def answer_invitation(
             recipient_id=recipient.id,
             now=services.clock(),
         )
-        # Read here rather than in a session of its own after the commit: one less.
-        group_ids = await installer_groups.groups_of_device(session, device_id=share.device.id)
+        news = [(share.device.id, group_lines.invitation_answered(share))]
+        await group_outbox.queue_device_news(session, news, now=services.clock())
     device = f"<b>{escape(share.device.name)}</b>"
     name = escape(recipient.full_name)
     if accept:
         await notify(context, share.owner.id, f"✅ {name} accepted your share of {device}.")
     else:
         await notify(context, share.owner.id, f"❌ {name} declined your share of {device}.")
-    await tell_these_groups(
-        context, group_ids=group_ids, line=group_lines.invitation_answered(share)
-    )
     return share
 
 

@@ -18,7 +18,6 @@ from handlers.accounts import current_account
 from handlers.callback_data import CallbackData
 from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape, format_moment
-from handlers.group_events import tell_groups
 from handlers.keyboards import button, inline
 from handlers.qr_codes import (
     MAX_PHOTO_BYTES,
@@ -28,7 +27,7 @@ from handlers.qr_codes import (
     render_qr_png,
 )
 from handlers.refusals import describe
-from sharing import applications, link_tokens
+from sharing import applications, group_outbox, link_tokens
 from sharing.errors import LinkNotFound, SharingError
 from sharing.link_tokens import AccountLink, DeviceLink
 from sharing.views import MessageRef
@@ -226,6 +225,9 @@ async def apply_for_share(update: Update, context: CamShareContext) -> None:
                 ttl=services.invite_ttl,
                 now=services.clock(),
             )
+            if is_new:
+                news = [(application.device.id, group_lines.application_sent(application))]
+                await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
         await query.answer(describe(error), show_alert=True)
         return
@@ -238,9 +240,6 @@ async def apply_for_share(update: Update, context: CamShareContext) -> None:
     )
     if not is_new:
         return
-    await tell_groups(
-        context, device_id=application.device.id, line=group_lines.application_sent(application)
-    )
     try:
         sent = await context.bot.send_message(
             application.owner_id,

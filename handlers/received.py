@@ -26,7 +26,6 @@ from handlers.accounts import current_account
 from handlers.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape
-from handlers.group_events import tell_groups
 from handlers.invitations import answer_invitation, close_prompt, render_answered
 from handlers.listing import last_page_offset
 from handlers.notify import notify
@@ -49,7 +48,7 @@ from handlers.received_screens import (
     received_share_screen,
 )
 from handlers.refusals import describe
-from sharing import share_queries, shares
+from sharing import group_outbox, share_queries, shares
 from sharing.errors import InvalidDeviceField, ShareNotFound, SharingError
 from sharing.views import ShareView
 
@@ -160,6 +159,8 @@ async def remove_received(update: Update, context: CamShareContext) -> None:
                 recipient_id=user.id,
                 now=services.clock(),
             )
+            news = [(share.device.id, group_lines.share_deleted_by_recipient(share))]
+            await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
         await _refuse(query, context, error, offset=0)
         return
@@ -168,9 +169,6 @@ async def remove_received(update: Update, context: CamShareContext) -> None:
         context,
         share.owner.id,
         f"🗑 {escape(user.full_name)} deleted <b>{escape(share.device.name)}</b> from their list.",
-    )
-    await tell_groups(
-        context, device_id=share.device.id, line=group_lines.share_deleted_by_recipient(share)
     )
     notice = (
         f"🗑 <b>{escape(my_name_for(share))}</b> was deleted from your list;"

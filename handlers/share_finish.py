@@ -10,13 +10,12 @@ from handlers import share_screens as screens
 from handlers.context import CamShareContext
 from handlers.formatting import address_label, escape, format_moment
 from handlers.grants_text import grant_lines
-from handlers.group_events import tell_groups, tell_these_groups
 from handlers.invitations import close_prompt, deliver_invitation
 from handlers.notify import notify
 from handlers.refusals import describe
 from handlers.share_screens import ShareDraft
 from handlers.share_state import on_screen, set_draft, show
-from sharing import applications, installer_groups, shares
+from sharing import applications, group_outbox, shares
 from sharing.errors import SharingError
 from sharing.views import ShareChange
 from storage.models import ShareState
@@ -41,15 +40,14 @@ async def finish(
                 ttl=services.invite_ttl,
                 now=services.clock(),
             )
-            # Read here rather than in a session of its own after the commit: one less.
-            group_ids = await installer_groups.groups_of_device(session, device_id=draft.device_id)
+            news = [(draft.device_id, group_lines.share_saved(change))]
+            await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
         await query.answer("Not saved", show_alert=False)
         await show(query, screens.summary_screen(draft, problem=describe(error)))
         return None
     await query.answer("Saved")
     set_draft(context, None)
-    await tell_these_groups(context, group_ids=group_ids, line=group_lines.share_saved(change))
     outcome = await _announce(context, change, update.effective_user.full_name)
     await query.edit_message_text(outcome, parse_mode=ParseMode.HTML)
     return ConversationHandler.END
@@ -69,6 +67,8 @@ async def _accept_application(
                 grants=draft.grants,
                 now=services.clock(),
             )
+            news = [(accepted.change.share.device.id, group_lines.application_accepted(accepted))]
+            await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
         await query.answer("Not saved")
         await show(query, screens.summary_screen(draft, problem=describe(error)))
@@ -87,9 +87,6 @@ async def _accept_application(
         f"✅ {escape(update.effective_user.full_name)} accepted your application for {device}:\n"
         + "\n".join(grant_lines(share.grants)),
     )
-    await tell_groups(
-        context, device_id=share.device.id, line=group_lines.application_accepted(accepted)
-    )
     return ConversationHandler.END
 
 
@@ -107,6 +104,12 @@ async def reject_application(
                 application_id=draft.application_id,
                 now=services.clock(),
             )
+            line = group_lines.application_rejected(
+                rejected, owner_name=update.effective_user.full_name
+            )
+            await group_outbox.queue_device_news(
+                session, [(rejected.device.id, line)], now=services.clock()
+            )
     except SharingError as error:
         await query.answer(describe(error), show_alert=True)
         return None
@@ -121,11 +124,6 @@ async def reject_application(
         context,
         rejected.applicant.id,
         f"❌ {escape(update.effective_user.full_name)} rejected your application for {device}.",
-    )
-    await tell_groups(
-        context,
-        device_id=rejected.device.id,
-        line=group_lines.application_rejected(rejected, owner_name=update.effective_user.full_name),
     )
     return ConversationHandler.END
 

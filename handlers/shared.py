@@ -15,7 +15,6 @@ from handlers import group_lines
 from handlers.accounts import current_account
 from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape
-from handlers.group_events import tell_groups
 from handlers.invitations import close_prompt
 from handlers.listing import last_page_offset
 from handlers.notify import notify
@@ -38,7 +37,7 @@ from handlers.shared_screens import (
     shared_devices_screen,
     shared_with,
 )
-from sharing import devices, share_queries, shares
+from sharing import devices, group_outbox, share_queries, shares
 from sharing.errors import InvitationExpired, ShareNotActive, ShareNotPending, SharingError
 from sharing.views import DeviceRef, ShareView
 from storage.models import LIVE_SHARE_STATES, ShareState
@@ -118,6 +117,8 @@ async def revoke_share(update: Update, context: CamShareContext) -> None:
             share = await shares.revoke_share(
                 session, share_id=share_id, owner_id=owner.id, now=services.clock()
             )
+            news = [(share.device.id, group_lines.share_deleted_by_owner(share))]
+            await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
         await _refuse(query, context, share_id, describe(error))
         return
@@ -129,9 +130,6 @@ async def revoke_share(update: Update, context: CamShareContext) -> None:
         context,
         share.recipient.id,
         f"🗑 {escape(owner.full_name)} stopped sharing {device}{yours} with you.",
-    )
-    await tell_groups(
-        context, device_id=share.device.id, line=group_lines.share_deleted_by_owner(share)
     )
     name = f"<b>{escape(shared_with(share))}</b>"
     outcome = "they have been told" if told else "I could not tell them: they have blocked the bot"
@@ -172,6 +170,8 @@ async def cancel_invitation(update: Update, context: CamShareContext) -> None:
             share = await shares.cancel_invitation(
                 session, share_id=share_id, owner_id=owner_id, now=services.clock()
             )
+            news = [(share.device.id, group_lines.share_deleted_by_owner(share))]
+            await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
         expired = isinstance(error, InvitationExpired)
         await _refuse(query, context, share_id, EXPIRED_ALREADY if expired else describe(error))
@@ -182,9 +182,6 @@ async def cancel_invitation(update: Update, context: CamShareContext) -> None:
         context,
         share.prompt,
         f"✖️ {escape(share.owner.display_name)} cancelled the invitation to {device}.",
-    )
-    await tell_groups(
-        context, device_id=share.device.id, line=group_lines.share_deleted_by_owner(share)
     )
     await _edit(
         query,

@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from sharing.installer_groups import groups_of_devices
 from storage.models import GroupMessageSent, GroupNewsLine, InstallerGroup
 
 MESSAGES_PER_WINDOW = 20
@@ -78,13 +79,37 @@ def pack(
 async def queue_line(
     session: AsyncSession, *, group_ids: Iterable[int], line: str, now: datetime
 ) -> None:
-    """Queue one event's line (HTML) for each group."""
-    if len(line) > MAX_LINE_CHARS:
-        raise ValueError(f"a group news line has at most {MAX_LINE_CHARS} characters")
+    """Queue one event's line (HTML) for each of these groups, in the caller's transaction."""
     session.add_all(
-        GroupNewsLine(group_id=group_id, line=line, created_at=now) for group_id in group_ids
+        GroupNewsLine(group_id=group_id, line=_fitting(line), created_at=now)
+        for group_id in group_ids
     )
     await session.flush()
+
+
+async def queue_device_news(
+    session: AsyncSession, news: Sequence[tuple[int, str]], *, now: datetime
+) -> None:
+    """Queue each `(device id, line)` (HTML) for the groups linked to that device, in the
+    transaction of the event that made the news: the line is stored with the event or not at
+    all. One read for all the devices, one flush for all the lines (a sweep's batch is many)."""
+    if not news:
+        return
+    groups = await groups_of_devices(session, device_ids=[device_id for device_id, _ in news])
+    rows = [
+        GroupNewsLine(group_id=group_id, line=_fitting(line), created_at=now)
+        for device_id, line in news
+        for group_id in groups.get(device_id, ())
+    ]
+    if rows:  # most devices are in no group
+        session.add_all(rows)
+        await session.flush()
+
+
+def _fitting(line: str) -> str:
+    if len(line) > MAX_LINE_CHARS:
+        raise ValueError(f"a group news line has at most {MAX_LINE_CHARS} characters")
+    return line
 
 
 async def due_groups(session: AsyncSession, *, now: datetime) -> tuple[int, ...]:
