@@ -15,8 +15,9 @@ come anyway, stay with the AIORateLimiter inside.
 """
 
 import asyncio
+import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram.ext import AIORateLimiter, BaseRateLimiter
@@ -30,26 +31,35 @@ JsonResult = bool | dict[str, Any] | list[dict[str, Any]]
 
 
 class SlidingWindow:
-    """At most `messages` entries in any `seconds`; those beyond wait, first come first served."""
+    """At most `messages` entries in any `seconds`; those beyond wait, first come first served.
+    Time is `clock` (monotonic seconds) and waiting is `sleep`: tests give both."""
 
-    def __init__(self, messages: int, seconds: float) -> None:
+    def __init__(
+        self,
+        messages: int,
+        seconds: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
         self.messages = messages
         self.seconds = seconds
+        self._clock = clock
+        self._sleep = sleep
         self._taken: deque[float] = deque()
         self._lock = asyncio.Lock()
 
     async def take(self) -> None:
         """Wait for a free slot in the window, and take it."""
         async with self._lock:
-            loop = asyncio.get_running_loop()
             while True:
-                now = loop.time()
+                now = self._clock()
                 while self._taken and self._taken[0] <= now - self.seconds:
                     self._taken.popleft()
                 if len(self._taken) < self.messages:
                     self._taken.append(now)
                     return
-                await asyncio.sleep(self._taken[0] + self.seconds - now)
+                await self._sleep(self._taken[0] + self.seconds - now)
 
 
 class TelegramPace(BaseRateLimiter[int]):

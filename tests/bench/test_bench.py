@@ -29,7 +29,7 @@ async def test_the_share_conversation_runs_to_accept_and_counts_its_sql() -> Non
 async def test_browsing_opens_each_list_and_one_item_of_it() -> None:
     async with fresh_database(None) as url:
         samples, commands = await browsing(url, TINY)
-    assert commands[0] == "devices"
+    assert commands == ["devices", "shared", "received"]
     assert samples.count == 2 * len(commands) * TINY.users
 
 

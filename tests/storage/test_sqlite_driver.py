@@ -14,6 +14,8 @@ from sqlmodel import select
 from storage.database import Database
 from storage.models import Account
 
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
 
 @pytest.fixture
 def hops(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
@@ -38,9 +40,7 @@ def _file_of(database: Database) -> Path:
 
 async def _add_account(database: Database, account_id: int) -> None:
     async with database.write() as session:
-        session.add(
-            Account(id=account_id, first_name=f"User {account_id}", created_at=datetime.now(UTC))
-        )
+        session.add(Account(id=account_id, first_name=f"User {account_id}", created_at=NOW))
 
 
 async def test_a_read_session_costs_two_hops_and_a_write_session_as_many(

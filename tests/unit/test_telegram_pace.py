@@ -2,31 +2,43 @@
 
 import asyncio
 
+import pytest
+
 from bot.telegram_pace import SlidingWindow
 
 
+class FakeTime:
+    """A monotonic clock that sleeping moves forward: no test waits on the real one."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)  # let the other senders run, as a real sleep would
+
+
 async def test_a_burst_up_to_the_limit_goes_at_once_and_the_next_waits_for_the_window() -> None:
-    window = SlidingWindow(3, 0.05)
-    loop = asyncio.get_running_loop()
+    time = FakeTime()
+    window = SlidingWindow(3, 0.05, clock=time, sleep=time.sleep)
     taken = []
     for _ in range(5):
         await window.take()
-        taken.append(loop.time())
-    assert taken[3] - taken[0] >= 0.05
-    assert taken[4] - taken[1] >= 0.05
-    # No window of 0.05 s ever holds more than three.
-    assert all(later - earlier >= 0.05 for earlier, later in zip(taken, taken[3:], strict=False))
+        taken.append(time.now)
+    assert taken == pytest.approx([0, 0, 0, 0.05, 0.05])
 
 
 async def test_concurrent_senders_share_the_window() -> None:
-    window = SlidingWindow(2, 0.05)
-    loop = asyncio.get_running_loop()
+    time = FakeTime()
+    window = SlidingWindow(2, 0.05, clock=time, sleep=time.sleep)
     taken: list[float] = []
 
     async def send() -> None:
         await window.take()
-        taken.append(loop.time())
+        taken.append(time.now)
 
     await asyncio.gather(*(send() for _ in range(6)))
-    taken.sort()
-    assert all(later - earlier >= 0.05 for earlier, later in zip(taken, taken[2:], strict=False))
+    assert taken == pytest.approx([0, 0, 0.05, 0.05, 0.1, 0.1])
