@@ -45,6 +45,7 @@ update's time (`python -m bench`)."""
 _LOCK_ACCOUNTS_BY_ADDRESS = {
     kind: select(Account)
     .where(column == bindparam("value"))
+    .order_by(col(Account.id))  # two lockers of the same two accounts lock them in one order
     .limit(2)
     .with_for_update()
     .execution_options(populate_existing=True)

@@ -14,6 +14,7 @@ from sharing.checks import (
     check_same_region,
     live_owner_ids,
     load_account,
+    load_accounts,
     lock_account,
     lock_devices,
 )
@@ -49,7 +50,6 @@ _LOCK_WAITING = (
     .with_for_update()
     .execution_options(populate_existing=True)
 )
-_ACCOUNTS = select(Account).where(col(Account.id).in_(bindparam("account_ids", expanding=True)))
 _DEVICES_HELD = select(Share.device_id).where(
     Share.recipient_id == bindparam("account_id"), SHARE_IS_LIVE
 )
@@ -82,7 +82,7 @@ async def claim_invitations(
     shares = list(
         await session.exec(_LOCK_WAITING, params={**waiting, "device_ids": list(device_ids)})
     )
-    owners = await _accounts(session, {share.owner_id for share in shares})
+    owners = await load_accounts(session, *{share.owner_id for share in shares})
     owner_ids = await live_owner_ids(session, account_id)
     held_devices = await _devices_held(session, account_id)
     claimed: list[int] = []
@@ -130,11 +130,6 @@ def _waiting_params(account: Account, *, now: datetime) -> dict[str, object]:
     least, so never none)."""
     addresses = [(address.kind, address.value) for address in proven_addresses(account)]
     return {"now": now, "values": [value for _, value in addresses], "addresses": addresses}
-
-
-async def _accounts(session: AsyncSession, account_ids: Collection[int]) -> dict[int, Account]:
-    accounts = await session.exec(_ACCOUNTS, params={"account_ids": list(account_ids)})
-    return {account.id: account for account in accounts}
 
 
 async def _devices_held(session: AsyncSession, account_id: int) -> set[int]:
