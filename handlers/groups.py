@@ -21,16 +21,22 @@ from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filt
 from handlers.accounts import current_account
 from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape
+from handlers.group_lines import NAME_CHARS
 from handlers.group_members import is_administrator, is_present
 from handlers.help import GROUP_COMMANDS
+from handlers.listing import short
 from handlers.refusals import describe
 from sharing import installer_groups
 from sharing.errors import SharingError
+from sharing.installer_groups import LinkedGroup
 
 log = logging.getLogger(__name__)
 
 GROUP_CHATS = filters.ChatType.GROUPS
 GROUP_ONLY_COMMANDS = ("link", "unlink", "allowlinking", "stoplinking")
+MESSAGE_CHARS = 4096
+GROUP_NAMES_SHOWN = 10
+"""Device names shown for one group in /groups; the rest are counted."""
 
 
 def group_help_text() -> str:
@@ -184,15 +190,30 @@ async def show_my_groups(update: Update, context: CamShareContext) -> None:
             " group (or tap 👥 Groups on a device card in /devices)."
         )
         return
-    lines = [
-        f"• <b>{escape(item.group.title)}</b>: " + ", ".join(escape(n) for n in item.device_names)
-        for item in linked
-    ]
-    await message.reply_html(
-        "👥 <b>Groups that hear about your devices</b>\n"
-        + "\n".join(lines)
-        + "\n\nSend /unlink in a group, or tap 👥 Groups on a device card, to unlink one."
-    )
+    heading = "👥 <b>Groups that hear about your devices</b>"
+    footer = "Send /unlink in a group, or tap 👥 Groups on a device card, to unlink one."
+    lines = _fitting([_group_line(item) for item in linked], room=MESSAGE_CHARS - 200)
+    await message.reply_html("\n".join([heading, *lines, "", footer]))
+
+
+def _group_line(item: LinkedGroup) -> str:
+    names = item.device_names
+    shown = ", ".join(escape(short(name, NAME_CHARS)) for name in names[:GROUP_NAMES_SHOWN])
+    more = f" and {len(names) - GROUP_NAMES_SHOWN} more" if len(names) > GROUP_NAMES_SHOWN else ""
+    return f"• <b>{escape(short(item.group.title, NAME_CHARS))}</b>: {shown}{more}"
+
+
+def _fitting(lines: list[str], *, room: int) -> list[str]:
+    """As many lines as fit in `room` characters, and a count of the others: an installer's
+    many groups must not make a message Telegram refuses."""
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        if used + len(line) + 1 > room:
+            return [*kept, f"… and {len(lines) - index} more groups."]
+        kept.append(line)
+        used += len(line) + 1
+    return kept
 
 
 async def explain_group_command(update: Update, context: CamShareContext) -> None:

@@ -152,6 +152,39 @@ async def test_the_owner_links_from_the_group_and_nobody_else_can_tap(
     )
 
 
+async def test_groups_fits_one_message_however_many_groups_and_devices(
+    olivia: TelegramUser, database: Database, clock: FakeClock
+) -> None:
+    """40 groups with long titles, each hearing of 12 devices with long names: the list names
+    ten devices a group, as many groups as fit in one message, and counts the rest."""
+    async with database.write() as session:
+        owner = await session.get_one(Account, olivia.id)
+        devices = [
+            await make_device(session, owner, name=f"Warehouse loading bay camera {n:02d}")
+            for n in range(12)
+        ]
+        for number in range(40):
+            linked = InstallerGroup(
+                chat_id=-100_000 - number, title=f"{'Installers ' * 20}{number}", joined_at=clock()
+            )
+            session.add(linked)
+            await session.flush()
+            assert linked.id is not None
+            for device in devices:
+                assert device.id is not None
+                session.add(
+                    DeviceGroupLink(device_id=device.id, group_id=linked.id, linked_at=clock())
+                )
+
+    await olivia.send("/groups")
+
+    text = olivia.last_message.text
+    group_lines = [line for line in text.splitlines() if line.startswith("• ")]
+    assert 0 < len(group_lines) < 40
+    assert all(line.endswith("camera 09 and 2 more") for line in group_lines)
+    assert f"… and {40 - len(group_lines)} more groups." in text
+
+
 async def test_a_long_list_of_devices_pages_and_done_keeps_the_outcome(
     olivia: TelegramUser, group: TelegramGroup, database: Database
 ) -> None:
