@@ -34,7 +34,7 @@ from handlers.formatting import device_type_icon, escape, plural
 from handlers.keyboards import button, inline
 from handlers.notify import notify
 from handlers.received_screens import ListReceived
-from handlers.refusals import describe
+from handlers.refusals import as_alert, describe
 from sharing import devices, group_outbox, share_queries
 from sharing.errors import InvalidDeviceField, SharingError
 
@@ -125,7 +125,7 @@ async def _tapped_device(
                 session, owner_id=update.effective_user.id, device_id=device_id
             )
     except SharingError as error:
-        await query.answer(describe(error), show_alert=True)
+        await query.answer(as_alert(error), show_alert=True)
         return None
     await query.answer()
     return device
@@ -182,7 +182,7 @@ async def remove_device(update: Update, context: CamShareContext) -> None:
                 session, group_ids=removed.group_ids, line=line, now=context.services.clock()
             )
     except SharingError as error:
-        await query.answer(describe(error), show_alert=True)
+        await query.answer(as_alert(error), show_alert=True)
         return
     await query.answer("Removed")
     await _edit(

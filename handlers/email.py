@@ -25,7 +25,7 @@ from handlers.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape, plural
 from handlers.keyboards import button, inline
-from handlers.refusals import describe
+from handlers.refusals import as_alert, describe
 from sharing import email_codes
 from sharing.email_codes import CODE_DIGITS, CODE_LIFETIME, IssuedCode, WrongCode
 from sharing.errors import EmailAlreadyVerified, SharingError
@@ -213,7 +213,7 @@ async def send_new_code(update: Update, context: CamShareContext) -> Step:
     try:
         issued = await _issue_code(update, context, email)
     except SharingError as error:
-        await query.answer(describe(error), show_alert=True)
+        await query.answer(as_alert(error), show_alert=True)
         return Step.CODE
     await query.answer("Sending a new code…")
     await query.edit_message_reply_markup(reply_markup=None)

@@ -20,7 +20,7 @@ from handlers.formatting import escape, format_moment, plural
 from handlers.grants_text import grant_lines
 from handlers.keyboards import button, inline
 from handlers.notify import notify
-from handlers.refusals import describe
+from handlers.refusals import as_alert, describe
 from sharing import accounts, group_outbox, shares
 from sharing.errors import InvitationExpired, ShareNotFound, ShareNotPending, SharingError
 from sharing.views import ClaimedInvitations, MessageRef, ShareView
@@ -194,7 +194,7 @@ def render_accepted(share: ShareView) -> str:
 
 async def _refuse(query: CallbackQuery, error: SharingError) -> None:
     """Say what happened to the invitation and, when it is over, take the dead buttons off."""
-    await query.answer(describe(error), show_alert=True)
+    await query.answer(as_alert(error), show_alert=True)
     if isinstance(error, InvitationExpired | ShareNotPending | ShareNotFound):
         try:
             await query.edit_message_reply_markup(reply_markup=None)

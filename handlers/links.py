@@ -26,7 +26,7 @@ from handlers.qr_codes import (
     read_qr_codes,
     render_qr_png,
 )
-from handlers.refusals import describe
+from handlers.refusals import as_alert, describe
 from sharing import applications, group_outbox, link_tokens
 from sharing.errors import LinkNotFound, SharingError
 from sharing.link_tokens import AccountLink, DeviceLink
@@ -82,7 +82,7 @@ async def send_device_qr(update: Update, context: CamShareContext) -> None:
             )
             link = await link_tokens.open_link(session, token=issued.token, now=services.clock())
     except SharingError as error:
-        await query.answer(describe(error), show_alert=True)
+        await query.answer(as_alert(error), show_alert=True)
         return
     await query.answer()
     assert isinstance(link, DeviceLink) and issued.expires_at is not None
@@ -229,7 +229,7 @@ async def apply_for_share(update: Update, context: CamShareContext) -> None:
                 news = [(application.device.id, group_lines.application_sent(application))]
                 await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
-        await query.answer(describe(error), show_alert=True)
+        await query.answer(as_alert(error), show_alert=True)
         return
     await query.answer("Application sent" if is_new else "Already sent")
     device, owner = escape(application.device.name), escape(link.owner.display_name)

@@ -26,7 +26,7 @@ from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape, region_label
 from handlers.keyboards import NOT_NOW_BUTTON, button, inline, share_phone_keyboard
 from handlers.links import PENDING_LINK_KEY, open_link
-from handlers.refusals import describe
+from handlers.refusals import as_alert, describe
 from sharing import accounts
 from sharing.errors import SharingError
 from sharing.regions import guess_region, search_regions
@@ -128,7 +128,7 @@ async def pick_region(update: Update, context: CamShareContext) -> int:
         async with context.services.database.write() as session:
             account = await accounts.set_region(session, account_id=account.id, region=code)
     except SharingError as error:
-        await query.answer(describe(error), show_alert=True)
+        await query.answer(as_alert(error), show_alert=True)
         return ConversationHandler.END
     await query.answer("Region saved")
     await query.edit_message_text(

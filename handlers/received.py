@@ -47,7 +47,7 @@ from handlers.received_screens import (
     received_screen,
     received_share_screen,
 )
-from handlers.refusals import describe
+from handlers.refusals import as_alert, describe
 from sharing import group_outbox, share_queries, shares
 from sharing.errors import InvalidDeviceField, ShareNotFound, SharingError
 from sharing.views import ShareView
@@ -223,7 +223,7 @@ async def use_owners_name(update: Update, context: CamShareContext) -> AliasStep
     # started again for another device.
     outcome = await _rename(update, context, UseOwnersName.unpack(query.data).share_id, None)
     if isinstance(outcome, SharingError):
-        await query.answer(describe(outcome), show_alert=True)
+        await query.answer(as_alert(outcome), show_alert=True)
         return _still_renaming(context)
     share = outcome
     await query.answer("Done")
@@ -302,7 +302,7 @@ async def _refuse(
     """Say why, then show the list as it is now: the screen was drawn before the owner deleted
     the share, edited the invitation or let it expire. A share that is not the user's leaves
     their screen as it was."""
-    await query.answer(describe(error), show_alert=True)
+    await query.answer(as_alert(error), show_alert=True)
     if isinstance(error, ShareNotFound):
         return
     assert query.from_user

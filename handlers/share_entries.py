@@ -16,7 +16,7 @@ from handlers.device_card import ShareDevice
 from handlers.formatting import address_label, device_type_icon, escape
 from handlers.keyboards import button, inline
 from handlers.links import ReviewApplication, ShareWithAccount
-from handlers.refusals import describe
+from handlers.refusals import as_alert, describe
 from handlers.share_recipient import ask_recipient, choose_recipient
 from handlers.share_screens import ShareDraft
 from handlers.share_state import PRESET_RECIPIENT, Step, drafts, set_draft, show
@@ -158,7 +158,7 @@ async def start_for_account(update: Update, context: CamShareContext) -> Step | 
         if link.account.id == update.effective_user.id:
             raise ShareToSelf()
     except SharingError as error:
-        await query.answer(describe(error), show_alert=True)
+        await query.answer(as_alert(error), show_alert=True)
         return ConversationHandler.END
     await query.answer()
     set_draft(context, None)
@@ -191,7 +191,7 @@ async def start_reviewing(update: Update, context: CamShareContext) -> Step | in
                 session, owner_id=owner_id, device_id=application.device.id
             )
     except SharingError as error:
-        await query.answer(describe(error), show_alert=True)
+        await query.answer(as_alert(error), show_alert=True)
         return ConversationHandler.END
     await query.answer()
     draft = ShareDraft(
@@ -230,7 +230,7 @@ async def start_editing(update: Update, context: CamShareContext) -> Step | int:
                 session, owner_id=owner_id, device_id=share.device.id
             )
     except SharingError as error:
-        await query.answer(describe(error), show_alert=True)
+        await query.answer(as_alert(error), show_alert=True)
         return ConversationHandler.END
     await query.answer()
     if share.recipient is not None:

@@ -12,7 +12,7 @@ from handlers.formatting import address_label, escape, format_moment
 from handlers.grants_text import grant_lines
 from handlers.invitations import close_prompt, deliver_invitation
 from handlers.notify import notify
-from handlers.refusals import describe
+from handlers.refusals import as_alert, describe
 from handlers.share_screens import ShareDraft
 from handlers.share_state import on_screen, set_draft, show
 from sharing import applications, group_outbox, shares
@@ -111,7 +111,7 @@ async def reject_application(
                 session, [(rejected.device.id, line)], now=services.clock()
             )
     except SharingError as error:
-        await query.answer(describe(error), show_alert=True)
+        await query.answer(as_alert(error), show_alert=True)
         return None
     await query.answer("Rejected")
     set_draft(context, None)

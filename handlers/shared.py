@@ -18,7 +18,7 @@ from handlers.formatting import escape
 from handlers.invitations import close_prompt
 from handlers.listing import last_page_offset
 from handlers.notify import notify
-from handlers.refusals import describe
+from handlers.refusals import as_alert
 from handlers.shared_screens import (
     DEVICES_PER_PAGE,
     SHARES_PER_PAGE,
@@ -76,7 +76,7 @@ async def open_shared_device(update: Update, context: CamShareContext) -> None:
             offset=max(data.offset, 0),
         )
     except SharingError as error:
-        await query.answer(describe(error), show_alert=True)
+        await query.answer(as_alert(error), show_alert=True)
         return
     await query.answer()
     await _edit(query, screen)
@@ -120,7 +120,7 @@ async def revoke_share(update: Update, context: CamShareContext) -> None:
             news = [(share.device.id, group_lines.share_deleted_by_owner(share))]
             await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
-        await _refuse(query, context, share_id, describe(error))
+        await _refuse(query, context, share_id, as_alert(error))
         return
     await query.answer("Deleted")
     assert share.recipient is not None, "an active share has an account"
@@ -174,7 +174,7 @@ async def cancel_invitation(update: Update, context: CamShareContext) -> None:
             await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
         expired = isinstance(error, InvitationExpired)
-        await _refuse(query, context, share_id, EXPIRED_ALREADY if expired else describe(error))
+        await _refuse(query, context, share_id, EXPIRED_ALREADY if expired else as_alert(error))
         return
     await query.answer("Cancelled")
     device = f"<b>{escape(share.device.name)}</b>"
@@ -208,7 +208,7 @@ async def _owned_share(update: Update, share_id: int, context: CamShareContext) 
                 session, share_id=share_id, owner_id=update.effective_user.id
             )
     except SharingError as error:
-        await query.answer(describe(error), show_alert=True)
+        await query.answer(as_alert(error), show_alert=True)
         return None
 
 
@@ -233,7 +233,7 @@ async def _refuse(
 async def _refuse_and_redraw(
     query: CallbackQuery, context: CamShareContext, share: ShareView, error: SharingError
 ) -> None:
-    await query.answer(describe(error), show_alert=True)
+    await query.answer(as_alert(error), show_alert=True)
     await _redraw(query, context, share)
 
 
