@@ -22,6 +22,9 @@ from sharing.group_outbox import Dispatch, QueuedLine
 
 log = logging.getLogger(__name__)
 
+MUTED_PAUSE = timedelta(minutes=10)
+"""How long a group that took the bot's right to write waits before its news is tried again."""
+
 MESSAGE_ROOM = 4096 - 32
 """Telegram takes 4,096 characters a message; the rest is for a digest's heading. Lines are
 measured as HTML, which is never shorter than the text Telegram counts."""
@@ -68,6 +71,11 @@ async def _deliver(context: CamShareContext, dispatch: Dispatch) -> int:
         except (Forbidden, BadRequest) as error:
             if isinstance(error, Forbidden) or "chat not found" in error.message.lower():
                 gone = True  # removed while we did not hear of it: unlink it quietly
+                break
+            if "not enough rights" in error.message.lower():
+                # Muted by an administrator: the news waits until it may be sent again.
+                log.warning("group %s does not let me write; news waits", dispatch.chat_id)
+                retry_at = services.clock() + MUTED_PAUSE
                 break
             # The message itself was refused (a line we built badly): sending it again would be
             # refused again and hold back the group's news for ever.

@@ -583,6 +583,26 @@ async def test_a_group_that_removed_the_bot_unnoticed_is_forgotten_at_the_next_s
     assert await news(context, linked) == []
 
 
+async def test_a_group_that_muted_the_bot_keeps_its_news_until_it_may_write_again(
+    olivia: TelegramUser,
+    rita: TelegramUser,
+    linked: TelegramGroup,
+    context: CamShareContext,
+    clock: FakeClock,
+    bot_api: FakeBotApi,
+) -> None:
+    linked.chat.members[bot_api.bot.id] = "restricted"
+    await share_everything(olivia, RITA_PHONE)
+    assert await news(context, linked) == []
+
+    linked.chat.members[bot_api.bot.id] = "member"
+    assert await news(context, linked) == []  # it waits out its pause
+    clock.advance(minutes=10)
+    assert [line.split(":")[0] for line in await news(context, linked)] == [
+        "📨 Olivia invited Rita to Shop NVR"
+    ]
+
+
 async def test_a_group_upgraded_to_a_supergroup_keeps_its_links(
     ian: TelegramUser,
     olivia: TelegramUser,

@@ -291,6 +291,8 @@ def _chat_to_write_to(api: "FakeBotApi", params: Params) -> ChatState:
         raise forbidden("bot was kicked from the group chat")
     if status == "left":
         raise forbidden("bot is not a member of the group chat")
+    if status == "restricted":  # an administrator took the bot's right to send messages
+        raise bad_request("not enough rights to send text messages to the chat")
     return chat
 
 
