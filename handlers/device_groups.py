@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler
 
 from handlers import group_lines
@@ -23,7 +22,7 @@ from handlers.context import CamShareContext, Handler
 from handlers.device_card import OpenDevice, ShowDeviceGroups
 from handlers.formatting import escape
 from handlers.group_members import Membership, membership
-from handlers.keyboards import button, inline
+from handlers.keyboards import button, edit_screen, inline
 from handlers.listing import short
 from handlers.refusals import as_alert
 from sharing import group_outbox, installer_groups
@@ -58,7 +57,7 @@ async def show_device_groups(update: Update, context: CamShareContext) -> None:
         await query.answer(as_alert(error), show_alert=True)
         return
     await query.answer()
-    await _edit(query, *_groups_screen(groups))
+    await edit_screen(query, *_groups_screen(groups))
 
 
 async def link_to_group(update: Update, context: CamShareContext) -> None:
@@ -158,7 +157,7 @@ async def _redraw_groups(
             )
     except SharingError:
         return  # a forged or stale device id: the alert said so, the message stays as it is
-    await _edit(query, *_groups_screen(groups, notice=notice))
+    await edit_screen(query, *_groups_screen(groups, notice=notice))
 
 
 def _groups_screen(groups: DeviceGroups, *, notice: str = "") -> tuple[str, InlineKeyboardMarkup]:
@@ -185,10 +184,6 @@ def _groups_screen(groups: DeviceGroups, *, notice: str = "") -> tuple[str, Inli
         for choice in groups.choices
     ]
     return heading + text, inline(*rows, [button("« Back to the device", OpenDevice(device.id))])
-
-
-async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup) -> None:
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
 def build_handlers() -> list[Handler]:

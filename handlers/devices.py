@@ -8,7 +8,7 @@ with a second tap, and tells every recipient of the device's shares (R12).
 
 from enum import IntEnum, auto
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     CallbackQueryHandler,
@@ -31,7 +31,7 @@ from handlers.device_card import (
     render_device_card,
 )
 from handlers.formatting import device_type_icon, escape, plural
-from handlers.keyboards import button, inline
+from handlers.keyboards import button, edit_screen, inline
 from handlers.notify import notify
 from handlers.received_screens import ListReceived
 from handlers.refusals import as_alert, describe
@@ -61,7 +61,7 @@ async def turn_devices_page(update: Update, context: CamShareContext) -> None:
     await query.answer()
     offset = max(ListDevices.unpack(query.data).offset, 0)
     text, keyboard = await _devices_page(context, owner_id=update.effective_user.id, offset=offset)
-    await _edit(query, text, keyboard)
+    await edit_screen(query, text, keyboard)
 
 
 async def _devices_page(
@@ -137,7 +137,7 @@ async def open_device(update: Update, context: CamShareContext) -> None:
     device = await _tapped_device(update, context, OpenDevice.unpack(query.data).device_id)
     if device is None:
         return
-    await _edit(query, *render_device_card(device))
+    await edit_screen(query, *render_device_card(device))
 
 
 async def ask_to_confirm_removal(update: Update, context: CamShareContext) -> None:
@@ -152,7 +152,7 @@ async def ask_to_confirm_removal(update: Update, context: CamShareContext) -> No
         if device.live_shares
         else ""
     )
-    await _edit(
+    await edit_screen(
         query,
         f"Remove <b>{escape(device.name)}</b> from your account?{consequence}",
         inline(
@@ -185,7 +185,7 @@ async def remove_device(update: Update, context: CamShareContext) -> None:
         await query.answer(as_alert(error), show_alert=True)
         return
     await query.answer("Removed")
-    await _edit(
+    await edit_screen(
         query,
         f"🗑 <b>{escape(removed.name)}</b> was removed.",
         inline([button("« My devices", ListDevices(0))]),
@@ -237,10 +237,6 @@ async def receive_new_name(update: Update, context: CamShareContext) -> RenameSt
     text, keyboard = render_device_card(device)
     await message.reply_html(text, reply_markup=keyboard)
     return ConversationHandler.END
-
-
-async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
 def build_handlers() -> list[Handler]:

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from handlers.callback_data import CallbackData
 from handlers.context import CamShareContext, Handler
 from handlers.formatting import device_type_icon, escape
 from handlers.group_members import Membership, membership
-from handlers.keyboards import button, inline
+from handlers.keyboards import button, edit_screen, inline
 from handlers.listing import short
 from handlers.refusals import as_alert, describe
 from sharing import accounts, installer_groups
@@ -146,7 +145,7 @@ async def _pick(update: Update, context: CamShareContext, *, linking: bool) -> N
         else f"{device} is unlinked: this group no longer hears about it."
     )
     screen = await _picker(context, user, group, linking=linking, offset=data.offset, notice=notice)
-    await _edit(query, *screen)
+    await edit_screen(query, *screen)
 
 
 async def turn_link_page(update: Update, context: CamShareContext) -> None:
@@ -169,7 +168,9 @@ async def _turn_page(update: Update, context: CamShareContext, *, linking: bool)
         await query.answer(as_alert(error), show_alert=True)
         return
     await query.answer()
-    await _edit(query, *await _picker(context, user, group, linking=linking, offset=data.offset))
+    await edit_screen(
+        query, *await _picker(context, user, group, linking=linking, offset=data.offset)
+    )
 
 
 async def close_linking(update: Update, context: CamShareContext) -> None:
@@ -186,7 +187,7 @@ async def close_linking(update: Update, context: CamShareContext) -> None:
     async with context.services.database.read() as session:
         linked = await _linked_here(session, user, group)
     await query.answer()
-    await _edit(query, f"🔗 {escape(user.full_name)}: {_linked_status(linked)}", None)
+    await edit_screen(query, f"🔗 {escape(user.full_name)}: {_linked_status(linked)}", None)
 
 
 async def _picker(
@@ -280,10 +281,6 @@ async def _group_of_chat(context: CamShareContext, chat_id: int) -> GroupView:
 
 
 # --- bits ----------------------------------------------------------------------------------------
-
-
-async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
 def _device_label(device: DeviceRef) -> str:

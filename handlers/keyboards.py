@@ -1,8 +1,15 @@
-"""Small builders for keyboards used on several screens."""
+"""Small builders for keyboards used on several screens, and redrawing a tapped screen."""
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+from telegram.constants import ParseMode
 
 from handlers.callback_data import CallbackData
 
@@ -26,3 +33,10 @@ def share_phone_keyboard() -> ReplyKeyboardMarkup:
         resize_keyboard=True,
         one_time_keyboard=True,
     )
+
+
+async def edit_screen(
+    query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> None:
+    """Redraw the tapped message: its HTML text and its inline keyboard (None removes it)."""
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)

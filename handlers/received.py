@@ -27,6 +27,7 @@ from handlers.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape
 from handlers.invitations import answer_invitation, close_prompt, render_answered
+from handlers.keyboards import edit_screen
 from handlers.listing import last_page_offset
 from handlers.notify import notify
 from handlers.received_screens import (
@@ -333,8 +334,7 @@ async def _list_screen(
 
 
 async def _edit(query: CallbackQuery, screen: Screen) -> None:
-    text, keyboard = screen
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await edit_screen(query, *screen)
 
 
 def build_rename_handler() -> Handler:

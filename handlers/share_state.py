@@ -7,11 +7,11 @@ from enum import IntEnum, auto
 from typing import Any, TypeVar
 
 from telegram import CallbackQuery, Update
-from telegram.constants import ParseMode
 
 from handlers import share_screens as screens
 from handlers.cancel import DRAFTS_KEY
 from handlers.context import CamShareContext
+from handlers.keyboards import edit_screen
 from handlers.share_screens import ShareDraft
 
 WIZARD = "share"
@@ -81,5 +81,4 @@ def on_screen(
 
 
 async def show(query: CallbackQuery, screen: screens.Screen) -> None:
-    text, keyboard = screen
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await edit_screen(query, *screen)

@@ -8,7 +8,6 @@ recipient (R12); cancelling an invitation closes the recipient's prompt.
 """
 
 from telegram import CallbackQuery, Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from handlers import group_lines
@@ -16,6 +15,7 @@ from handlers.accounts import current_account
 from handlers.context import CamShareContext, Handler
 from handlers.formatting import escape
 from handlers.invitations import close_prompt
+from handlers.keyboards import edit_screen
 from handlers.listing import last_page_offset
 from handlers.notify import notify
 from handlers.refusals import as_alert
@@ -288,8 +288,7 @@ async def _device_screen(
 
 
 async def _edit(query: CallbackQuery, screen: Screen) -> None:
-    text, keyboard = screen
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await edit_screen(query, *screen)
 
 
 def build_handlers() -> list[Handler]:
