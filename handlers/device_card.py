@@ -31,7 +31,7 @@ class ShareDevice(CallbackData, prefix="dvs"):
 
 @dataclass(frozen=True)
 class ShowDeviceGroups(CallbackData, prefix="dvg"):
-    """The groups that hear about the device (handlers.group_linking)."""
+    """The groups that hear about the device (handlers.device_groups)."""
 
     device_id: int
 

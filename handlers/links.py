@@ -187,8 +187,9 @@ async def photographed_payload(message: Message, context: CamShareContext) -> st
             bytes(await file.download_as_bytearray()), bot_username=context.bot.username
         )
     except UnreadablePhoto:
+        most = MAX_PHOTO_BYTES // 2**20
         await message.reply_text(
-            "I can't read this image: send a photo (JPEG or PNG) of at most 10 MB."
+            f"I can't read this image: send a photo (JPEG or PNG) of at most {most} MB."
         )
         return None
     payloads = set(found.payloads)

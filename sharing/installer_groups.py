@@ -33,6 +33,7 @@ from sharing.errors import (
     NotGroupMember,
 )
 from sharing.paging import Page
+from sharing.share_queries import device_ref
 from sharing.views import DeviceRef
 from storage.models import Device, DeviceGroupLink, GroupNewsLine, GroupSighting, InstallerGroup
 
@@ -312,7 +313,7 @@ async def owner_devices_for_group(
     params = {"owner_id": owner_id, "group_id": group_id}
     rows = await session.exec(page, params={**params, "offset": offset, "limit": limit})
     total = (await session.exec(count, params=params)).one()
-    items = tuple(_device_ref(device) for device in rows)
+    items = tuple(device_ref(device) for device in rows)
     return Page(items=items, total=total, offset=offset, limit=limit)
 
 
@@ -424,12 +425,7 @@ async def _owned_device(session: AsyncSession, *, owner_id: int, device_id: int)
     device = await session.get(Device, device_id)
     if device is None or device.owner_id != owner_id:
         raise DeviceNotFound(device_id)
-    return _device_ref(device)
-
-
-def _device_ref(device: Device) -> DeviceRef:
-    assert device.id is not None
-    return DeviceRef(id=device.id, name=device.name, type=device.type)
+    return device_ref(device)
 
 
 def _id(group: InstallerGroup) -> int:
