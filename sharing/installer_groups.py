@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, exists, func, or_, update
+from sqlalchemy import bindparam, case, delete, exists, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -317,17 +317,20 @@ async def owner_devices_for_group(
     return Page(items=items, total=total, offset=offset, limit=limit)
 
 
+_LINKED = col(InstallerGroup.id).in_(bindparam("linked_ids", expanding=True))
 _GROUP_CHOICES = (
     select(InstallerGroup)
     .where(
         or_(
-            col(InstallerGroup.id).in_(bindparam("linked_ids", expanding=True)),
+            _LINKED,
             col(InstallerGroup.id).in_(
                 select(GroupSighting.group_id).where(GroupSighting.user_id == bindparam("owner_id"))
             ),
         )
     )
-    .order_by(col(InstallerGroup.title), col(InstallerGroup.id))
+    # Linked groups first into the limit, so that however many groups the owner was seen in,
+    # the card always offers to unlink the ones the device is linked to.
+    .order_by(case((_LINKED, 0), else_=1), col(InstallerGroup.title), col(InstallerGroup.id))
     .limit(MAX_GROUP_CHOICES)
 )
 
@@ -340,7 +343,8 @@ async def device_groups(session: AsyncSession, *, owner_id: int, device_id: int)
     groups = await session.exec(
         _GROUP_CHOICES, params={"linked_ids": list(linked_ids), "owner_id": owner_id}
     )
-    choices = tuple(GroupChoice(_view(group), group.id in linked_ids) for group in groups)
+    by_title = sorted(groups, key=lambda group: (group.title, _id(group)))
+    choices = tuple(GroupChoice(_view(group), group.id in linked_ids) for group in by_title)
     return DeviceGroups(device=device, choices=choices)
 
 

@@ -288,6 +288,22 @@ async def test_the_card_offers_linked_groups_and_groups_where_the_owner_was_seen
     ]
 
 
+async def test_the_card_always_offers_the_linked_groups_however_many_others(
+    world: World,
+) -> None:
+    linked = await allowed(world, CHAT, "Zeta installers")
+    await link(world, linked)
+    for number in range(installer_groups.MAX_GROUP_CHOICES + 5):
+        await seen(world, OWNER, -4_100_000_000 - number, f"Alpha {number:02d}")
+
+    async with world.database.read() as session:
+        offered = await installer_groups.device_groups(
+            session, owner_id=OWNER, device_id=world.device_id
+        )
+    assert len(offered.choices) == installer_groups.MAX_GROUP_CHOICES
+    assert offered.choices[-1].group.title == "Zeta installers" and offered.choices[-1].linked
+
+
 async def test_my_devices_for_a_group_and_my_linked_groups(world: World) -> None:
     group = await allowed(world)
     other = await world.add_device()
