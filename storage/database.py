@@ -17,12 +17,35 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState
+from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.sqlite_driver import OneHopConnection, OneHopDBAPI
 
 _WRITE_OPTION = "camshare_write"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class ReadOnlySessionError(RuntimeError):
+    """Something tried to write in `Database.read()`: open `Database.write()` for that."""
+
+
+class ReadOnlySession(Session):
+    """The session of `Database.read()`: it refuses to flush changes or run an INSERT, UPDATE
+    or DELETE, which on PostgreSQL would each commit on their own, half a unit of work."""
+
+
+@event.listens_for(ReadOnlySession, "do_orm_execute")
+def _refuse_write_statements(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlySessionError("a read session ran a write statement")
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_flushing_changes(session: Session, *_: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySessionError("a read session has changes to flush")
 
 
 class Database:
@@ -38,15 +61,14 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False
         )
-        self._read_sessions = (
-            self._sessions
+        self._read_sessions = async_sessionmaker(
+            self.engine
             if self.is_sqlite
-            else async_sessionmaker(
-                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
-                class_=AsyncSession,
-                expire_on_commit=False,
-                autoflush=False,
-            )
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+            class_=AsyncSession,
+            sync_session_class=ReadOnlySession,
+            expire_on_commit=False,
+            autoflush=False,
         )
         """On PostgreSQL, read sessions run without a transaction. Under READ COMMITTED every
         statement takes its own snapshot, in a transaction or not, so a BEGIN and a ROLLBACK
@@ -65,8 +87,8 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for queries only: never write in one (on PostgreSQL it has no transaction
-        to roll back; see `_read_sessions`)."""
+        """A session for queries only: a write in one raises `ReadOnlySessionError` (on
+        PostgreSQL it has no transaction to roll back; see `_read_sessions`)."""
         async with self._read_sessions() as session:
             yield session
 
