@@ -21,7 +21,7 @@ from telegram.error import TelegramError
 
 from handlers import group_lines
 from handlers.context import CamShareContext
-from handlers.formatting import address_label, escape, format_moment
+from handlers.formatting import escape, format_moment, recipient_label
 from handlers.invitations import close_prompt
 from handlers.notify import notify
 from sharing import applications, group_outbox, shares
@@ -158,17 +158,8 @@ def expired_invitations_texts(owned: list[ExpiredInvitation]) -> list[str]:
 
 
 def _invitation_line(invitation: ExpiredInvitation) -> str:
-    return f"{invited_as(invitation)} for <b>{escape(invitation.device.name)}</b>"
-
-
-def invited_as(invitation: ExpiredInvitation) -> str:
-    """The recipient's name, or the address of an invitation nobody claimed: the owner typed it,
-    so showing it to the owner reveals nothing."""
-    if invitation.recipient is not None:
-        return f"<b>{escape(invitation.recipient.display_name)}</b>"
-    if invitation.address is not None:
-        return escape(address_label(invitation.address))
-    return "someone"
+    invited = escape(recipient_label(invitation.recipient, invitation.address))
+    return f"<b>{invited}</b> for <b>{escape(invitation.device.name)}</b>"
 
 
 def expired_application_text(application: ExpiredApplication) -> str:

@@ -4,7 +4,7 @@ import html
 from datetime import datetime
 
 from sharing.regions import region_flag, region_name
-from sharing.views import Address
+from sharing.views import Address, PersonView
 from storage.models import AddressKind, DeviceType, Permission
 
 DEVICE_TYPE_LABELS = {
@@ -47,6 +47,15 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 def format_moment(moment: datetime) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC")
+
+
+def recipient_label(recipient: PersonView | None, address: Address | None) -> str:
+    """Who has a share, in plain text: the recipient's name, or the address an unclaimed
+    invitation went to (the owner typed it, so showing it to the owner reveals nothing)."""
+    if recipient is not None:
+        return recipient.display_name
+    assert address is not None, "a share names its recipient or an address"
+    return address_label(address)
 
 
 def address_label(address: Address) -> str:

@@ -13,7 +13,7 @@ from handlers.accounts import current_account
 from handlers.callback_data import CallbackData
 from handlers.context import CamShareContext
 from handlers.device_card import ShareDevice
-from handlers.formatting import address_label, device_type_icon, escape
+from handlers.formatting import device_type_icon, escape, recipient_label
 from handlers.keyboards import button, inline
 from handlers.links import ReviewApplication, ShareWithAccount
 from handlers.refusals import as_alert, describe
@@ -233,11 +233,8 @@ async def start_editing(update: Update, context: CamShareContext) -> Step | int:
         await query.answer(as_alert(error), show_alert=True)
         return ConversationHandler.END
     await query.answer()
-    if share.recipient is not None:
-        recipient, label = user_address(share.recipient.id), share.recipient.display_name
-    else:
-        assert share.address is not None
-        recipient, label = share.address, address_label(share.address)
+    label = recipient_label(share.recipient, share.address)
+    recipient = share.address if share.recipient is None else user_address(share.recipient.id)
     draft = ShareDraft(
         device_id=device.id,
         device_name=device.name,

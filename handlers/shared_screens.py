@@ -8,7 +8,13 @@ from telegram import InlineKeyboardMarkup
 
 from handlers.callback_data import CallbackData
 from handlers.device_card import ShareDevice
-from handlers.formatting import address_label, device_type_icon, escape, format_moment, plural
+from handlers.formatting import (
+    device_type_icon,
+    escape,
+    format_moment,
+    plural,
+    recipient_label,
+)
 from handlers.grants_text import grant_lines
 from handlers.keyboards import button, inline
 from handlers.listing import fit, format_day, pager, short, span
@@ -65,12 +71,8 @@ class CancelInvitation(CallbackData, prefix="owcy"):
 
 
 def shared_with(share: ShareBase) -> str:
-    """Who has the share, in plain text: the recipient's name, or the address an unclaimed
-    invitation went to (the owner typed it, so showing it to the owner reveals nothing)."""
-    if share.recipient is not None:
-        return share.recipient.display_name
-    assert share.address is not None, "a share names its recipient or an address"
-    return address_label(share.address)
+    """Who has the share, in plain text (`formatting.recipient_label`)."""
+    return recipient_label(share.recipient, share.address)
 
 
 def _state_line(share: ShareBase) -> str:
