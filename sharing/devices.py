@@ -19,7 +19,7 @@ from sharing.errors import (
     DeviceNotFound,
     InvalidDeviceField,
 )
-from sharing.paging import Page
+from sharing.paging import Page, page_total
 from sharing.rules import MAX_CHANNELS, parse_firmware_version
 from storage.models import SHARE_IS_LIVE, Channel, Device, DeviceGroupLink, DeviceType, Share
 
@@ -241,6 +241,7 @@ def _device_page_statement() -> Select[*tuple[Any, ...]]:
         .where(owned.owner_id == owner_id)
         .correlate(None)
         .scalar_subquery()
+        .label("total")  # read by `page_total`
     )
     cut = (
         select(Device.id, Device.name, Device.type)
@@ -277,7 +278,7 @@ async def list_devices(
     session: AsyncSession, *, owner_id: int, offset: int, limit: int
 ) -> Page[DeviceSummary]:
     """My devices by name, a page at a time, with the total: one query, and a second only for
-    a page past the end."""
+    a page past the end (`page_total`)."""
     rows = (
         await session.exec(
             _DEVICE_PAGE, params={"owner_id": owner_id, "offset": offset, "limit": limit}
@@ -293,13 +294,18 @@ async def list_devices(
         )
         for device_id, name, device_type, channel_count, share_count, _ in rows
     )
-    count = rows[0][5] if rows else await count_devices(session, owner_id=owner_id)
-    return Page(items=items, total=count, offset=offset, limit=limit)
+    params = {"owner_id": owner_id}
+    total = await page_total(session, rows, _DEVICE_COUNT, params, offset=offset, limit=limit)
+    return Page(items=items, total=total, offset=offset, limit=limit)
+
+
+_DEVICE_COUNT = (
+    select(func.count()).select_from(Device).where(Device.owner_id == bindparam("owner_id"))
+)
 
 
 async def count_devices(session: AsyncSession, *, owner_id: int) -> int:
-    statement = select(func.count()).select_from(Device).where(Device.owner_id == owner_id)
-    return (await session.exec(statement)).one()
+    return (await session.exec(_DEVICE_COUNT, params={"owner_id": owner_id})).one()
 
 
 async def rename_device(
