@@ -3,8 +3,7 @@ instead of at Finish. `shares.share_device` checks everything again, under locks
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sharing.addresses import find_account_id
@@ -18,9 +17,15 @@ from sharing.checks import (
 )
 from sharing.devices import DeviceView, get_owned_device
 from sharing.errors import ShareToSelf
-from sharing.share_queries import load_share, person_view
+from sharing.share_queries import (
+    LIVE_SHARE_TO_ACCOUNT,
+    LIVE_SHARE_TO_ADDRESS,
+    live_share_params,
+    load_share,
+    person_view,
+)
 from sharing.views import Address, PersonView, ShareView
-from storage.models import SHARE_IS_LIVE, Share
+from storage.models import Share
 
 
 @dataclass(frozen=True)
@@ -68,13 +73,8 @@ async def preview_recipient(
 
 # Built once, with bind parameters: building a statement and computing its cache key on every
 # call took a large share of an update's time (`python -m bench`).
-_LIVE_SHARE_ID = select(Share.id).where(Share.device_id == bindparam("device_id"), SHARE_IS_LIVE)
-_LIVE_SHARE_ID_TO_ACCOUNT = _LIVE_SHARE_ID.where(Share.recipient_id == bindparam("recipient_id"))
-_LIVE_SHARE_ID_TO_ADDRESS = _LIVE_SHARE_ID.where(
-    col(Share.recipient_id).is_(None),
-    Share.address_kind == bindparam("address_kind"),
-    Share.address == bindparam("address"),
-)
+_LIVE_SHARE_ID_TO_ACCOUNT = select(Share.id).where(*LIVE_SHARE_TO_ACCOUNT)
+_LIVE_SHARE_ID_TO_ADDRESS = select(Share.id).where(*LIVE_SHARE_TO_ADDRESS)
 
 
 async def _live_share_id(
@@ -82,11 +82,7 @@ async def _live_share_id(
 ) -> int | None:
     """The id of the device's live share to the account `recipient`, or to the address (held by
     no account yet)."""
-    params: dict[str, object] = {"device_id": device_id}
-    if isinstance(recipient, Address):
-        statement = _LIVE_SHARE_ID_TO_ADDRESS
-        params.update(address_kind=recipient.kind, address=recipient.value)
-    else:
-        statement = _LIVE_SHARE_ID_TO_ACCOUNT
-        params["recipient_id"] = recipient
+    to_address = isinstance(recipient, Address)
+    statement = _LIVE_SHARE_ID_TO_ADDRESS if to_address else _LIVE_SHARE_ID_TO_ACCOUNT
+    params = live_share_params(device_id, recipient)
     return (await session.exec(statement, params=params)).first()

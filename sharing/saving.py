@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sharing.checks import (
@@ -19,11 +19,16 @@ from sharing.checks import (
     require_region,
 )
 from sharing.errors import ShareConflict, ShareToSelf
-from sharing.share_queries import load_share, share_view
+from sharing.share_queries import (
+    LIVE_SHARE_TO_ACCOUNT,
+    LIVE_SHARE_TO_ADDRESS,
+    live_share_params,
+    load_share,
+    share_view,
+)
 from sharing.transitions import activate
 from sharing.views import Address, ShareChange
 from storage.models import (
-    SHARE_IS_LIVE,
     Account,
     Device,
     Grant,
@@ -127,21 +132,10 @@ def _open_invitation(share: Share, *, now: datetime, pending_for: timedelta | No
 
 
 # Built once, with bind parameters: building a statement and computing its cache key on every
-# call took a large share of an update's time (`python -m bench`). The live share of a device,
-# locked; each of the two below adds how its recipient is named.
-_LOCK_LIVE_SHARE = (
-    select(Share)
-    .where(Share.device_id == bindparam("device_id"), SHARE_IS_LIVE)
-    .with_for_update()
-    .execution_options(populate_existing=True)
-)
-_LOCK_LIVE_SHARE_TO_ACCOUNT = _LOCK_LIVE_SHARE.where(
-    col(Share.recipient_id) == bindparam("recipient_id")
-)
-_LOCK_LIVE_SHARE_TO_ADDRESS = _LOCK_LIVE_SHARE.where(
-    col(Share.recipient_id).is_(None),
-    col(Share.address_kind) == bindparam("address_kind"),
-    col(Share.address) == bindparam("address"),
+# call took a large share of an update's time (`python -m bench`).
+_LOCK_LIVE_SHARE_TO_ACCOUNT, _LOCK_LIVE_SHARE_TO_ADDRESS = (
+    select(Share).where(*conditions).with_for_update().execution_options(populate_existing=True)
+    for conditions in (LIVE_SHARE_TO_ACCOUNT, LIVE_SHARE_TO_ADDRESS)
 )
 
 
@@ -149,13 +143,12 @@ async def _lock_live_share(
     session: AsyncSession, *, device_id: int, recipient: Account | Address
 ) -> Share | None:
     """Locked so that an answer or a sweep racing this edit is either seen or waits for it."""
-    params: dict[str, object] = {"device_id": device_id}
     if isinstance(recipient, Account):
         statement = _LOCK_LIVE_SHARE_TO_ACCOUNT
-        params["recipient_id"] = recipient.id
+        params = live_share_params(device_id, recipient.id)
     else:
         statement = _LOCK_LIVE_SHARE_TO_ADDRESS
-        params.update(address_kind=recipient.kind, address=recipient.value)
+        params = live_share_params(device_id, recipient)
     return (await session.exec(statement, params=params)).one_or_none()
 
 

@@ -76,6 +76,28 @@ def message_ref(chat_id: int | None, message_id: int | None) -> MessageRef | Non
     return MessageRef(chat_id=chat_id, message_id=message_id)
 
 
+_LIVE_SHARE_OF_DEVICE = (col(Share.device_id) == bindparam("device_id"), SHARE_IS_LIVE)
+LIVE_SHARE_TO_ACCOUNT = (
+    *_LIVE_SHARE_OF_DEVICE,
+    col(Share.recipient_id) == bindparam("recipient_id"),
+)
+LIVE_SHARE_TO_ADDRESS = (
+    *_LIVE_SHARE_OF_DEVICE,
+    col(Share.recipient_id).is_(None),
+    col(Share.address_kind) == bindparam("address_kind"),
+    col(Share.address) == bindparam("address"),
+)
+"""The conditions of a device's live share to an account, or to an address no account holds
+(there is one at most: uq_share_live_recipient, uq_share_live_address), with their parameters
+from `live_share_params`."""
+
+
+def live_share_params(device_id: int, recipient: int | Address) -> dict[str, object]:
+    if isinstance(recipient, Address):
+        return {"device_id": device_id, "address_kind": recipient.kind, "address": recipient.value}
+    return {"device_id": device_id, "recipient_id": recipient}
+
+
 def share_view(
     share: Share,
     *,
