@@ -15,6 +15,7 @@ from time import perf_counter
 
 from bench.apps import BENCH_NOW, camshare_application, engine_of, fixed_clock, running
 from bench.rows import World
+from bench.seed import SWEEP_AT
 from bench.telegram_limits import OVERALL, FloodControl, FloodControlledRequest
 from handlers.context import CamShareContext
 from handlers.expiry import sweep_expired
@@ -24,7 +25,6 @@ from tests.harness.formatting import FormattedText
 from tests.harness.state import ChatMessage, MessageContent, Person
 
 INVITATIONS_PER_OWNER = 10
-SWEEP_AT = BENCH_NOW + timedelta(days=4)
 PROMPT = "📨 You are invited to see a device."
 
 
@@ -55,7 +55,7 @@ class BurstResult:
 
 async def notification_burst(database_url: str, *, invitations: int) -> BurstResult:
     """Seed `invitations` run-out invitations with prompts, then time one sweep."""
-    api = FakeBotApi(clock=lambda: SWEEP_AT)
+    api = FakeBotApi(clock=fixed_clock(SWEEP_AT))
     flood = FloodControl()
     application = camshare_application(
         database_url,

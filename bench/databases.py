@@ -1,7 +1,7 @@
 """Where a benchmark runs: a fresh database, migrated to head, removed afterwards.
 
 SQLite gets a file in a temporary folder. PostgreSQL gets a database of its own on the server
-the given URL names (`camshare_bench` unless told otherwise), created and dropped through that
+the given URL names (`camshare_bench`), created and dropped through that
 URL's own database; a schema per run would not do, because `build_application` opens the
 database named by `DATABASE_URL` without the `search_path` the tests pass to their engines.
 """
@@ -24,17 +24,15 @@ def backend_of(url: str) -> str:
 
 
 @asynccontextmanager
-async def fresh_database(
-    postgres_url: str | None, *, name: str = BENCH_DATABASE
-) -> AsyncIterator[str]:
+async def fresh_database(postgres_url: str | None) -> AsyncIterator[str]:
     """The URL of an empty database at the newest migration, for the duration of the block."""
     if postgres_url is None:
         with tempfile.TemporaryDirectory(prefix="camshare-bench-") as folder:
-            url = f"sqlite+aiosqlite:///{Path(folder) / f'{name}.db'}"
+            url = f"sqlite+aiosqlite:///{Path(folder) / f'{BENCH_DATABASE}.db'}"
             await upgrade_to_head(url)
             yield url
         return
-    async with _postgres_database(postgres_url, name) as url:
+    async with _postgres_database(postgres_url, BENCH_DATABASE) as url:
         await upgrade_to_head(url)
         yield url
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pympler.asizeof import asizeof
 
-from bench.apps import BENCH_NOW, AnyApplication, camshare_application, running
+from bench.apps import AnyApplication, camshare_application, fixed_clock, running
 from bench.interleave import TimedTelegram, interleave
 from bench.workloads import SUMMARY_STEP, Sizes, share_journeys
 from tests.harness import FakeBotApi, FakeRequest
@@ -33,7 +33,7 @@ class OpenShares:
 async def open_shares(database_url: str, sizes: Sizes) -> OpenShares:
     """`sizes.users` owners at the summary of /share at once, after `sizes.warmup` whole
     journeys, as in the timed parts: what the bot's data grew by."""
-    api = FakeBotApi(clock=lambda: BENCH_NOW)
+    api = FakeBotApi(clock=fixed_clock())
     application = camshare_application(database_url, FakeRequest(api))
     async with running(application):
         telegram = TimedTelegram(application, api)

@@ -152,7 +152,9 @@ def _small_device(index: int) -> tuple[DeviceType, int]:
 def _build_devices(plan: ScalePlan) -> _Devices:
     devices = _Devices()
     for owner in range(plan.nvr_owners):
-        devices.add(_NVR_OWNER_IDS + owner, f"Warehouse NVR {owner:03d}", DeviceType.NVR, 128)
+        devices.add(
+            _NVR_OWNER_IDS + owner, f"Warehouse NVR {owner:03d}", DeviceType.NVR, NVR_CHANNELS
+        )
     for index in range(plan.fleet_devices):
         device_type, channels = _small_device(index)
         devices.add(FLEET_OWNER_ID, f"Site {index:04d} {device_type}", device_type, channels)

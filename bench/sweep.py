@@ -47,12 +47,12 @@ class SweepTiming:
 
 
 async def time_sweep(
-    database: Database, *, probe_account_id: int, batch_size: int = DEFAULT_BATCH
+    database: Database, *, probe_account_id: int, probe_interval: float = PROBE_INTERVAL
 ) -> SweepTiming:
     """Expire every invitation due at SWEEP_AT, as the sweep job does, probing meanwhile."""
     timing = SweepTiming()
     done = asyncio.Event()
-    probe = asyncio.create_task(_probe(database, probe_account_id, timing, done))
+    probe = asyncio.create_task(_probe(database, probe_account_id, timing, done, probe_interval))
     names = SweepNames()
     started = perf_counter()
     try:
@@ -60,11 +60,11 @@ async def time_sweep(
             batch_started = perf_counter()
             async with database.write() as session:
                 batch = await shares.expire_due_invitations(
-                    session, now=SWEEP_AT, limit=batch_size, names=names
+                    session, now=SWEEP_AT, limit=DEFAULT_BATCH, names=names
                 )
             timing.batch_seconds.append(perf_counter() - batch_started)
             timing.expired += len(batch)
-            if len(batch) < batch_size:
+            if len(batch) < DEFAULT_BATCH:
                 break
             await asyncio.sleep(0)  # as the handler yields to send the batch's messages
         timing.seconds = perf_counter() - started
@@ -75,7 +75,7 @@ async def time_sweep(
 
 
 async def _probe(
-    database: Database, account_id: int, timing: SweepTiming, done: asyncio.Event
+    database: Database, account_id: int, timing: SweepTiming, done: asyncio.Event, interval: float
 ) -> None:
     statement = (
         update(Account).where(Account.id == account_id).values(language_code="en")  # type: ignore[arg-type]
@@ -85,4 +85,4 @@ async def _probe(
         async with database.write() as session:
             await session.exec(statement)
         timing.probe_seconds.append(perf_counter() - started)
-        await asyncio.sleep(PROBE_INTERVAL)
+        await asyncio.sleep(interval)

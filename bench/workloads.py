@@ -2,7 +2,7 @@
 
 (a) the share conversation, from /share to the recipient's Accept;
 (b) browsing: /devices, a device card, /shared and one of its devices, /received and one of its
-    devices (the last four only where the bot has the commands);
+    devices;
 (c) a bare echo bot, the baseline: what python-telegram-bot and the fake cost by themselves.
 
 The people and devices each workload needs are seeded with bulk inserts, as if they had
@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 
 from bench.apps import (
     BENCH_NOW,
-    AnyApplication,
     camshare_application,
     echo_application,
     engine_of,
+    fixed_clock,
     running,
 )
 from bench.interleave import Journey, Step, TimedTelegram, interleave
@@ -60,18 +60,9 @@ def phone_of(index: int) -> str:
     return f"+4479111{index:05d}"
 
 
-def commands_of(application: AnyApplication) -> set[str]:
-    """The commands the Application answers, to measure the screens that exist."""
-    commands: set[str] = set()
-    for handlers in application.handlers.values():
-        for handler in handlers:
-            commands.update(getattr(handler, "commands", ()))
-    return commands
-
-
 async def share_conversation(database_url: str, sizes: Sizes) -> UpdateSamples:
     """(a) Owners share a 4-channel NVR with a recipient named by phone; recipients accept."""
-    api = FakeBotApi(clock=lambda: BENCH_NOW)
+    api = FakeBotApi(clock=fixed_clock())
     application = camshare_application(database_url, FakeRequest(api))
     async with running(application):
         counter = SqlCounter()
@@ -118,7 +109,7 @@ def _share_journey(owner: TelegramUser, recipient: TelegramUser, phone: str) -> 
 async def browsing(database_url: str, sizes: Sizes) -> tuple[UpdateSamples, list[str]]:
     """(b) Each user owns an NVR shared with the next user and a camera to which the user after
     that is invited; returns the samples and the screens the journey went through."""
-    api = FakeBotApi(clock=lambda: BENCH_NOW)
+    api = FakeBotApi(clock=fixed_clock())
     application = camshare_application(database_url, FakeRequest(api))
     async with running(application):
         counter = SqlCounter()
@@ -140,10 +131,9 @@ async def browsing(database_url: str, sizes: Sizes) -> tuple[UpdateSamples, list
                 expires_at=BENCH_NOW + timedelta(days=2),
             )
         await _insert(application, world)
-        screens = _browsing_screens(commands_of(application))
-        journeys = [_browse_journey(user, screens) for user in users[: sizes.everyone]]
+        journeys = [_browse_journey(user, _BROWSABLE) for user in users[: sizes.everyone]]
         samples = await _run(telegram, counter, application, journeys, sizes, "browse (b)")
-    return samples, [command for command, _ in screens]
+    return samples, [command for command, _ in _BROWSABLE]
 
 
 _BROWSABLE: tuple[tuple[str, type[CallbackData]], ...] = (
@@ -152,10 +142,6 @@ _BROWSABLE: tuple[tuple[str, type[CallbackData]], ...] = (
     ("received", OpenReceived),
 )
 """Each list command and the kind of button on it that opens one item."""
-
-
-def _browsing_screens(commands: set[str]) -> list[tuple[str, type[CallbackData]]]:
-    return [(command, opens) for command, opens in _BROWSABLE if command in commands]
 
 
 def _browse_journey(
@@ -181,7 +167,7 @@ async def _tap_first(user: TelegramUser, kind: type[CallbackData]) -> None:
 
 async def echo(sizes: Sizes) -> UpdateSamples:
     """(c) The baseline: each user sends ECHO_STEPS texts, the bot answers each with its text."""
-    api = FakeBotApi(clock=lambda: BENCH_NOW)
+    api = FakeBotApi(clock=fixed_clock())
     application = echo_application(FakeRequest(api))
     async with running(application):
         counter = SqlCounter()  # no database: stays at zero

@@ -9,7 +9,7 @@ from bench.burst import notification_burst
 from bench.databases import fresh_database
 from bench.memory import open_shares
 from bench.scale_queries import screens, time_screens
-from bench.seed import ScalePlan, seed_database
+from bench.seed import NVR_CHANNELS, ScalePlan, seed_database
 from bench.sweep import time_sweep
 from bench.workloads import ECHO_STEPS, Sizes, browsing, echo, share_conversation
 from sharing.expiry import DEFAULT_BATCH
@@ -54,7 +54,7 @@ async def test_a_tiny_seed_has_every_shape_and_the_sweep_expires_all_of_it(
     landmarks = await seed_database(url, plan)
     assert landmarks.rows["device"] == plan.devices
     assert landmarks.rows["share"] == plan.nvr_owners * 64 + plan.invitations
-    assert landmarks.rows["grant"] == plan.nvr_owners * 64 * 128 + plan.invitations
+    assert landmarks.rows["grant"] == plan.nvr_owners * 64 * NVR_CHANNELS + plan.invitations
     database = Database(url)
     try:
         timings = await time_screens(database, landmarks, repeats=1)
@@ -62,14 +62,17 @@ async def test_a_tiny_seed_has_every_shape_and_the_sweep_expires_all_of_it(
         found = {timing.name: timing.found for timing in timings}
         assert found["device card (128-ch NVR, 64 shares)"] == "128 channels, 64 shares"
         assert found["/received › device (128 ch)"] == "128 grants"
-        sweep = await time_sweep(database, probe_account_id=landmarks.fleet_owner_id)
+        sweep = await time_sweep(
+            database, probe_account_id=landmarks.fleet_owner_id, probe_interval=0
+        )
         assert sweep.expired == plan.invitations
         assert len(sweep.batch_seconds) == plan.invitations // DEFAULT_BATCH + 1
     finally:
         await database.dispose()
 
 
-async def test_a_small_burst_is_announced_within_telegrams_limits() -> None:
+async def test_a_small_burst_runs_and_announces_each_invitation_once() -> None:
+    """The part runs end to end; its pacing is measured by `python -m bench`, not here."""
     async with fresh_database(None) as url:
         burst = await notification_burst(url, invitations=12)
     assert burst.invitations == 12
