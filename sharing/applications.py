@@ -22,7 +22,6 @@ from sharing.checks import (
     check_same_region,
     load_account,
     lock_account,
-    lock_device,
     lock_device_with_owner,
 )
 from sharing.errors import (
@@ -48,12 +47,10 @@ async def apply_for_share(
     Applying again while an application is pending returns that one (is_new False: the owner
     has been told already). One that ran out but is not swept yet is renewed as a new one.
     """
-    device = await lock_device(session, device_id)
+    device, owner = await lock_device_with_owner(session, device_id)
     if device.owner_id == applicant_id:
         raise ShareToSelf()
-    check_same_region(
-        await load_account(session, device.owner_id), await load_account(session, applicant_id)
-    )
+    check_same_region(owner, await load_account(session, applicant_id))
     check_firmware(device)
     application = await _pending_application(
         session, device_id=device_id, applicant_id=applicant_id

@@ -12,7 +12,6 @@ from sharing.addresses import proven_addresses
 from sharing.checks import (
     check_owner_room,
     check_same_region,
-    live_owner_ids,
     load_account,
     load_accounts,
     lock_account,
@@ -50,9 +49,10 @@ _LOCK_WAITING = (
     .with_for_update()
     .execution_options(populate_existing=True)
 )
-_DEVICES_HELD = select(Share.device_id).where(
+_HELD = select(Share.owner_id, Share.device_id).where(
     Share.recipient_id == bindparam("account_id"), SHARE_IS_LIVE
 )
+"""The account's live shares, as the owners R5 counts and the devices R9 counts: one read."""
 
 
 async def claim_invitations(
@@ -83,8 +83,9 @@ async def claim_invitations(
         await session.exec(_LOCK_WAITING, params={**waiting, "device_ids": list(device_ids)})
     )
     owners = await load_accounts(session, *{share.owner_id for share in shares})
-    owner_ids = await live_owner_ids(session, account_id)
-    held_devices = await _devices_held(session, account_id)
+    held = (await session.exec(_HELD, params={"account_id": account_id})).all()
+    owner_ids = {owner_id for owner_id, _ in held}
+    held_devices = {device_id for _, device_id in held}
     claimed: list[int] = []
     refusals: dict[int, SharingError] = {}
     for share in shares:
@@ -130,8 +131,3 @@ def _waiting_params(account: Account, *, now: datetime) -> dict[str, object]:
     least, so never none)."""
     addresses = [(address.kind, address.value) for address in proven_addresses(account)]
     return {"now": now, "values": [value for _, value in addresses], "addresses": addresses}
-
-
-async def _devices_held(session: AsyncSession, account_id: int) -> set[int]:
-    """Devices of which the account has a pending or active share (R9)."""
-    return set(await session.exec(_DEVICES_HELD, params={"account_id": account_id}))
