@@ -111,22 +111,13 @@ def share_view(
     while the invitation waits for its address; `grants` are by channel number."""
     assert share.id is not None
     assert share.recipient_id == (None if recipient is None else recipient.id)
-    return ShareView(
-        id=share.id,
-        version=share.version,
-        state=share.state,
+    fields = _base_fields(
+        share,
         device=device_ref(device),
         owner=person_view(owner),
         recipient=None if recipient is None else person_view(recipient),
-        address=address_of(share.address_kind, share.address),
-        alias=share.alias,
-        created_at=share.created_at,
-        expires_at=share.expires_at,
-        accepted_at=share.accepted_at,
-        ended_at=share.ended_at,
-        prompt=message_ref(share.prompt_chat_id, share.prompt_message_id),
-        grants=grants,
     )
+    return ShareView(**fields, grants=grants)
 
 
 async def load_shares(session: AsyncSession, share_ids: Collection[int]) -> tuple[ShareView, ...]:
@@ -518,23 +509,33 @@ def _share_fields(row: Any) -> dict[str, Any]:
         if row.recipient_id is not None
         else None
     )
+    owner = PersonView(
+        id=row.owner_id,
+        first_name=row.owner_first_name,
+        last_name=row.owner_last_name,
+        username=row.owner_username,
+    )
+    device = DeviceRef(id=row.device_id, name=row.device_name, type=row.device_type)
+    return _base_fields(row, device=device, owner=owner, recipient=recipient)
+
+
+def _base_fields(
+    share: Any, *, device: DeviceRef, owner: PersonView, recipient: PersonView | None
+) -> dict[str, Any]:
+    """The `ShareBase` fields: the share's own from `share`, a `Share` row or a row of
+    `_SHARE_COLUMNS` (their names are the same), and the people and device as given."""
     return dict(
-        id=row.id,
-        version=row.version,
-        state=row.state,
-        device=DeviceRef(id=row.device_id, name=row.device_name, type=row.device_type),
-        owner=PersonView(
-            id=row.owner_id,
-            first_name=row.owner_first_name,
-            last_name=row.owner_last_name,
-            username=row.owner_username,
-        ),
+        id=share.id,
+        version=share.version,
+        state=share.state,
+        device=device,
+        owner=owner,
         recipient=recipient,
-        address=address_of(row.address_kind, row.address),
-        alias=row.alias,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        accepted_at=row.accepted_at,
-        ended_at=row.ended_at,
-        prompt=message_ref(row.prompt_chat_id, row.prompt_message_id),
+        address=address_of(share.address_kind, share.address),
+        alias=share.alias,
+        created_at=share.created_at,
+        expires_at=share.expires_at,
+        accepted_at=share.accepted_at,
+        ended_at=share.ended_at,
+        prompt=message_ref(share.prompt_chat_id, share.prompt_message_id),
     )
