@@ -22,13 +22,16 @@ from handlers.keyboards import button, edit_screen, inline
 from handlers.listing import short
 from handlers.refusals import as_alert, describe
 from sharing import accounts, installer_groups
-from sharing.errors import GroupNotFound, LinkingNotAllowed, SharingError
+from sharing.errors import LinkingNotAllowed, SharingError
 from sharing.installer_groups import GroupView
 from sharing.paging import Page
 from sharing.views import DeviceRef
 
 PAGE_SIZE = 8
 NAMES_SHOWN = 10
+GROUP_FORGOTTEN = "I don't know this group any more: send /link here again."
+"""Said in the group itself, where `describe(GroupNotFound)` (add me to the group again, then
+send /link there) would make no sense."""
 NOT_YOUR_BUTTONS = (
     "These buttons belong to whoever sent the command. Send /link or /unlink yourself to see"
     " your own devices."
@@ -91,8 +94,8 @@ async def _open_picker(update: Update, context: CamShareContext, *, linking: boo
             " send /start and add your devices; then send /link here."
         )
         return
-    if group is None:  # the guard (handlers.groups.note_speaker) has just noted it
-        await message.reply_html(describe(GroupNotFound(0)))
+    if group is None:  # hardly ever: the guard (handlers.groups.note_speaker) has just noted it
+        await message.reply_html(GROUP_FORGOTTEN)
         return
     if linking and not group.linking_allowed:
         await message.reply_html(describe(LinkingNotAllowed(group.title)))
@@ -113,11 +116,11 @@ async def _pick(update: Update, context: CamShareContext, *, linking: bool) -> N
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     assert query is not None and user is not None and chat is not None
     data = (LinkHere if linking else UnlinkHere).unpack(query.data)
-    if not await _tapped_by_caller(query, user, data.user_id):
+    group = await _callers_group(query, context, user, chat.id, data.user_id)
+    if group is None:
         return
     services = context.services
     try:
-        group = await _group_of_chat(context, chat.id)
         if linking:
             present = await membership(context, chat_id=chat.id, user_id=user.id)
             async with services.database.write() as session:
@@ -160,12 +163,8 @@ async def _turn_page(update: Update, context: CamShareContext, *, linking: bool)
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     assert query is not None and user is not None and chat is not None
     data = (TurnLinkPage if linking else TurnUnlinkPage).unpack(query.data)
-    if not await _tapped_by_caller(query, user, data.user_id):
-        return
-    try:
-        group = await _group_of_chat(context, chat.id)
-    except SharingError as error:
-        await query.answer(as_alert(error), show_alert=True)
+    group = await _callers_group(query, context, user, chat.id, data.user_id)
+    if group is None:
         return
     await query.answer()
     await edit_screen(
@@ -177,12 +176,9 @@ async def close_linking(update: Update, context: CamShareContext) -> None:
     """Done: the buttons go, and the message keeps what is linked here now."""
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     assert query is not None and user is not None and chat is not None
-    if not await _tapped_by_caller(query, user, CloseLinking.unpack(query.data).user_id):
-        return
-    try:
-        group = await _group_of_chat(context, chat.id)
-    except SharingError as error:
-        await query.answer(as_alert(error), show_alert=True)
+    caller_id = CloseLinking.unpack(query.data).user_id
+    group = await _callers_group(query, context, user, chat.id, caller_id)
+    if group is None:
         return
     async with context.services.database.read() as session:
         linked = await _linked_here(session, user, group)
@@ -205,13 +201,13 @@ async def _picker(
         if not choices.items and offset > 0:  # the last one on the page was just tapped
             offset = max(offset - PAGE_SIZE, 0)
             choices = await _choices(session, user, group, linking=linking, offset=offset)
-        linked = await _linked_here(session, user, group)
+        linked = await _linked_here(session, user, group) if linking else None
     name = escape(user.full_name)
     top = f"{notice}\n\n" if notice else ""
     if choices.total == 0:
         if not linking:
             return top + f"{name}, none of your devices is linked here. /link links one.", None
-        if linked.total == 0:
+        if linked is None or linked.total == 0:
             return top + (
                 f"{name}, you have no devices yet. Add one in a private chat with me"
                 " (/adddevice), then send /link here."
@@ -227,7 +223,7 @@ async def _picker(
         paging.append(button("‹ Previous", turn(user.id, max(offset - PAGE_SIZE, 0))))
     if choices.has_next:
         paging.append(button("Next ›", turn(user.id, offset + PAGE_SIZE)))
-    if linking:
+    if linked is not None:
         ask = (
             f"🔗 {name}, tap a device to link it to this group: the group will hear about its"
             f" invitations, shares and applications.\n\n{_linked_status(linked)}"
@@ -264,19 +260,19 @@ def _linked_status(linked: Page[DeviceRef]) -> str:
     return f"Linked here: {names}{more}."
 
 
-async def _tapped_by_caller(query: CallbackQuery, user: User, caller_id: int) -> bool:
-    """Only whoever sent /link or /unlink may use its buttons; the others are told why."""
-    if user.id == caller_id:
-        return True
-    await query.answer(NOT_YOUR_BUTTONS, show_alert=True)
-    return False
-
-
-async def _group_of_chat(context: CamShareContext, chat_id: int) -> GroupView:
+async def _callers_group(
+    query: CallbackQuery, context: CamShareContext, user: User, chat_id: int, caller_id: int
+) -> GroupView | None:
+    """The group a picker's button was tapped in, if the tap may act there: only whoever sent
+    /link or /unlink may use its buttons, in a group the bot still knows. Otherwise the tap is
+    answered with why, and None returned."""
+    if user.id != caller_id:
+        await query.answer(NOT_YOUR_BUTTONS, show_alert=True)
+        return None
     async with context.services.database.read() as session:
         group = await installer_groups.find_group(session, chat_id=chat_id)
     if group is None:
-        raise GroupNotFound(0)
+        await query.answer(GROUP_FORGOTTEN, show_alert=True)
     return group
 
 

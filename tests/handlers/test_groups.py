@@ -152,6 +152,20 @@ async def test_the_owner_links_from_the_group_and_nobody_else_can_tap(
     )
 
 
+async def test_a_picker_in_a_group_the_bot_forgot_says_to_send_link_again(
+    olivia: TelegramUser, group: TelegramGroup, database: Database
+) -> None:
+    await olivia.send("/link", chat=group)
+    async with database.write() as session:
+        await session.delete(await session.get_one(InstallerGroup, 1))
+
+    refused = await olivia.tap("🗄 Shop NVR", chat=group)
+
+    assert refused.show_alert
+    assert refused.text == "I don't know this group any more: send /link here again."
+    assert await count(database, DeviceGroupLink) == 0
+
+
 async def test_groups_fits_one_message_however_many_groups_and_devices(
     olivia: TelegramUser, database: Database, clock: FakeClock
 ) -> None:
