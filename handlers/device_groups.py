@@ -26,7 +26,7 @@ from handlers.keyboards import button, edit_screen, inline
 from handlers.listing import short
 from handlers.refusals import as_alert
 from sharing import group_outbox, installer_groups
-from sharing.errors import GroupNotFound, SharingError
+from sharing.errors import GroupNotFound, LinkingNotAllowed, SharingError
 from sharing.installer_groups import DeviceGroups, GroupView, LinkChange
 
 
@@ -68,6 +68,8 @@ async def link_to_group(update: Update, context: CamShareContext) -> None:
     try:
         async with services.database.read() as session:
             group = await installer_groups.get_group(session, group_id=data.group_id)
+        if not group.linking_allowed:  # refused before asking Telegram; link_device checks too
+            raise LinkingNotAllowed(group.title)
         present = await _ask_membership(context, group, user.id)
         async with services.database.write() as session:
             change = await installer_groups.link_device(
