@@ -18,12 +18,13 @@ supergroup gets a new one (`move_group`).
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, case, delete, exists, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from sharing.errors import (
     DeviceNotFound,
@@ -32,7 +33,7 @@ from sharing.errors import (
     NotGroupAdministrator,
     NotGroupMember,
 )
-from sharing.paging import Page
+from sharing.paging import TOTAL, Page, page_total
 from sharing.share_queries import device_ref
 from sharing.views import DeviceRef
 from storage.models import Device, DeviceGroupLink, GroupNewsLine, GroupSighting, InstallerGroup
@@ -282,16 +283,16 @@ async def groups_of_devices(
 
 def _owner_devices_statements(
     *, linked: bool
-) -> tuple[SelectOfScalar[Device], SelectOfScalar[int]]:
-    """A page of an owner's devices linked to a group (or not linked to it) by name, and their
-    count."""
+) -> tuple[Select[*tuple[Any, ...]], SelectOfScalar[int]]:
+    """A page of an owner's devices linked to a group (or not linked to it) by name, each row
+    with how many there are (`TOTAL`); and that count alone, for a page without rows."""
     linked_here = exists().where(
         col(DeviceGroupLink.device_id) == col(Device.id),
         col(DeviceGroupLink.group_id) == bindparam("group_id"),
     )
     where = (col(Device.owner_id) == bindparam("owner_id"), linked_here if linked else ~linked_here)
-    page = (
-        select(Device)
+    page: Select[*tuple[Any, ...]] = (
+        Select(col(Device.id), col(Device.name), col(Device.type), TOTAL)
         .where(*where)
         .order_by(col(Device.name), col(Device.id))
         .offset(bindparam("offset"))
@@ -311,9 +312,9 @@ async def owner_devices_for_group(
     """My devices linked to the group (`linked`), or not linked to it, by name."""
     page, count = _OWNER_DEVICES_FOR_GROUP[linked]
     params = {"owner_id": owner_id, "group_id": group_id}
-    rows = await session.exec(page, params={**params, "offset": offset, "limit": limit})
-    total = (await session.exec(count, params=params)).one()
-    items = tuple(device_ref(device) for device in rows)
+    rows = (await session.exec(page, params={**params, "offset": offset, "limit": limit})).all()
+    items = tuple(DeviceRef(id_, name, type_) for id_, name, type_, _ in rows)
+    total = await page_total(session, rows, count, params, offset=offset, limit=limit)
     return Page(items=items, total=total, offset=offset, limit=limit)
 
 
