@@ -33,8 +33,8 @@ _ADDRESS_COLUMNS = (
     (AddressKind.USERNAME, col(Account.username)),
     (AddressKind.USER_ID, col(Account.id)),
 )
-_ACCOUNT_IDS_BY_ADDRESS = {
-    kind: select(Account.id).where(column == bindparam("value")).limit(2)
+_ACCOUNTS_BY_ADDRESS = {
+    kind: select(Account).where(column == bindparam("value")).order_by(col(Account.id)).limit(2)
     for kind, column in _ADDRESS_COLUMNS
 }
 """Up to two accounts that proved a `value` of each kind. Built once, with a bind parameter:
@@ -43,30 +43,24 @@ update's time (`python -m bench`)."""
 
 
 _LOCK_ACCOUNTS_BY_ADDRESS = {
-    kind: select(Account)
-    .where(column == bindparam("value"))
-    .order_by(col(Account.id))  # two lockers of the same two accounts lock them in one order
-    .limit(2)
-    .with_for_update()
-    .execution_options(populate_existing=True)
-    for kind, column in _ADDRESS_COLUMNS
+    kind: statement.with_for_update().execution_options(populate_existing=True)
+    for kind, statement in _ACCOUNTS_BY_ADDRESS.items()
 }
-"""The same, as accounts, locked: sharing with an address looks its account up and locks it
-in one statement."""
+"""The same, locked, in id order (two lockers of the same two accounts take them in turn)."""
 
 
-async def find_account_id(session: AsyncSession, address: Address) -> int | None:
+async def find_account_at(session: AsyncSession, address: Address) -> Account | None:
     """The account that proved `address`, if exactly one did.
 
     Usernames move between Telegram users and we only learn of it when they write to us, so two
     accounts may still hold the same one: then neither is chosen and the invitation waits for
     whoever starts the bot with it.
     """
-    return await _the_one(session, _ACCOUNT_IDS_BY_ADDRESS, address)
+    return await _the_one(session, _ACCOUNTS_BY_ADDRESS, address)
 
 
 async def lock_account_at(session: AsyncSession, address: Address) -> Account | None:
-    """`find_account_id`'s account, locked (both, while two hold a username)."""
+    """`find_account_at`'s account, locked (both, while two hold a username)."""
     return await _the_one(session, _LOCK_ACCOUNTS_BY_ADDRESS, address)
 
 

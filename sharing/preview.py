@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sharing.addresses import find_account_id
+from sharing.addresses import find_account_at
 from sharing.checks import (
     check_firmware,
     check_owner_room,
@@ -25,7 +25,7 @@ from sharing.share_queries import (
     person_view,
 )
 from sharing.views import Address, PersonView, ShareView
-from storage.models import Share
+from storage.models import Account, Share
 
 
 @dataclass(frozen=True)
@@ -51,17 +51,21 @@ async def preview_recipient(
 ) -> RecipientPreview:
     """R9 (not oneself), R3 and R5 for a recipient who has an account; the live share to edit."""
     owner = await load_account(session, owner_id)
-    account_id = (
-        recipient if isinstance(recipient, int) else await find_account_id(session, recipient)
-    )
-    address = None if isinstance(recipient, int) else recipient
+    found: Account | None = None
+    account_id: int | None = None
+    address: Address | None = None
+    if isinstance(recipient, int):
+        account_id = recipient
+    else:
+        found, address = await find_account_at(session, recipient), recipient
+        account_id = None if found is None else found.id
     if account_id is None:
         existing_id = await _live_share_id(session, device_id=device_id, recipient=recipient)
         existing = await load_share(session, existing_id) if existing_id else None
         return RecipientPreview(account=None, address=address, existing=existing)
     if account_id == owner_id:
         raise ShareToSelf()
-    account = await load_account(session, account_id)
+    account = found or await load_account(session, account_id)
     if account.region is not None:
         check_same_region(owner, account)
     existing_id = await _live_share_id(session, device_id=device_id, recipient=account_id)
