@@ -1,8 +1,9 @@
 """One expiry sweep of every due invitation in a seeded database, batch after batch, with another
 writer knocking meanwhile.
 
-The sweep is the sharing service's, called as `handlers.expiry.sweep_expired` calls it: one
-short write transaction per batch, committed before the next. What the handler then sends for
+The sweep is the handler's own claim (`handlers.expiry.claim_invitations`: the batch expired and
+its group lines queued), called as `handlers.expiry.sweep_expired` calls it: one short write
+transaction per batch, committed before the next. What the handler then sends for
 each batch goes at Telegram's pace and is measured by bench.burst; here only the database's
 part is timed. The probe is what the rest of the bot feels meanwhile: a small write every few
 milliseconds (as a tap that saves something would do), timed from asking for the write lock to
@@ -18,7 +19,7 @@ from sqlalchemy import update
 
 from bench.measure import percentile
 from bench.seed import SWEEP_AT
-from sharing import shares
+from handlers.expiry import claim_invitations
 from sharing.expiry import DEFAULT_BATCH, SweepNames
 from storage.database import Database
 from storage.models import Account
@@ -59,7 +60,7 @@ async def time_sweep(
         while True:
             batch_started = perf_counter()
             async with database.write() as session:
-                batch = await shares.expire_due_invitations(
+                batch = await claim_invitations(
                     session, now=SWEEP_AT, limit=DEFAULT_BATCH, names=names
                 )
             timing.batch_seconds.append(perf_counter() - batch_started)

@@ -14,6 +14,8 @@ the old prompt's buttons still answer that the invitation expired.
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from datetime import datetime
+from functools import partial
 from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -44,28 +46,33 @@ async def sweep_expired(context: CamShareContext, *, batch_size: int = DEFAULT_B
     now = context.services.clock()
     names = SweepNames()  # each device and person is read once per sweep, not once per batch
 
-    # Each batch's group lines are queued in the transaction that claims it.
-    async def claim_invitations(session: AsyncSession) -> tuple[ExpiredInvitation, ...]:
-        batch = await shares.expire_due_invitations(session, now=now, limit=batch_size, names=names)
-        news = [(each.device.id, group_lines.invitation_expired(each)) for each in batch]
-        await group_outbox.queue_device_news(session, news, now=now)
-        return batch
-
-    async def claim_applications(session: AsyncSession) -> tuple[ExpiredApplication, ...]:
-        batch = await applications.expire_due_applications(
-            session, now=now, limit=batch_size, names=names
-        )
-        news = [(each.device.id, group_lines.application_expired(each)) for each in batch]
-        await group_outbox.queue_device_news(session, news, now=now)
-        return batch
-
-    announced = await _drain(context, claim_invitations, announce_expired_invitations, batch_size)
-    announced += await _drain(
-        context, claim_applications, announce_expired_applications, batch_size
-    )
+    invitations = partial(claim_invitations, now=now, limit=batch_size, names=names)
+    announced = await _drain(context, invitations, announce_expired_invitations, batch_size)
+    applications_ = partial(claim_applications, now=now, limit=batch_size, names=names)
+    announced += await _drain(context, applications_, announce_expired_applications, batch_size)
     if announced:
         log.info("announced %d expired invitations and applications", announced)
     return announced
+
+
+async def claim_invitations(
+    session: AsyncSession, *, now: datetime, limit: int, names: SweepNames
+) -> tuple[ExpiredInvitation, ...]:
+    """A batch of expired invitations, their groups' lines queued in the same transaction."""
+    batch = await shares.expire_due_invitations(session, now=now, limit=limit, names=names)
+    news = [(each.device.id, group_lines.invitation_expired(each)) for each in batch]
+    await group_outbox.queue_device_news(session, news, now=now)
+    return batch
+
+
+async def claim_applications(
+    session: AsyncSession, *, now: datetime, limit: int, names: SweepNames
+) -> tuple[ExpiredApplication, ...]:
+    """A batch of expired applications, their groups' lines queued in the same transaction."""
+    batch = await applications.expire_due_applications(session, now=now, limit=limit, names=names)
+    news = [(each.device.id, group_lines.application_expired(each)) for each in batch]
+    await group_outbox.queue_device_news(session, news, now=now)
+    return batch
 
 
 async def _drain(
