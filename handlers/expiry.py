@@ -60,7 +60,11 @@ async def claim_invitations(
 ) -> tuple[ExpiredInvitation, ...]:
     """A batch of expired invitations, their groups' lines queued in the same transaction."""
     batch = await shares.expire_due_invitations(session, now=now, limit=limit, names=names)
-    news = [(each.device.id, group_lines.invitation_expired(each)) for each in batch]
+    news = [
+        (each.device.id, group_lines.invitation_expired(each))
+        for each in batch
+        if each.device_linked
+    ]
     await group_outbox.queue_device_news(session, news, now=now)
     return batch
 
@@ -70,7 +74,11 @@ async def claim_applications(
 ) -> tuple[ExpiredApplication, ...]:
     """A batch of expired applications, their groups' lines queued in the same transaction."""
     batch = await applications.expire_due_applications(session, now=now, limit=limit, names=names)
-    news = [(each.device.id, group_lines.application_expired(each)) for each in batch]
+    news = [
+        (each.device.id, group_lines.application_expired(each))
+        for each in batch
+        if each.device_linked
+    ]
     await group_outbox.queue_device_news(session, news, now=now)
     return batch
 

@@ -159,8 +159,17 @@ async def expire_due_applications(
             applicant=applicants[applicant_id],
             expires_at=expires_at,
             prompt=message_ref(chat_id, message_id),
+            device_linked=device_linked,
         )
-        for application_id, device_id, applicant_id, expires_at, chat_id, message_id in rows
+        for (
+            application_id,
+            device_id,
+            applicant_id,
+            expires_at,
+            chat_id,
+            message_id,
+            device_linked,
+        ) in rows
     )
 
 

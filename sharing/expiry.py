@@ -11,13 +11,30 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Table,
+    bindparam,
+    exists,
+    literal_column,
+    text,
+    update,
+)
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from sharing.views import DeviceRef, PersonView
-from storage.models import Account, Application, Device, Share, states_written_out, table_of
+from storage.models import (
+    Account,
+    Application,
+    Device,
+    DeviceGroupLink,
+    Share,
+    states_written_out,
+    table_of,
+)
 
 DEFAULT_BATCH = 1000
 """Rows claimed per write transaction, chosen by `python -m bench --only scale` (2 cores, the
@@ -41,8 +58,13 @@ async def claim_expired(
     returning: Sequence[str],
 ) -> Sequence[Row[*tuple[Any, ...]]]:
     """Move at most `limit` rows from `pending` to `expired` (and set `values`) whose
-    `expires_at <= now`; return those rows, as the columns named in `returning`, in no particular
-    order (the UPDATE returns them: no second read).
+    `expires_at <= now`; return those rows, as the columns named in `returning` and then whether
+    the row's device is linked to an installer group, in no particular order (the UPDATE returns
+    them: no second read).
+
+    Most devices are in no group. Knowing which are, from the UPDATE itself, spares the sweep
+    the group news it would make for the others and a lookup of a thousand devices' groups per
+    batch (a sixth of the sweep, `python -m bench --only scale`).
 
     Each row is returned by exactly one call, however many sweepers share the database: the
     candidates are taken FOR UPDATE SKIP LOCKED, so concurrent sweeps claim disjoint rows without
@@ -69,9 +91,17 @@ async def claim_expired(
         update(table)
         .where(id_.in_(select(due.c.id)), state == pending)
         .values(state=expired, **values)
-        .returning(*(table.c[name] for name in returning))
+        .returning(*(table.c[name] for name in returning), _linked_to_a_group(table))
     )
     return (await session.exec(statement)).all()
+
+
+def _linked_to_a_group(table: Table) -> ColumnElement[bool]:
+    links = table_of(DeviceGroupLink)
+    # Qualified by hand: SQLAlchemy writes RETURNING's columns without their table on SQLite,
+    # and an unqualified `device_id` in the subquery would be the link's own.
+    device_id: ColumnElement[int] = literal_column(f"{table.name}.device_id")
+    return exists().where(links.c.device_id == device_id).label("device_linked")
 
 
 def _columns_by_id(table: Table, *names: str) -> Select[*tuple[Any, ...]]:

@@ -208,6 +208,7 @@ async def expire_due_invitations(
             address=address_of(kind, address),
             expires_at=expires_at,
             prompt=message_ref(chat_id, message_id),
+            device_linked=device_linked,
         )
         for (
             share_id,
@@ -219,6 +220,7 @@ async def expire_due_invitations(
             expires_at,
             chat_id,
             message_id,
+            device_linked,
         ) in rows
     )
 

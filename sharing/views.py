@@ -120,6 +120,9 @@ class ExpiredInvitation:
     """When it ran out, as the prompt says."""
     prompt: MessageRef | None
     """The recipient's Accept/Decline prompt, to close."""
+    device_linked: bool
+    """Whether the device was linked to an installer group when the invitation expired: only
+    then has a group news of it."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,8 @@ class ExpiredApplication:
     expires_at: datetime
     prompt: MessageRef | None
     """The owner's "new sharing application" message, to close."""
+    device_linked: bool
+    """As `ExpiredInvitation.device_linked`."""
 
 
 @dataclass(frozen=True)

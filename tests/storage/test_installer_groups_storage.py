@@ -1,20 +1,23 @@
 """Installer groups on both backends, and their races on PostgreSQL: two flushes claim a group's
-news once; two taps on Link store one link; a group's move keeps everything."""
+news once; two taps on Link store one link; a group's move keeps everything; the expiry sweep
+knows which devices have groups to tell."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sharing import group_outbox, installer_groups
+from sharing import group_outbox, installer_groups, shares
 from sharing.installer_groups import GroupView, LinkChange
+from sharing.rules import full_grants
 from storage.database import Database
 from storage.models import Account, DeviceGroupLink, GroupNewsLine, InstallerGroup
 from tests.factories import make_account, make_device
 from tests.storage.test_concurrency_postgres import race
 
 NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
-OWNER, CHAT, SUPERGROUP_CHAT = 1, -4_000_000_001, -1_000_000_000_001
+OWNER, RECIPIENT, CHAT, SUPERGROUP_CHAT = 1, 2, -4_000_000_001, -1_000_000_000_001
+TTL = timedelta(days=3)
 
 
 async def world(database: Database, chat_id: int = CHAT) -> tuple[GroupView, int]:
@@ -89,3 +92,35 @@ async def test_two_taps_on_link_store_one_link(pg_database: Database) -> None:
     assert sorted(change.changed for change in outcomes) == [False, True]
     async with pg_database.read() as session:
         assert (await session.exec(select(func.count()).select_from(DeviceGroupLink))).one() == 1
+
+
+async def test_the_sweep_knows_which_expired_invitations_a_group_hears_of(
+    any_database: Database,
+) -> None:
+    """The sweep's UPDATE says which devices are linked (a subquery in its RETURNING, whose
+    columns SQLAlchemy writes unqualified on SQLite), so news is made for those only."""
+    group, linked = await world(any_database)
+    async with any_database.write() as session:
+        unlinked = (await make_device(session, await session.get_one(Account, OWNER))).id
+        await make_account(session, RECIPIENT)
+        await link(session, group, linked)
+    for device_id in (linked, unlinked):
+        assert device_id is not None
+        async with any_database.write() as session:
+            await shares.share_device(
+                session,
+                owner_id=OWNER,
+                device_id=device_id,
+                recipient=RECIPIENT,
+                grants=full_grants([1]),
+                ttl=TTL,
+                now=NOW,
+            )
+
+    async with any_database.write() as session:
+        expired = await shares.expire_due_invitations(session, now=NOW + TTL)
+
+    assert {each.device.id: each.device_linked for each in expired} == {
+        linked: True,
+        unlinked: False,
+    }

@@ -274,6 +274,7 @@ async def test_the_sweep_expires_each_application_once(world: World) -> None:
             applicant=due.applicant,
             expires_at=due.expires_at,
             prompt=MessageRef(OWNER, 7),
+            device_linked=False,
         ),
     )
     assert again == ()

@@ -193,6 +193,7 @@ async def test_the_sweep_expires_what_ran_out_once(world: World) -> None:
             address=None,
             expires_at=due.expires_at,
             prompt=MessageRef(RECIPIENT, 42),
+            device_linked=False,
         ),
     )
     stored = await world.stored(due.id)
