@@ -5,11 +5,12 @@ thread and handing the result back: a hop, which costs 50 to 130 µs on the mach
 (`python -m bench`), more than an indexed SQLite statement takes. SQLAlchemy's aiosqlite adapter
 makes four hops a statement (open a cursor, execute, fetch the rows, close), one more for our
 BEGIN, and two rollbacks when a session ends (the session's, then the pool's): a read session
-with one query made ten hops and cost 1.5 ms. Here it makes two, and costs 0.4 ms:
+with one query made ten hops and cost 1.5 ms. Here it makes one (storage.database's read
+sessions send no BEGIN, so there is nothing to roll back), and costs 0.4 ms:
 
 - `OneHopCursor` runs the whole statement, rows included, in a single call on aiosqlite's
   thread: the same work, off the event loop as before;
-- the transaction's BEGIN (storage.database sends it, deferred or IMMEDIATE) rides with the
+- a transaction's BEGIN (storage.database sends it, deferred or IMMEDIATE) rides with the
   transaction's first statement (`OneHopConnection.begin_with_next_statement`);
 - commit and rollback go to the thread only when a transaction is open.
 

@@ -43,21 +43,21 @@ async def _add_account(database: Database, account_id: int) -> None:
         session.add(Account(id=account_id, first_name=f"User {account_id}", created_at=NOW))
 
 
-async def test_a_read_session_costs_two_hops_and_a_write_session_as_many(
+async def test_a_read_statement_costs_one_hop_and_a_write_session_two(
     database: Database, hops: list[str]
 ) -> None:
     await _add_account(database, 1)  # the pool now holds an open connection
     hops.clear()
     async with database.read() as session:
         assert (await session.exec(select(Account.first_name))).all() == ["User 1"]
-    # BEGIN travels with the query; the session's rollback is the only other hop, and the
-    # pool's own rollback on check-in is skipped because no transaction is open any more.
-    assert hops == ["_run_statement", "rollback"]
+    # No transaction, so nothing to roll back: neither the session nor the pool sends a hop.
+    assert hops == ["_run_statement"]
 
     hops.clear()
     async with database.write() as session:
         connection = await session.connection()
         await connection.exec_driver_sql("UPDATE account SET first_name = 'Renamed' WHERE id = 1")
+    # BEGIN IMMEDIATE travels with the statement; the commit is the only other hop.
     assert hops == ["_run_statement", "commit"]
 
 
@@ -125,13 +125,25 @@ async def test_a_write_session_holds_the_write_lock_from_its_first_statement(
         other.close()
 
 
-async def test_a_read_session_sees_one_snapshot_from_its_first_statement(
+async def test_each_statement_of_a_read_session_sees_what_was_committed_before_it(
     database: Database,
 ) -> None:
+    """As on PostgreSQL, where read sessions run in autocommit under READ COMMITTED."""
     await _add_account(database, 1)
     async with database.read() as session:
         assert len((await session.exec(select(Account.id))).all()) == 1
         await _add_account(database, 2)  # committed by another connection meanwhile
-        assert len((await session.exec(select(Account.id))).all()) == 1
-    async with database.read() as session:
         assert len((await session.exec(select(Account.id))).all()) == 2
+
+
+async def test_a_transaction_that_is_not_a_read_session_still_begins(
+    database: Database,
+) -> None:
+    """Only read sessions go without: a plain `engine.begin()` stays one unit of work."""
+    await _add_account(database, 1)
+    with pytest.raises(RuntimeError, match="undo"):
+        async with database.engine.begin() as connection:
+            await connection.exec_driver_sql("UPDATE account SET first_name = 'Gone'")
+            raise RuntimeError("undo")
+    async with database.read() as session:
+        assert (await session.exec(select(Account.first_name))).all() == ["User 1"]
