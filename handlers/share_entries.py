@@ -116,7 +116,7 @@ async def _choose_device(update: Update, context: CamShareContext, device_id: in
     assert query and update.effective_user
     try:
         async with context.services.database.read() as session:
-            device = await preview.shareable_device(
+            shareable = await preview.shareable_device(
                 session, owner_id=update.effective_user.id, device_id=device_id
             )
     except SharingError as error:
@@ -125,11 +125,13 @@ async def _choose_device(update: Update, context: CamShareContext, device_id: in
         set_draft(context, None)
         return ConversationHandler.END
     await query.answer()
+    device = shareable.device
     draft = ShareDraft(
         device_id=device.id,
         device_name=device.name,
         device_type=device.type,
         channels={channel.number: channel.name for channel in device.channels},
+        owner_region=shareable.owner_region,
     )
     set_draft(context, draft)
     await query.edit_message_text(
@@ -187,18 +189,20 @@ async def start_reviewing(update: Update, context: CamShareContext) -> Step | in
                 raise NotDeviceOwner(application.device.id)
             if application.state != ApplicationState.PENDING:
                 raise ApplicationNotPending(application.id, application.state)
-            device = await preview.shareable_device(
+            shareable = await preview.shareable_device(
                 session, owner_id=owner_id, device_id=application.device.id
             )
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return ConversationHandler.END
     await query.answer()
+    device = shareable.device
     draft = ShareDraft(
         device_id=device.id,
         device_name=device.name,
         device_type=device.type,
         channels={channel.number: channel.name for channel in device.channels},
+        owner_region=shareable.owner_region,
         recipient=user_address(application.applicant.id),
         recipient_label=application.applicant.display_name,
         application_id=application.id,
@@ -226,7 +230,7 @@ async def start_editing(update: Update, context: CamShareContext) -> Step | int:
                 raise NotDeviceOwner(share.device.id)
             if share.state not in LIVE_SHARE_STATES:
                 raise ShareNotActive(share.id, share.state)
-            device = await preview.shareable_device(
+            shareable = await preview.shareable_device(
                 session, owner_id=owner_id, device_id=share.device.id
             )
     except SharingError as error:
@@ -235,11 +239,13 @@ async def start_editing(update: Update, context: CamShareContext) -> Step | int:
     await query.answer()
     label = recipient_label(share.recipient, share.address)
     recipient = share.address if share.recipient is None else user_address(share.recipient.id)
+    device = shareable.device
     draft = ShareDraft(
         device_id=device.id,
         device_name=device.name,
         device_type=device.type,
         channels={channel.number: channel.name for channel in device.channels},
+        owner_region=shareable.owner_region,
         grants={grant.channel_number: grant.permissions for grant in share.grants},
         recipient=recipient,
         recipient_label=label,

@@ -13,7 +13,6 @@ from telegram import (
 from telegram.ext import ConversationHandler
 
 from handlers import share_screens as screens
-from handlers.accounts import current_account
 from handlers.context import CamShareContext
 from handlers.formatting import address_label, escape
 from handlers.links import photographed_payload
@@ -60,12 +59,12 @@ async def ask_recipient(message: object, draft: ShareDraft) -> None:
 
 async def receive_typed_recipient(update: Update, context: CamShareContext) -> Step | int:
     message = update.effective_message
-    assert message and message.text is not None and update.effective_user
-    account = await current_account(update, context)
-    if account is None:
+    draft = current_draft(context)
+    assert message and message.text is not None
+    if draft is None:
         return ConversationHandler.END
     try:
-        address = parse_recipient(message.text, region=account.region)
+        address = parse_recipient(message.text, region=draft.owner_region)
     except SharingError as error:
         await message.reply_html(describe(error))
         return Step.RECIPIENT
@@ -135,6 +134,7 @@ async def choose_recipient(
             seen = await preview.preview_recipient(
                 session,
                 owner_id=update.effective_user.id,
+                owner_region=draft.owner_region,
                 device_id=draft.device_id,
                 recipient=address,
             )

@@ -28,6 +28,8 @@ class ShareDraft:
     device_type: DeviceType
     channels: dict[int, str]
     """Every channel of the device: number -> name."""
+    owner_region: str
+    """`sharing.preview.ShareableDevice.owner_region`."""
     grants: dict[int, Permission] = field(default_factory=dict)
     """The selected channels and what each grants."""
     recipient: Address | None = None

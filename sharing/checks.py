@@ -139,7 +139,11 @@ def require_region(account: Account) -> str:
 
 def check_same_region(owner: Account, recipient: Account) -> None:
     """R3. An account without a region cannot be compared: it must set one first."""
-    owner_region, recipient_region = require_region(owner), require_region(recipient)
+    check_regions(require_region(owner), require_region(recipient))
+
+
+def check_regions(owner_region: str, recipient_region: str) -> None:
+    """R3, between regions already known."""
     if owner_region != recipient_region:
         raise DifferentRegion(owner_region=owner_region, recipient_region=recipient_region)
 

@@ -10,7 +10,7 @@ from sharing.addresses import find_account_at
 from sharing.checks import (
     check_firmware,
     check_owner_room,
-    check_same_region,
+    check_regions,
     live_owner_ids,
     load_account,
     require_region,
@@ -37,20 +37,35 @@ class RecipientPreview:
     """Their live share of the device, which sharing again edits (R9)."""
 
 
-async def shareable_device(session: AsyncSession, *, owner_id: int, device_id: int) -> DeviceView:
+@dataclass(frozen=True)
+class ShareableDevice:
+    device: DeviceView
+    owner_region: str
+    """The owner's region when the device was chosen: the recipient step reads national phone
+    numbers in it and previews R3 with it, without reading the owner again."""
+
+
+async def shareable_device(
+    session: AsyncSession, *, owner_id: int, device_id: int
+) -> ShareableDevice:
     """The device, if `owner_id` owns it (R2), has a region (R3) and firmware that supports
     sharing (R6)."""
     device = await get_owned_device(session, owner_id=owner_id, device_id=device_id)
     check_firmware(device)
-    require_region(await load_account(session, owner_id))
-    return device
+    return ShareableDevice(device, require_region(await load_account(session, owner_id)))
 
 
 async def preview_recipient(
-    session: AsyncSession, *, owner_id: int, device_id: int, recipient: int | Address
+    session: AsyncSession,
+    *,
+    owner_id: int,
+    owner_region: str,
+    device_id: int,
+    recipient: int | Address,
 ) -> RecipientPreview:
-    """R9 (not oneself), R3 and R5 for a recipient who has an account; the live share to edit."""
-    owner = await load_account(session, owner_id)
+    """R9 (not oneself), R3 and R5 for a recipient who has an account; the live share to edit.
+    `owner_region` is `ShareableDevice.owner_region`: should the owner change region meanwhile,
+    Finish, which checks R3 again from the database, is the judge."""
     found: Account | None = None
     account_id: int | None = None
     address: Address | None = None
@@ -67,7 +82,7 @@ async def preview_recipient(
         raise ShareToSelf()
     account = found or await load_account(session, account_id)
     if account.region is not None:
-        check_same_region(owner, account)
+        check_regions(owner_region, account.region)
     existing_id = await _live_share_id(session, device_id=device_id, recipient=account_id)
     if existing_id is None:
         check_owner_room(await live_owner_ids(session, account_id), owner_id)

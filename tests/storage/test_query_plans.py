@@ -124,7 +124,11 @@ async def walk_through_every_share_query(world: World) -> None:
         await devices.get_owned_device(session, owner_id=OWNER, device_id=world.device_id)
         for recipient in (RECIPIENT, Address(AddressKind.EMAIL, "nobody@example.com")):
             await preview.preview_recipient(
-                session, owner_id=OWNER, device_id=world.device_id, recipient=recipient
+                session,
+                owner_id=OWNER,
+                owner_region="GB",
+                device_id=world.device_id,
+                recipient=recipient,
             )
     later = now + TTL + timedelta(seconds=1)
     async with world.database.write() as session:
