@@ -33,6 +33,7 @@ from bench.report import (
     machine,
     memory_line,
     queries_table,
+    steps_table,
     sweep_line,
     updates_table,
 )
@@ -94,6 +95,8 @@ async def _updates(server: str | None, sizes: Sizes) -> None:
     print()
     print(updates_table(f"{backend}, {sizes.users} users", [shared, browsed], baseline))
     print(f"  (b) went through /{', /'.join(screens)}, each with one item opened")
+    for workload in (shared, browsed):
+        print(steps_table(workload, baseline))
 
 
 async def _scale(server: str | None, plan: ScalePlan, *, repeats: int) -> None:

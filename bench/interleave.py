@@ -7,6 +7,7 @@ and the time of each update is its own, never shared with another's.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from time import perf_counter
 
 from telegram import Update
@@ -17,21 +18,33 @@ from tests.harness.state import JsonDict
 from tests.harness.users import AnyApplication
 
 Step = Callable[[], Awaitable[object]]
-Journey = Sequence[Step]
-"""What one user does, action after action; each action delivers one update."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a user does, delivering one update; its samples are reported under `name`."""
+
+    name: str
+    do: Step
+
+
+Journey = Sequence[Action]
+"""What one user does, action after action."""
 
 
 class TimedTelegram(Telegram):
     """The harness's Telegram, timing each delivery: decoding the update as PTB does after
     getUpdates, then `Application.process_update` to the end (the fake Bot API answers inline,
     so its work is inside, the same for every workload). `counter`, watching the bot's engine,
-    gives each update its SQL. While `samples` is None nothing is recorded: warming up."""
+    gives each update its SQL. While `samples` is None nothing is recorded: warming up.
+    `step` names the action the next update comes from (`interleave` sets it)."""
 
     def __init__(
         self, application: AnyApplication, api: FakeBotApi, counter: SqlCounter | None = None
     ) -> None:
         super().__init__(application, api)
         self.samples: UpdateSamples | None = None
+        self.step = ""
         self._counter = counter or SqlCounter()
 
     async def deliver(self, update: JsonDict) -> None:
@@ -42,15 +55,20 @@ class TimedTelegram(Telegram):
         elapsed = perf_counter() - started
         if self.samples is not None:
             self.samples.add(
-                elapsed, counter.statements - statements, counter.transactions - transactions
+                self.step,
+                elapsed,
+                counter.statements - statements,
+                counter.transactions - transactions,
             )
         self.api.check()
 
 
-async def interleave(journeys: Sequence[Journey]) -> None:
-    """Round-robin: each user's first step, then each user's second, until all are done."""
+async def interleave(telegram: TimedTelegram, journeys: Sequence[Journey]) -> None:
+    """Round-robin: each user's first action, then each user's second, until all are done."""
     longest = max((len(journey) for journey in journeys), default=0)
     for index in range(longest):
         for journey in journeys:
             if index < len(journey):
-                await journey[index]()
+                action = journey[index]
+                telegram.step = action.name
+                await action.do()

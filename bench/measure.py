@@ -25,17 +25,30 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 @dataclass
 class UpdateSamples:
-    """One workload's updates: seconds each, and the SQL statements and transactions each ran."""
+    """One workload's updates: the step each came from, seconds each, and the SQL statements
+    and transactions each ran."""
 
     name: str
+    steps: list[str] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     statements: list[int] = field(default_factory=list)
     transactions: list[int] = field(default_factory=list)
 
-    def add(self, seconds: float, statements: int, transactions: int) -> None:
+    def add(self, step: str, seconds: float, statements: int, transactions: int) -> None:
+        self.steps.append(step)
         self.seconds.append(seconds)
         self.statements.append(statements)
         self.transactions.append(transactions)
+
+    def by_step(self) -> list["UpdateSamples"]:
+        """The samples of each step, named after it, steps in the order they first came."""
+        split: dict[str, UpdateSamples] = {}
+        for sample in zip(
+            self.steps, self.seconds, self.statements, self.transactions, strict=True
+        ):
+            step = sample[0]
+            split.setdefault(step, UpdateSamples(step)).add(*sample)
+        return list(split.values())
 
     @property
     def count(self) -> int:
@@ -47,6 +60,10 @@ class UpdateSamples:
         harness's work between updates (building them, finding buttons) is not counted."""
         busy = sum(self.seconds)
         return self.count / busy if busy else 0.0
+
+    @property
+    def mean_ms(self) -> float:
+        return sum(self.seconds) / self.count * 1000 if self.count else 0.0
 
     @property
     def p50_ms(self) -> float:

@@ -38,9 +38,9 @@ async def open_shares(database_url: str, sizes: Sizes) -> OpenShares:
     async with running(application):
         telegram = TimedTelegram(application, api)
         journeys = await share_journeys(application, telegram, sizes)
-        await interleave(journeys[: sizes.warmup])
+        await interleave(telegram, journeys[: sizes.warmup])
         before = _per_user_data(application)
-        await interleave([journey[:SUMMARY_STEP] for journey in journeys[sizes.warmup :]])
+        await interleave(telegram, [journey[:SUMMARY_STEP] for journey in journeys[sizes.warmup :]])
         held = _per_user_data(application) - before
     return OpenShares(conversations=sizes.users, held_bytes=held)
 

@@ -61,6 +61,23 @@ def updates_table(backend: str, workloads: Sequence[UpdateSamples], baseline: Up
     return "\n".join(lines)
 
 
+def steps_table(workload: UpdateSamples, baseline: UpdateSamples) -> str:
+    """Where a workload's time goes, step by step, each step against echo's mean update: a
+    step that touches no database shows what python-telegram-bot and the Bot API calls cost
+    by themselves, the floor under every other."""
+    lines = [
+        f"  {workload.name + ', by step':<24} {'mean ms':>7} {'p99 ms':>7} {'SQL/upd':>8}"
+        f" {'÷ echo':>7}"
+    ]
+    for step in workload.by_step():
+        ratio = baseline.mean_ms / step.mean_ms if step.mean_ms else 0.0
+        lines.append(
+            f"    {step.name:<22} {step.mean_ms:>7.2f} {step.p99_ms:>7.2f}"
+            f" {step.mean_statements:>8.1f} {ratio:>7.2f}"
+        )
+    return "\n".join(lines)
+
+
 def queries_table(backend: str, rows: dict[str, int], timings: Sequence[QueryTiming]) -> str:
     counts = ", ".join(f"{count:,} {table}s" for table, count in rows.items())
     lines = [

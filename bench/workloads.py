@@ -25,7 +25,7 @@ from bench.apps import (
     fixed_clock,
     running,
 )
-from bench.interleave import Journey, Step, TimedTelegram, interleave
+from bench.interleave import Action, Journey, TimedTelegram, interleave
 from bench.measure import SqlCounter, UpdateSamples
 from bench.rows import World
 from bot.app import CamShareApplication
@@ -96,13 +96,13 @@ SUMMARY_STEP = 5
 def _share_journey(owner: TelegramUser, recipient: TelegramUser, phone: str) -> Journey:
     device_button = f"{device_type_icon(DeviceType.NVR)} {SHOP_NVR}"
     return [
-        partial(owner.send, "/share"),
-        partial(owner.tap, device_button),
-        partial(owner.send, phone),
-        partial(owner.tap, "Permissions ›"),
-        partial(owner.tap, "💾 Save"),
-        partial(owner.tap, "✅ Finish"),
-        partial(recipient.tap, "✅ Accept"),
+        Action("/share", partial(owner.send, "/share")),
+        Action("the device", partial(owner.tap, device_button)),
+        Action("a phone number", partial(owner.send, phone)),
+        Action("Permissions ›", partial(owner.tap, "Permissions ›")),
+        Action("Save", partial(owner.tap, "💾 Save")),
+        Action("Finish", partial(owner.tap, "✅ Finish")),
+        Action("Accept", partial(recipient.tap, "✅ Accept")),
     ]
 
 
@@ -147,9 +147,12 @@ _BROWSABLE: tuple[tuple[str, type[CallbackData]], ...] = (
 def _browse_journey(
     user: TelegramUser, screens: Sequence[tuple[str, type[CallbackData]]]
 ) -> Journey:
-    journey: list[Step] = []
+    journey: list[Action] = []
     for command, opens in screens:
-        journey += [partial(user.send, f"/{command}"), partial(_tap_first, user, opens)]
+        journey += [
+            Action(f"/{command}", partial(user.send, f"/{command}")),
+            Action(f"/{command} › one", partial(_tap_first, user, opens)),
+        ]
     return journey
 
 
@@ -174,12 +177,13 @@ async def echo(sizes: Sizes) -> UpdateSamples:
         telegram = TimedTelegram(application, api, counter)
         users = [telegram.user(f"User {index}") for index in range(sizes.everyone)]
         journeys = [
-            [partial(user.send, f"hello {step}") for step in range(ECHO_STEPS)] for user in users
+            [Action("a text", partial(user.send, f"hello {step}")) for step in range(ECHO_STEPS)]
+            for user in users
         ]
         samples = UpdateSamples("echo (c)")
-        await interleave(journeys[: sizes.warmup])
+        await interleave(telegram, journeys[: sizes.warmup])
         telegram.samples = samples
-        await interleave(journeys[sizes.warmup :])
+        await interleave(telegram, journeys[sizes.warmup :])
     return samples
 
 
@@ -206,11 +210,11 @@ async def _run(
     sizes: Sizes,
     name: str,
 ) -> UpdateSamples:
-    await interleave(journeys[: sizes.warmup])
+    await interleave(telegram, journeys[: sizes.warmup])
     samples = UpdateSamples(name)
     telegram.samples = samples
     with counter.watching(engine_of(application)):
-        await interleave(journeys[sizes.warmup :])
+        await interleave(telegram, journeys[sizes.warmup :])
     telegram.samples = None
     return samples
 

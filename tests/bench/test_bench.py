@@ -19,18 +19,35 @@ from tests.conftest import sqlite_url
 TINY = Sizes(users=3, warmup=1)
 
 
-async def test_the_share_conversation_runs_to_accept_and_counts_its_sql() -> None:
+async def test_the_share_conversation_runs_to_accept_and_counts_its_sql_by_step() -> None:
     async with fresh_database(None) as url:
         samples = await share_conversation(url, TINY)
-    assert samples.count == 7 * TINY.users  # /share ... Finish, then Accept
-    assert samples.mean_statements > 0 and samples.mean_transactions > 0
+    steps = samples.by_step()
+    assert [step.name for step in steps] == [
+        "/share",
+        "the device",
+        "a phone number",
+        "Permissions ›",
+        "Save",
+        "Finish",
+        "Accept",
+    ]
+    assert [step.count for step in steps] == [TINY.users] * 7
+    statements = {step.name: step.max_statements for step in steps}
+    # The two taps the README calls the floor touch no database; Finish writes the most.
+    assert statements["Permissions ›"] == statements["Save"] == 0
+    assert statements["Finish"] == max(statements.values())
+    assert samples.mean_transactions > 0
 
 
 async def test_browsing_opens_each_list_and_one_item_of_it() -> None:
     async with fresh_database(None) as url:
         samples, commands = await browsing(url, TINY)
     assert commands == ["devices", "shared", "received"]
-    assert samples.count == 2 * len(commands) * TINY.users
+    assert [step.name for step in samples.by_step()] == [
+        name for command in commands for name in (f"/{command}", f"/{command} › one")
+    ]
+    assert all(step.count == TINY.users for step in samples.by_step())
 
 
 async def test_the_memory_part_holds_drafts_open_and_weighs_them() -> None:
