@@ -9,6 +9,7 @@ Telegram's rate for groups, packing lines that queued up together into one diges
 (sharing.group_outbox says how, and why in the database).
 """
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -31,7 +32,12 @@ measured as HTML, which is never shorter than the text Telegram counts."""
 
 
 async def flush_group_news(context: CamShareContext) -> int:
-    """Send the news that may be sent now; returns how many messages went out."""
+    """Send the news that may be sent now; returns how many messages went out.
+
+    Each group's messages go in order, and the groups side by side: a group that Telegram
+    keeps waiting (the rate limiter waits out a 429, up to three times) holds back its own news
+    only. Every group is settled before an error is raised, so one group's failure leaves the
+    others' news neither lost nor sent twice."""
     services = context.services
     now = services.clock()
     async with services.database.read() as session:
@@ -42,10 +48,12 @@ async def flush_group_news(context: CamShareContext) -> int:
         dispatches = await group_outbox.claim_due(
             session, now=now, room=MESSAGE_ROOM, group_ids=due
         )
-    sent = 0
-    for dispatch in dispatches:
-        sent += await _deliver(context, dispatch)
-    return sent
+    outcomes = await asyncio.gather(
+        *(_deliver(context, dispatch) for dispatch in dispatches), return_exceptions=True
+    )
+    if failures := [outcome for outcome in outcomes if isinstance(outcome, BaseException)]:
+        raise BaseExceptionGroup("group news could not be settled", failures)
+    return sum(outcome for outcome in outcomes if isinstance(outcome, int))
 
 
 async def _deliver(context: CamShareContext, dispatch: Dispatch) -> int:

@@ -1,6 +1,7 @@
 """The offline Telegram harness: a demo bot driven through the real Application, and each of
 Telegram's refusals that the fake Bot API reproduces."""
 
+import asyncio
 import json
 from io import BytesIO
 
@@ -604,6 +605,24 @@ async def test_a_configured_flood_limit_answers_429_with_retry_after(
     with pytest.raises(RetryAfter, match="Retry in 3"):
         await application.bot.send_message(alice_chat, "Too fast")
     await application.bot.send_message(alice_chat, "Later")
+
+
+async def test_a_held_chat_keeps_its_requests_waiting_and_lets_others_through(
+    application: AnyApplication, bot_api: FakeBotApi, telegram: Telegram, alice_chat: int
+) -> None:
+    bob = telegram.user("Bob")
+    await bob.send("hello")
+    before = len(bot_api.calls)
+    release = bot_api.hold(alice_chat)
+    waiting = asyncio.create_task(application.bot.send_message(alice_chat, "Slow"))
+
+    await application.bot.send_message(bob.id, "Fast")
+    assert not waiting.done()
+    assert [call.params["text"] for call in bot_api.calls[before:]] == ["Fast"]
+
+    release.set()
+    await waiting
+    assert [call.params["text"] for call in bot_api.calls[before:]] == ["Fast", "Slow"]
 
 
 async def test_a_method_the_fake_does_not_implement_fails_the_test(

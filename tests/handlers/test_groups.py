@@ -2,15 +2,18 @@
 their devices (from the group or from a device card), and the group hears of every sharing event
 within Telegram's limit of 20 messages a minute; the bot removed, the group upgraded."""
 
+import asyncio
 import re
+from typing import Any
 
 import pytest
 from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import CamShareContext
 from handlers.expiry import sweep_expired
 from handlers.group_events import flush_group_news
-from sharing import group_outbox
+from sharing import group_outbox, installer_groups
 from storage.database import Database
 from storage.models import Account, Device, DeviceGroupLink, InstallerGroup
 from tests.clock import FakeClock
@@ -67,6 +70,13 @@ async def device_id_of(database: Database, name: str = "Shop NVR") -> int:
         device = (await session.exec(select(Device).where(Device.name == name))).one()
     assert device.id is not None
     return device.id
+
+
+async def group_id_of(database: Database, group: TelegramGroup) -> int:
+    async with database.read() as session:
+        found = await installer_groups.find_group(session, chat_id=group.id)
+    assert found is not None
+    return found.id
 
 
 async def count(database: Database, model: type) -> int:
@@ -615,6 +625,73 @@ async def test_a_group_that_muted_the_bot_keeps_its_news_until_it_may_write_agai
     assert [line.split(":")[0] for line in await news(context, linked)] == [
         "📨 Olivia invited Rita to Shop NVR"
     ]
+
+
+@pytest.fixture
+async def office(
+    telegram: Telegram, ian: TelegramUser, olivia: TelegramUser, linked: TelegramGroup
+) -> TelegramGroup:
+    """A second group of Ian's, created after `linked`, with the Shop NVR linked to it too."""
+    office = telegram.group("Office", creator=ian)
+    await office.add_bot(by=ian)
+    await ian.send("/allowlinking", chat=office)
+    await olivia.send("/link", chat=office)
+    await olivia.tap("🗄 Shop NVR", chat=office)
+    return office
+
+
+async def test_a_group_telegram_keeps_waiting_holds_back_its_own_news_only(
+    olivia: TelegramUser,
+    rita: TelegramUser,
+    linked: TelegramGroup,
+    office: TelegramGroup,
+    context: CamShareContext,
+    bot_api: FakeBotApi,
+) -> None:
+    await share_everything(olivia, RITA_PHONE)
+    invited = f"📨 Olivia invited Rita to Shop NVR: {ALL_FOUR}"
+    in_group, in_office = len(linked.messages), len(office.messages)
+
+    release = bot_api.hold(linked.id)  # the group claimed first: its sends would go first
+    flushing = asyncio.create_task(flush_group_news(context))
+    for _ in range(1_000):  # turns of the event loop, not time
+        if len(office.messages) > in_office:
+            break
+        await asyncio.sleep(0)
+    assert [message.text for message in office.messages[in_office:]] == [invited]
+    assert len(linked.messages) == in_group and not flushing.done()
+
+    release.set()
+    assert await flushing == 2
+    assert [message.text for message in linked.messages[in_group:]] == [invited]
+
+
+async def test_a_group_whose_flush_fails_leaves_the_others_settled(
+    olivia: TelegramUser,
+    rita: TelegramUser,
+    linked: TelegramGroup,
+    office: TelegramGroup,
+    context: CamShareContext,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await share_everything(olivia, RITA_PHONE)
+    failing_id, office_id = await group_id_of(database, linked), await group_id_of(database, office)
+    settle = group_outbox.settle
+
+    async def settle_but_one(session: AsyncSession, *, group_id: int, **rest: Any) -> None:
+        if group_id == failing_id:
+            raise RuntimeError("the database went away")
+        await settle(session, group_id=group_id, **rest)
+
+    monkeypatch.setattr(group_outbox, "settle", settle_but_one)
+    with pytest.raises(BaseExceptionGroup) as raised:
+        await flush_group_news(context)
+
+    assert [str(error) for error in raised.value.exceptions] == ["the database went away"]
+    async with database.read() as session:
+        assert await group_outbox.count_queued(session, group_id=office_id) == 0
+        assert await group_outbox.count_queued(session, group_id=failing_id) == 1
 
 
 async def test_a_group_upgraded_to_a_supergroup_keeps_its_links(

@@ -8,6 +8,7 @@ What the fake does not model fails loudly: the call is refused and the problem i
 `check()` raises it in the test, because a bot's error handler would otherwise swallow it.
 """
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,6 +63,7 @@ class FakeBotApi:
         self.calls: list[ApiCall] = []
         self.problems: list[str] = []
         self._throttles: dict[str, _Throttle] = {}
+        self._held_chats: dict[str, asyncio.Event] = {}
         self._update_ids = count(1)
         self._query_ids = count(1)
         self._file_numbers = count(1)
@@ -131,6 +133,16 @@ class FakeBotApi:
         problems, self.problems = self.problems, []
         if problems:
             raise AssertionError("The fake Bot API cannot stand in here:\n" + "\n".join(problems))
+
+    def hold(self, chat_id: int) -> asyncio.Event:
+        """Keep the bot's requests to `chat_id` waiting, as a slow Telegram would, until the
+        returned event is set (only through `FakeRequest`, which can wait)."""
+        return self._held_chats.setdefault(str(chat_id), asyncio.Event())
+
+    async def wait_while_held(self, params: Mapping[str, str]) -> None:
+        held = self._held_chats.get(params.get("chat_id", ""))
+        if held is not None:
+            await held.wait()
 
     def throttle(self, method: str, *, retry_after: int, times: int = 1) -> None:
         """Refuse the next `times` calls of `method` with 429 Too Many Requests."""

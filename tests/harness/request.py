@@ -40,6 +40,7 @@ class FakeRequest(BaseRequest):
         if request_data is None:
             response = self.api.serve(url)
         else:
+            await self.api.wait_while_held(request_data.json_parameters)
             uploads = {
                 name: Upload(
                     content if isinstance(content, bytes) else content.read(), file_name, mime_type
