@@ -210,8 +210,12 @@ async def link_device(
     is_member: bool,
     now: datetime,
 ) -> LinkChange:
-    device = await _owned_device(session, owner_id=owner_id, device_id=device_id)
-    group = await _group(session, group_id)
+    """Both rows are read with a shared lock, held until the link is stored: a removal of the
+    device, the bot's removal from the group or /stoplinking waits for this tap, or this tap
+    sees it (on SQLite, write sessions take turns anyway). A failed insert can then only mean
+    that a concurrent tap stored the same link."""
+    device = await _owned_device(session, owner_id=owner_id, device_id=device_id, lock=True)
+    group = await _group(session, group_id, lock=True)
     if not is_member:
         raise NotGroupMember(group.title)
     if group.linking_allowed_by is None:
@@ -418,16 +422,24 @@ async def _group_by_chat(
     return (await session.exec(statement, params={"chat_id": chat_id})).one_or_none()
 
 
-async def _group(session: AsyncSession, group_id: int) -> InstallerGroup:
-    group = await session.get(InstallerGroup, group_id)
+_SHARED_LOCK = {"read": True}
+"""SELECT ... FOR SHARE: others may read the row, and lock it so too, but not change it."""
+
+
+async def _group(session: AsyncSession, group_id: int, *, lock: bool = False) -> InstallerGroup:
+    group = await session.get(
+        InstallerGroup, group_id, with_for_update=_SHARED_LOCK if lock else None
+    )
     if group is None:
         raise GroupNotFound(group_id)
     return group
 
 
-async def _owned_device(session: AsyncSession, *, owner_id: int, device_id: int) -> DeviceRef:
+async def _owned_device(
+    session: AsyncSession, *, owner_id: int, device_id: int, lock: bool = False
+) -> DeviceRef:
     """Only the owner may link or unlink a device; to anyone else it does not exist."""
-    device = await session.get(Device, device_id)
+    device = await session.get(Device, device_id, with_for_update=_SHARED_LOCK if lock else None)
     if device is None or device.owner_id != owner_id:
         raise DeviceNotFound(device_id)
     return device_ref(device)

@@ -1,13 +1,16 @@
 """Installer groups on both backends, and their races on PostgreSQL: two flushes claim a group's
-news once; two taps on Link store one link; a group's move keeps everything; the expiry sweep
-knows which devices have groups to tell."""
+news once; two taps on Link store one link; a link racing the device's removal is told the
+truth; a group's move keeps everything; the expiry sweep knows which devices have groups to
+tell."""
 
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sharing import group_outbox, installer_groups, shares
+from sharing import devices, group_outbox, installer_groups, shares
+from sharing.devices import RemovedDevice
+from sharing.errors import DeviceNotFound
 from sharing.installer_groups import GroupView, LinkChange
 from sharing.rules import full_grants
 from storage.database import Database
@@ -92,6 +95,30 @@ async def test_two_taps_on_link_store_one_link(pg_database: Database) -> None:
     assert sorted(change.changed for change in outcomes) == [False, True]
     async with pg_database.read() as session:
         assert (await session.exec(select(func.count()).select_from(DeviceGroupLink))).one() == 1
+
+
+async def test_a_link_racing_the_devices_removal_is_made_and_removed_or_refused(
+    pg_database: Database,
+) -> None:
+    """Never "linked by a concurrent tap" (what a failed insert used to mean): either the link
+    is made and the removal takes it along, or the device is gone and the owner is told so."""
+    group, device_id = await world(pg_database)
+
+    async def tap(session: AsyncSession) -> LinkChange:
+        return await link(session, group, device_id)
+
+    async def remove(session: AsyncSession) -> RemovedDevice:
+        return await devices.remove_device(session, owner_id=OWNER, device_id=device_id)
+
+    tapped, removed = await race(pg_database, tap, remove)
+
+    assert isinstance(removed, RemovedDevice)
+    if isinstance(tapped, LinkChange):
+        assert tapped.changed and removed.group_ids == (group.id,)
+    else:
+        assert isinstance(tapped, DeviceNotFound) and removed.group_ids == ()
+    async with pg_database.read() as session:
+        assert (await session.exec(select(func.count()).select_from(DeviceGroupLink))).one() == 0
 
 
 async def test_the_sweep_knows_which_expired_invitations_a_group_hears_of(
