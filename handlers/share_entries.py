@@ -2,7 +2,7 @@
 code (recipient known, device to choose), an application to review, and a share to edit. Ids
 in callback data come from the client: each entry checks on the server who may do what."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
@@ -125,17 +125,10 @@ async def _choose_device(update: Update, context: CamShareContext, device_id: in
         set_draft(context, None)
         return ConversationHandler.END
     await query.answer()
-    device = shareable.device
-    draft = ShareDraft(
-        device_id=device.id,
-        device_name=device.name,
-        device_type=device.type,
-        channels={channel.number: channel.name for channel in device.channels},
-        owner_region=shareable.owner_region,
-    )
+    draft = ShareDraft.of(shareable)
     set_draft(context, draft)
     await query.edit_message_text(
-        f"📤 Share <b>{escape(device.name)}</b>.", parse_mode=ParseMode.HTML
+        f"📤 Share <b>{escape(draft.device_name)}</b>.", parse_mode=ParseMode.HTML
     )
     preset = drafts(context).pop(PRESET_RECIPIENT, None)
     if preset is not None:
@@ -196,13 +189,8 @@ async def start_reviewing(update: Update, context: CamShareContext) -> Step | in
         await query.answer(as_alert(error), show_alert=True)
         return ConversationHandler.END
     await query.answer()
-    device = shareable.device
-    draft = ShareDraft(
-        device_id=device.id,
-        device_name=device.name,
-        device_type=device.type,
-        channels={channel.number: channel.name for channel in device.channels},
-        owner_region=shareable.owner_region,
+    draft = replace(
+        ShareDraft.of(shareable),
         recipient=user_address(application.applicant.id),
         recipient_label=application.applicant.display_name,
         application_id=application.id,
@@ -239,13 +227,8 @@ async def start_editing(update: Update, context: CamShareContext) -> Step | int:
     await query.answer()
     label = recipient_label(share.recipient, share.address)
     recipient = share.address if share.recipient is None else user_address(share.recipient.id)
-    device = shareable.device
-    draft = ShareDraft(
-        device_id=device.id,
-        device_name=device.name,
-        device_type=device.type,
-        channels={channel.number: channel.name for channel in device.channels},
-        owner_region=shareable.owner_region,
+    draft = replace(
+        ShareDraft.of(shareable),
         grants={grant.channel_number: grant.permissions for grant in share.grants},
         recipient=recipient,
         recipient_label=label,

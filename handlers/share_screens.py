@@ -13,6 +13,7 @@ from handlers.callback_data import CallbackData
 from handlers.formatting import PERMISSION_LABELS, escape, plural
 from handlers.grants_text import grant_lines
 from handlers.keyboards import button, inline
+from sharing.preview import ShareableDevice
 from sharing.rules import required_permissions
 from sharing.views import Address, GrantView
 from storage.models import ALL_PERMISSIONS, DeviceType, Permission
@@ -48,6 +49,19 @@ class ShareDraft:
     recipient_fixed: bool = False
     """Chosen before the screens (an edit, an application, a scanned account code): no going
     back to the recipient step."""
+
+    @classmethod
+    def of(cls, shareable: ShareableDevice) -> "ShareDraft":
+        """A draft of sharing this device, nothing chosen yet: `dataclasses.replace` it with
+        what an entry already knows."""
+        device = shareable.device
+        return cls(
+            device_id=device.id,
+            device_name=device.name,
+            device_type=device.type,
+            channels={channel.number: channel.name for channel in device.channels},
+            owner_region=shareable.owner_region,
+        )
 
     @property
     def required(self) -> Permission:

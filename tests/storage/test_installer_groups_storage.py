@@ -3,7 +3,7 @@ news once; two taps on Link store one link; a link racing the device's removal i
 truth; a group's move keeps everything; the expiry sweep knows which devices have groups to
 tell."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,15 +12,14 @@ from sharing import devices, group_outbox, installer_groups, shares
 from sharing.devices import RemovedDevice
 from sharing.errors import DeviceNotFound
 from sharing.installer_groups import GroupView, LinkChange
-from sharing.rules import full_grants
 from storage.database import Database
 from storage.models import Account, DeviceGroupLink, GroupNewsLine, InstallerGroup
+from tests.clock import FakeClock
 from tests.factories import make_account, make_device
-from tests.storage.test_concurrency_postgres import race
+from tests.storage.test_concurrency_postgres import TTL, race, share_with
 
 NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 OWNER, RECIPIENT, CHAT, SUPERGROUP_CHAT = 1, 2, -4_000_000_001, -1_000_000_000_001
-TTL = timedelta(days=3)
 
 
 async def world(database: Database, chat_id: int = CHAT) -> tuple[GroupView, int]:
@@ -122,7 +121,7 @@ async def test_a_link_racing_the_devices_removal_is_made_and_removed_or_refused(
 
 
 async def test_the_sweep_knows_which_expired_invitations_a_group_hears_of(
-    any_database: Database,
+    any_database: Database, clock: FakeClock
 ) -> None:
     """The sweep's UPDATE says which devices are linked (a subquery in its RETURNING, whose
     columns SQLAlchemy writes unqualified on SQLite), so news is made for those only."""
@@ -134,18 +133,10 @@ async def test_the_sweep_knows_which_expired_invitations_a_group_hears_of(
     for device_id in (linked, unlinked):
         assert device_id is not None
         async with any_database.write() as session:
-            await shares.share_device(
-                session,
-                owner_id=OWNER,
-                device_id=device_id,
-                recipient=RECIPIENT,
-                grants=full_grants([1]),
-                ttl=TTL,
-                now=NOW,
-            )
+            await share_with(device_id, RECIPIENT, clock)(session)
 
     async with any_database.write() as session:
-        expired = await shares.expire_due_invitations(session, now=NOW + TTL)
+        expired = await shares.expire_due_invitations(session, now=clock() + TTL)
 
     assert {each.device.id: each.device_linked for each in expired} == {
         linked: True,
