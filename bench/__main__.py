@@ -9,7 +9,8 @@ Parts (--only picks some):
 - updates: (a) the share conversation, (b) browsing, (c) echo, through the real Application
   and the offline fake Bot API, `--users` journeys interleaved (bench.workloads);
 - scale: a database seeded with installer sizes (bench.seed, `--scale`), the list queries
-  behind the screens timed on it, then one expiry sweep of its invitations (bench.sweep);
+  behind the screens timed on it (bench.scale_queries), Finish on its biggest NVR
+  (bench.scale_writes), then one expiry sweep of its invitations (bench.sweep);
 - burst: an expiry sweep announcing `--burst` invitations at Telegram's pace (bench.burst);
 - memory: what the bot keeps for each owner in the middle of /share, `--users` at once
   (bench.memory); and at the end, the run's peak resident size.
@@ -30,6 +31,7 @@ from bench.databases import backend_of, fresh_database
 from bench.memory import open_shares, peak_resident_mb
 from bench.report import (
     burst_line,
+    finishes_table,
     machine,
     memory_line,
     queries_table,
@@ -38,6 +40,7 @@ from bench.report import (
     updates_table,
 )
 from bench.scale_queries import time_screens
+from bench.scale_writes import time_finishes
 from bench.seed import ScalePlan, seed_database
 from bench.sweep import time_sweep
 from bench.workloads import Sizes, browsing, echo, share_conversation
@@ -106,12 +109,14 @@ async def _scale(server: str | None, plan: ScalePlan, *, repeats: int) -> None:
         freeze_start_up()  # as `python -m bot` does once started, where the sweep runs
         try:
             timings = await time_screens(database, landmarks, repeats=repeats)
+            finishes = await time_finishes(database, landmarks, repeats=repeats)
             sweep = await time_sweep(database, probe_account_id=landmarks.fleet_owner_id)
         finally:
             await database.dispose()
     backend = backend_of(url)
     print()
     print(queries_table(f"{backend} at scale {plan.scale:g}", landmarks.rows, timings))
+    print(finishes_table(backend, finishes))
     print(sweep_line(backend, sweep))
 
 

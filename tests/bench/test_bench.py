@@ -5,15 +5,19 @@ No timing is asserted here: timings belong to `python -m bench`, never to a test
 
 from pathlib import Path
 
+from sqlmodel import func, select
+
 from bench.burst import notification_burst
 from bench.databases import fresh_database
 from bench.memory import open_shares
 from bench.scale_queries import screens, time_screens
+from bench.scale_writes import time_finishes
 from bench.seed import NVR_CHANNELS, ScalePlan, seed_database
 from bench.sweep import time_sweep
 from bench.workloads import ECHO_STEPS, Sizes, browsing, echo, share_conversation
 from sharing.expiry import DEFAULT_BATCH
 from storage.database import Database
+from storage.models import Share
 from tests.conftest import sqlite_url
 
 TINY = Sizes(users=3, warmup=1)
@@ -63,7 +67,7 @@ async def test_the_echo_baseline_answers_every_text() -> None:
     assert samples.max_statements == 0
 
 
-async def test_a_tiny_seed_has_every_shape_and_the_sweep_expires_all_of_it(
+async def test_a_tiny_seed_has_every_shape_finishes_roll_back_and_the_sweep_expires_it_all(
     tmp_path: Path,
 ) -> None:
     plan = ScalePlan.at(0.001)
@@ -79,6 +83,13 @@ async def test_a_tiny_seed_has_every_shape_and_the_sweep_expires_all_of_it(
         found = {timing.name: timing.found for timing in timings}
         assert found["device card (128-ch NVR, 64 shares)"] == "128 channels, 64 shares"
         assert found["/received › device (128 ch)"] == "128 grants"
+        finishes = await time_finishes(database, landmarks, repeats=1)
+        assert [timing.found for timing in finishes] == [
+            "edited active, 128 grants",
+            "refused, 128 channels full",
+        ]
+        async with database.read() as session:  # rolled back: the edit left no new version
+            assert (await session.exec(select(func.max(Share.version)))).one() == 1
         sweep = await time_sweep(
             database, probe_account_id=landmarks.fleet_owner_id, probe_interval=0
         )
