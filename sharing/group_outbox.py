@@ -127,6 +127,10 @@ async def claim_due(
 
     The rows are taken FOR UPDATE SKIP LOCKED and the lease checked again, so concurrent flushes
     claim disjoint groups (on SQLite, write sessions run one at a time anyway).
+
+    Each group's lines are read by a query of its own, which the index (group_id, id) and the
+    group's remaining messages bound: one query for every group would need a window over all
+    of their lines, and a group that lost its right to write for a while can have thousands.
     """
     groups = (
         await session.exec(
