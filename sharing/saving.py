@@ -71,7 +71,12 @@ async def save_share(
         if recipient.region is not None:
             check_same_region(owner, recipient)
     existing = await _lock_live_share(session, device_id=device.id, recipient=recipient)
-    await check_channel_room(session, granted=granted, other_than=existing.id if existing else None)
+    await check_channel_room(
+        session,
+        device_id=device.id,
+        granted=granted,
+        other_than=existing.id if existing else None,
+    )
     if existing is None:
         if isinstance(recipient, Account):
             check_owner_room(await live_owner_ids(session, recipient.id), owner.id)

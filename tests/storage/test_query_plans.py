@@ -18,7 +18,9 @@ from sqlalchemy import event, update
 from sqlalchemy.engine import Connection
 
 from sharing import applications, checks, claims, devices, preview, share_queries, shares
+from sharing.errors import ChannelFull
 from sharing.expiry import claim_expired
+from sharing.rules import MAX_RECIPIENTS_PER_CHANNEL
 from sharing.views import Address
 from storage.database import Database
 from storage.models import (
@@ -31,6 +33,7 @@ from storage.models import (
 )
 from tests.clock import FakeClock
 from tests.unit.sharing_world import OWNER, RECIPIENT, STRANGER, TTL, World, seed_world
+from tests.unit.test_sharing_a_device import fill_channel
 
 SAM_PHONE = "+447700900003"
 
@@ -97,7 +100,7 @@ async def test_the_claim_finds_its_rows_by_id_through_the_index_of_due_rows(
 
 async def walk_through_every_share_query(world: World) -> None:
     """Invite by account and by address, claim, accept, list every screen, preview recipients,
-    expire, remove."""
+    fill a channel (R4), expire, remove."""
     now = world.clock()
     invitation = (await world.share(RECIPIENT)).share
     await world.share(Address(AddressKind.PHONE, SAM_PHONE))
@@ -130,6 +133,10 @@ async def walk_through_every_share_query(world: World) -> None:
                 device_id=world.device_id,
                 recipient=recipient,
             )
+    await fill_channel(world, 2, MAX_RECIPIENTS_PER_CHANNEL, state=ShareState.ACTIVE)
+    for recipient in (RECIPIENT, Address(AddressKind.EMAIL, "late@example.com")):
+        with pytest.raises(ChannelFull):  # an edit, then a new share: R4 counts per channel
+            await world.share(recipient)
     later = now + TTL + timedelta(seconds=1)
     async with world.database.write() as session:
         await shares.expire_due_invitations(session, now=later)
