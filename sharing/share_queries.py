@@ -476,6 +476,13 @@ async def _listed(session: AsyncSession, rows: Sequence[Any]) -> tuple[ListedSha
     )
 
 
+async def grants_of(
+    session: AsyncSession, *, share_id: int, device_id: int
+) -> tuple[GrantView, ...]:
+    """One share's grants, by channel number."""
+    return (await _grants(session, [share_id], [device_id])).get(share_id, ())
+
+
 async def _grants(
     session: AsyncSession, share_ids: Collection[int], device_ids: Collection[int]
 ) -> dict[int, tuple[GrantView, ...]]:

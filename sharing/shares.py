@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 
 from sqlalchemy import bindparam, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sharing.addresses import lock_account_at
@@ -37,10 +37,10 @@ from sharing.errors import (
 )
 from sharing.expiry import DEFAULT_BATCH, SweepNames, claim_expired
 from sharing.saving import save_share
-from sharing.share_queries import address_of, load_share, message_ref
+from sharing.share_queries import address_of, grants_of, load_share, message_ref, share_view
 from sharing.transitions import activate, end
 from sharing.views import Address, ExpiredInvitation, MessageRef, ShareChange, ShareView
-from storage.models import Account, Permission, Share, ShareState, table_of
+from storage.models import Account, Device, Permission, Share, ShareState, table_of
 
 
 async def share_device(
@@ -85,13 +85,24 @@ async def accept_invitation(
 ) -> ShareView:
     """The recipient taps Accept on the prompt for `version`. R3 is checked again: either side
     may have changed region, or the recipient had none when invited."""
-    share = await _locked_share(session, share_id)
+    row = (await session.exec(_LOCK_SHARE_WITH_DEVICE, params={"share_id": share_id})).first()
+    if row is None:
+        raise ShareNotFound(share_id)
+    share, device = row
     _require_recipient(share, recipient_id)
     _require_open_invitation(share, now=now, version=version)
     accounts = await load_accounts(session, share.owner_id, recipient_id)
     check_same_region(accounts[share.owner_id], accounts[recipient_id])
     activate(share, now=now)
-    return await _saved(session, share)
+    await session.flush()
+    # Made from the rows this transaction holds, as Finish's is: reading it back cost a statement.
+    return share_view(
+        share,
+        device=device,
+        owner=accounts[share.owner_id],
+        recipient=accounts[recipient_id],
+        grants=await grants_of(session, share_id=_id(share), device_id=share.device_id),
+    )
 
 
 async def decline_invitation(
@@ -246,6 +257,14 @@ _LOCK_SHARE = (
     .execution_options(populate_existing=True)
 )
 """`session.get` builds its statement on every call; every answer and edit of a share runs this."""
+_LOCK_SHARE_WITH_DEVICE = (
+    select(Share, Device)
+    .join(Device, col(Device.id) == Share.device_id)
+    .where(Share.id == bindparam("share_id"))
+    .with_for_update(of=Share)
+    .execution_options(populate_existing=True)
+)
+"""The share, locked, with its device (not locked): what Accept's view needs of the device."""
 
 
 async def _locked_share(session: AsyncSession, share_id: int) -> Share:
