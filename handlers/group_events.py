@@ -34,10 +34,11 @@ measured as HTML, which is never shorter than the text Telegram counts."""
 async def flush_group_news(context: CamShareContext) -> int:
     """Send the news that may be sent now; returns how many messages went out.
 
-    Each group's messages go in order, and the groups side by side: a group that Telegram
-    keeps waiting (the rate limiter waits out a 429, up to three times) holds back its own news
-    only. Every group is settled before an error is raised, so one group's failure leaves the
-    others' news neither lost nor sent twice."""
+    Each group's messages go in order, and the groups side by side: a group whose sends must
+    wait (python-telegram-bot's limiter keeps each group to 20 messages a minute, and a request
+    can be slow) holds back its own news only. A 429 still pauses every request the bot makes,
+    as that limiter answers one. Every group is settled before an error is raised, so one
+    group's failure leaves the others' news neither lost nor sent twice."""
     services = context.services
     now = services.clock()
     async with services.database.read() as session:

@@ -116,7 +116,7 @@ async def _choose_device(update: Update, context: CamShareContext, device_id: in
     assert query and update.effective_user
     try:
         async with context.services.database.read() as session:
-            shareable = await preview.shareable_device(
+            device = await preview.shareable_device(
                 session, owner_id=update.effective_user.id, device_id=device_id
             )
     except SharingError as error:
@@ -125,7 +125,7 @@ async def _choose_device(update: Update, context: CamShareContext, device_id: in
         set_draft(context, None)
         return ConversationHandler.END
     await query.answer()
-    draft = ShareDraft.of(shareable)
+    draft = ShareDraft.of(device)
     set_draft(context, draft)
     await query.edit_message_text(
         f"📤 Share <b>{escape(draft.device_name)}</b>.", parse_mode=ParseMode.HTML
@@ -182,7 +182,7 @@ async def start_reviewing(update: Update, context: CamShareContext) -> Step | in
                 raise NotDeviceOwner(application.device.id)
             if application.state != ApplicationState.PENDING:
                 raise ApplicationNotPending(application.id, application.state)
-            shareable = await preview.shareable_device(
+            device = await preview.shareable_device(
                 session, owner_id=owner_id, device_id=application.device.id
             )
     except SharingError as error:
@@ -190,7 +190,7 @@ async def start_reviewing(update: Update, context: CamShareContext) -> Step | in
         return ConversationHandler.END
     await query.answer()
     draft = replace(
-        ShareDraft.of(shareable),
+        ShareDraft.of(device),
         recipient=user_address(application.applicant.id),
         recipient_label=application.applicant.display_name,
         application_id=application.id,
@@ -218,7 +218,7 @@ async def start_editing(update: Update, context: CamShareContext) -> Step | int:
                 raise NotDeviceOwner(share.device.id)
             if share.state not in LIVE_SHARE_STATES:
                 raise ShareNotActive(share.id, share.state)
-            shareable = await preview.shareable_device(
+            device = await preview.shareable_device(
                 session, owner_id=owner_id, device_id=share.device.id
             )
     except SharingError as error:
@@ -228,7 +228,7 @@ async def start_editing(update: Update, context: CamShareContext) -> Step | int:
     label = recipient_label(share.recipient, share.address)
     recipient = share.address if share.recipient is None else user_address(share.recipient.id)
     draft = replace(
-        ShareDraft.of(shareable),
+        ShareDraft.of(device),
         grants={grant.channel_number: grant.permissions for grant in share.grants},
         recipient=recipient,
         recipient_label=label,

@@ -13,6 +13,7 @@ from telegram import (
 from telegram.ext import ConversationHandler
 
 from handlers import share_screens as screens
+from handlers.accounts import current_account
 from handlers.context import CamShareContext
 from handlers.formatting import address_label, escape
 from handlers.links import photographed_payload
@@ -58,17 +59,21 @@ async def ask_recipient(message: object, draft: ShareDraft) -> None:
 
 
 async def receive_typed_recipient(update: Update, context: CamShareContext) -> Step | int:
+    """A typed phone number is read in the owner's region, read afresh: they may have changed
+    it since /share (a refusal for R3 names it), and the preview then compares with it."""
     message = update.effective_message
-    draft = current_draft(context)
     assert message and message.text is not None
-    if draft is None:
+    account = await current_account(update, context)
+    if account is None:
         return ConversationHandler.END
     try:
-        address = parse_recipient(message.text, region=draft.owner_region)
+        address = parse_recipient(message.text, region=account.region)
     except SharingError as error:
         await message.reply_html(describe(error))
         return Step.RECIPIENT
-    return await choose_recipient(update, context, address, address_label(address))
+    return await choose_recipient(
+        update, context, address, address_label(address), owner_region=account.region
+    )
 
 
 async def receive_contact(update: Update, context: CamShareContext) -> Step | int:
@@ -122,7 +127,12 @@ async def receive_scanned_account(update: Update, context: CamShareContext) -> S
 
 
 async def choose_recipient(
-    update: Update, context: CamShareContext, address: Address, label: str
+    update: Update,
+    context: CamShareContext,
+    address: Address,
+    label: str,
+    *,
+    owner_region: str | None = None,
 ) -> Step | int:
     message = update.effective_message
     draft = current_draft(context)
@@ -134,9 +144,9 @@ async def choose_recipient(
             seen = await preview.preview_recipient(
                 session,
                 owner_id=update.effective_user.id,
-                owner_region=draft.owner_region,
                 device_id=draft.device_id,
                 recipient=address,
+                owner_region=owner_region,
             )
     except SharingError as error:
         await message.reply_html(f"{describe(error)}\n\nSend another recipient, or /cancel.")

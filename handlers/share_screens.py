@@ -13,7 +13,7 @@ from handlers.callback_data import CallbackData
 from handlers.formatting import PERMISSION_LABELS, escape, plural
 from handlers.grants_text import grant_lines
 from handlers.keyboards import button, inline
-from sharing.preview import ShareableDevice
+from sharing.devices import DeviceView
 from sharing.rules import required_permissions
 from sharing.views import Address, GrantView
 from storage.models import ALL_PERMISSIONS, DeviceType, Permission
@@ -29,8 +29,6 @@ class ShareDraft:
     device_type: DeviceType
     channels: dict[int, str]
     """Every channel of the device: number -> name."""
-    owner_region: str
-    """`sharing.preview.ShareableDevice.owner_region`."""
     grants: dict[int, Permission] = field(default_factory=dict)
     """The selected channels and what each grants."""
     recipient: Address | None = None
@@ -51,16 +49,14 @@ class ShareDraft:
     back to the recipient step."""
 
     @classmethod
-    def of(cls, shareable: ShareableDevice) -> "ShareDraft":
+    def of(cls, device: DeviceView) -> "ShareDraft":
         """A draft of sharing this device, nothing chosen yet: `dataclasses.replace` it with
         what an entry already knows."""
-        device = shareable.device
         return cls(
             device_id=device.id,
             device_name=device.name,
             device_type=device.type,
             channels={channel.number: channel.name for channel in device.channels},
-            owner_region=shareable.owner_region,
         )
 
     @property

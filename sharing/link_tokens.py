@@ -87,7 +87,8 @@ async def open_link(
     if link.kind == TokenKind.DEVICE:
         assert link.device_id is not None
         device = await session.get(Device, link.device_id)
-        assert device is not None
+        if device is None:
+            raise LinkNotFound()  # removed since the token was read (a read has no snapshot)
         owner = await load_account(session, device.owner_id)
         return DeviceLink(token=token, device=device_ref(device), owner=person_view(owner))
     assert link.account_id is not None

@@ -37,35 +37,28 @@ class RecipientPreview:
     """Their live share of the device, which sharing again edits (R9)."""
 
 
-@dataclass(frozen=True)
-class ShareableDevice:
-    device: DeviceView
-    owner_region: str
-    """The owner's region when the device was chosen: the recipient step reads national phone
-    numbers in it and previews R3 with it, without reading the owner again."""
-
-
-async def shareable_device(
-    session: AsyncSession, *, owner_id: int, device_id: int
-) -> ShareableDevice:
+async def shareable_device(session: AsyncSession, *, owner_id: int, device_id: int) -> DeviceView:
     """The device, if `owner_id` owns it (R2), has a region (R3) and firmware that supports
     sharing (R6)."""
     device = await get_owned_device(session, owner_id=owner_id, device_id=device_id)
     check_firmware(device)
-    return ShareableDevice(device, require_region(await load_account(session, owner_id)))
+    require_region(await load_account(session, owner_id))
+    return device
 
 
 async def preview_recipient(
     session: AsyncSession,
     *,
     owner_id: int,
-    owner_region: str,
     device_id: int,
     recipient: int | Address,
+    owner_region: str | None = None,
 ) -> RecipientPreview:
     """R9 (not oneself), R3 and R5 for a recipient who has an account; the live share to edit.
-    `owner_region` is `ShareableDevice.owner_region`: should the owner change region meanwhile,
-    Finish, which checks R3 again from the database, is the judge."""
+    `owner_region`: the owner's, if the caller has just read it (to read a typed phone number);
+    otherwise it is read here."""
+    if owner_region is None:
+        owner_region = require_region(await load_account(session, owner_id))
     found: Account | None = None
     account_id: int | None = None
     address: Address | None = None

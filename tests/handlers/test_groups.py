@@ -640,7 +640,7 @@ async def office(
     return office
 
 
-async def test_a_group_telegram_keeps_waiting_holds_back_its_own_news_only(
+async def test_a_group_whose_sends_wait_holds_back_its_own_news_only(
     olivia: TelegramUser,
     rita: TelegramUser,
     linked: TelegramGroup,

@@ -248,6 +248,24 @@ async def test_refusals_at_the_recipient_step(
     assert "Recipient: Rita." in olivia.messages[-2].text
 
 
+async def test_the_recipient_step_reads_the_owners_region_afresh(
+    telegram: Telegram, olivia: TelegramUser, database: Database
+) -> None:
+    """Her region is read as she types a recipient, not kept from /share: one she changed
+    meanwhile (after a refusal named the old one) is the one that counts."""
+    french = telegram.user("Fleur", language_code="fr", username="fleur_fr")
+    await french.send("/start")
+    await french.tap("✅ Yes, 🇫🇷 France")
+    await open_share(olivia)
+    await olivia.send("@fleur_fr")
+    assert "only with people in your region (🇬🇧 United Kingdom)" in olivia.last_message.text
+
+    async with database.write() as session:
+        (await session.get_one(Account, olivia.id)).region = "FR"
+    await olivia.send("@fleur_fr")
+    assert "Recipient: Fleur." in olivia.messages[-2].text
+
+
 async def test_old_firmware_is_refused_at_the_device_step(telegram: Telegram) -> None:
     owner = await started(telegram, "Otto")
     await add_nvr(owner, serial="OLDNVR0001", name="Old NVR", firmware="V3.9.0")

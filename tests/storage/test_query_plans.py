@@ -127,11 +127,7 @@ async def walk_through_every_share_query(world: World) -> None:
         await devices.get_owned_device(session, owner_id=OWNER, device_id=world.device_id)
         for recipient in (RECIPIENT, Address(AddressKind.EMAIL, "nobody@example.com")):
             await preview.preview_recipient(
-                session,
-                owner_id=OWNER,
-                owner_region="GB",
-                device_id=world.device_id,
-                recipient=recipient,
+                session, owner_id=OWNER, device_id=world.device_id, recipient=recipient
             )
     await fill_channel(world, 2, MAX_RECIPIENTS_PER_CHANNEL, state=ShareState.ACTIVE)
     for recipient in (RECIPIENT, Address(AddressKind.EMAIL, "late@example.com")):
