@@ -83,12 +83,12 @@ def queries_table(backend: str, rows: dict[str, int], timings: Sequence[QueryTim
     title = (
         f"List queries on {backend}, seeded with {counts} (target: ≤ {QUERY_TARGET_MS:.0f} ms each)"
     )
-    return _timings_table(title, timings, target_ms=QUERY_TARGET_MS)
+    return _timings_table(title, "screen", timings, target_ms=QUERY_TARGET_MS)
 
 
 def finishes_table(backend: str, timings: Sequence[QueryTiming]) -> str:
     title = f"Finish on the same {backend} database, its write transaction (rolled back)"
-    return _timings_table(title, timings, target_ms=None)
+    return _timings_table(title, "write", timings, target_ms=None)
 
 
 def _timings_table(title: str, timings: Sequence[QueryTiming], *, target_ms: float | None) -> str:

@@ -613,14 +613,15 @@ async def test_a_held_chat_keeps_its_requests_waiting_and_lets_others_through(
     bob = telegram.user("Bob")
     await bob.send("hello")
     before = len(bot_api.calls)
-    release = bot_api.hold(alice_chat)
+    held = bot_api.hold(alice_chat)
     waiting = asyncio.create_task(application.bot.send_message(alice_chat, "Slow"))
+    await asyncio.wait_for(held.parked.wait(), timeout=5)  # a guard: it parks at once
 
     await application.bot.send_message(bob.id, "Fast")
     assert not waiting.done()
     assert [call.params["text"] for call in bot_api.calls[before:]] == ["Fast"]
 
-    release.set()
+    held.released.set()
     await waiting
     assert [call.params["text"] for call in bot_api.calls[before:]] == ["Fast", "Slow"]
 

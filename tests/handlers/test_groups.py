@@ -652,16 +652,17 @@ async def test_a_group_whose_sends_wait_holds_back_its_own_news_only(
     invited = f"📨 Olivia invited Rita to Shop NVR: {ALL_FOUR}"
     in_group, in_office = len(linked.messages), len(office.messages)
 
-    release = bot_api.hold(linked.id)  # the group claimed first: its sends would go first
+    held = bot_api.hold(linked.id)  # the group claimed first: its sends would go first
     flushing = asyncio.create_task(flush_group_news(context))
-    for _ in range(1_000):  # turns of the event loop, not time
+    await asyncio.wait_for(held.parked.wait(), timeout=5)  # a guard: the claim is quick
+    for _ in range(100):  # the office's send touches no database: turns of the loop suffice
         if len(office.messages) > in_office:
             break
         await asyncio.sleep(0)
     assert [message.text for message in office.messages[in_office:]] == [invited]
     assert len(linked.messages) == in_group and not flushing.done()
 
-    release.set()
+    held.released.set()
     assert await flushing == 2
     assert [message.text for message in linked.messages[in_group:]] == [invited]
 

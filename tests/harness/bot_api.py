@@ -35,6 +35,15 @@ DEFAULT_BOT = Person(id=7_000_000_001, first_name="CamShare", username="CamShare
 _NOT_FOUND = {"ok": False, "error_code": 404, "description": "Not Found"}
 
 
+@dataclass(frozen=True)
+class Held:
+    """A chat whose requests wait (`FakeBotApi.hold`): `parked` is set once one waits, and they
+    go on when `released` is set."""
+
+    parked: asyncio.Event
+    released: asyncio.Event
+
+
 @dataclass
 class _Throttle:
     retry_after: int
@@ -63,7 +72,7 @@ class FakeBotApi:
         self.calls: list[ApiCall] = []
         self.problems: list[str] = []
         self._throttles: dict[str, _Throttle] = {}
-        self._held_chats: dict[str, asyncio.Event] = {}
+        self._held_chats: dict[str, Held] = {}
         self._update_ids = count(1)
         self._query_ids = count(1)
         self._file_numbers = count(1)
@@ -134,15 +143,18 @@ class FakeBotApi:
         if problems:
             raise AssertionError("The fake Bot API cannot stand in here:\n" + "\n".join(problems))
 
-    def hold(self, chat_id: int) -> asyncio.Event:
-        """Keep the bot's requests to `chat_id` waiting, as a slow Telegram would, until the
-        returned event is set (only through `FakeRequest`, which can wait)."""
-        return self._held_chats.setdefault(str(chat_id), asyncio.Event())
+    def hold(self, chat_id: int) -> Held:
+        """Keep the bot's requests to `chat_id` waiting, as a slow Telegram would, until
+        `released` is set (only through `FakeRequest`, which can wait)."""
+        held = Held(parked=asyncio.Event(), released=asyncio.Event())
+        self._held_chats[str(chat_id)] = held
+        return held
 
     async def wait_while_held(self, params: Mapping[str, str]) -> None:
         held = self._held_chats.get(params.get("chat_id", ""))
-        if held is not None:
-            await held.wait()
+        if held is not None and not held.released.is_set():
+            held.parked.set()
+            await held.released.wait()
 
     def throttle(self, method: str, *, retry_after: int, times: int = 1) -> None:
         """Refuse the next `times` calls of `method` with 429 Too Many Requests."""
