@@ -91,12 +91,14 @@ def finishes_table(backend: str, timings: Sequence[QueryTiming]) -> str:
     return _timings_table(title, "write", timings, target_ms=None)
 
 
-def _timings_table(title: str, timings: Sequence[QueryTiming], *, target_ms: float | None) -> str:
-    lines = [title, f"  {'screen':<38} {'p50 ms':>7} {'max ms':>7} {'SQL':>4}  found"]
+def _timings_table(
+    title: str, what: str, timings: Sequence[QueryTiming], *, target_ms: float | None
+) -> str:
+    lines = [title, f"  {what:<40} {'p50 ms':>7} {'max ms':>7} {'SQL':>4}  found"]
     for timing in timings:
         verdict = "" if target_ms is None else f"  {_verdict(timing.p50_ms <= target_ms)}"
         lines.append(
-            f"  {timing.name:<38} {timing.p50_ms:>7.2f} {timing.max_ms:>7.2f}"
+            f"  {timing.name:<40} {timing.p50_ms:>7.2f} {timing.max_ms:>7.2f}"
             f" {timing.statements:>4}  {timing.found}{verdict}"
         )
     return "\n".join(lines)
