@@ -1,5 +1,6 @@
 """The share conversation and the recipient's prompt, lived by owner and recipient."""
 
+import pytest
 from sqlmodel import select
 
 from sharing import share_queries, shares
@@ -229,12 +230,18 @@ async def test_editing_a_pending_invitation_replaces_its_prompt(
     )
 
 
+@pytest.fixture
+async def fleur(telegram: Telegram) -> TelegramUser:
+    """@fleur_fr, in France: R3 keeps her from British owners."""
+    fleur = telegram.user("Fleur", language_code="fr", username="fleur_fr")
+    await fleur.send("/start")
+    await fleur.tap("✅ Yes, 🇫🇷 France")
+    return fleur
+
+
 async def test_refusals_at_the_recipient_step(
-    telegram: Telegram, olivia: TelegramUser, rita: TelegramUser
+    olivia: TelegramUser, rita: TelegramUser, fleur: TelegramUser
 ) -> None:
-    french = telegram.user("Fleur", language_code="fr", username="fleur_fr")
-    await french.send("/start")
-    await french.tap("✅ Yes, 🇫🇷 France")
     await open_share(olivia)
     await olivia.send("not a person")
     assert "I need a phone number (like +44 7700 900123)" in olivia.last_message.text
@@ -249,13 +256,10 @@ async def test_refusals_at_the_recipient_step(
 
 
 async def test_the_recipient_step_reads_the_owners_region_afresh(
-    telegram: Telegram, olivia: TelegramUser, database: Database
+    olivia: TelegramUser, fleur: TelegramUser, database: Database
 ) -> None:
     """Her region is read as she types a recipient, not kept from /share: one she changed
     meanwhile (after a refusal named the old one) is the one that counts."""
-    french = telegram.user("Fleur", language_code="fr", username="fleur_fr")
-    await french.send("/start")
-    await french.tap("✅ Yes, 🇫🇷 France")
     await open_share(olivia)
     await olivia.send("@fleur_fr")
     assert "only with people in your region (🇬🇧 United Kingdom)" in olivia.last_message.text
