@@ -262,7 +262,8 @@ async def check_channel_room(
     this one; below that nothing is counted per channel. That count is exact: `granted` was
     read after the device was locked, and every path that adds a live share to a device locks
     it first. Counting per channel reads every live grant of the device (8,192 on a 128-channel
-    NVR shared with 64 people: 2.6 ms on PostgreSQL), and most devices are far from full.
+    NVR shared with 64 people: 2.6 ms of the server's time on PostgreSQL), and most devices are
+    far from full.
     """
     others = granted.device_live_shares - (0 if other_than is None else 1)
     if others < MAX_RECIPIENTS_PER_CHANNEL:

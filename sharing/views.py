@@ -122,7 +122,7 @@ class ExpiredInvitation:
     """The recipient's Accept/Decline prompt, to close."""
     device_linked: bool
     """Whether the device was linked to an installer group when the invitation expired: only
-    then has a group news of it."""
+    then does a group hear of it."""
 
 
 @dataclass(frozen=True)
