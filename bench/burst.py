@@ -3,8 +3,8 @@ through the bot's own AIORateLimiter, against a fake Bot API that enforces Teleg
 limits (bench.telegram_limits).
 
 Owners invited ten recipients each, and every invitation ran out; the sweep
-(`handlers.expiry.sweep_expired`, as the job calls it) closes each recipient's prompt and tells
-each owner once per batch: about 1.1 messages per invitation. This runs in real time, as
+(`handlers.manage.expiry.sweep_expired`, as the job calls it) closes each recipient's prompt and
+tells each owner once per batch: about 1.1 messages per invitation. This runs in real time, as
 Telegram's limits do: 300 invitations take about 11 seconds at 30 messages a second.
 """
 
@@ -17,8 +17,8 @@ from bench.apps import BENCH_NOW, camshare_application, engine_of, fixed_clock, 
 from bench.rows import World
 from bench.seed import SWEEP_AT
 from bench.telegram_limits import OVERALL, FloodControl, FloodControlledRequest
-from handlers.context import CamShareContext
-from handlers.expiry import sweep_expired
+from handlers.common.context import CamShareContext
+from handlers.manage.expiry import sweep_expired
 from storage.models import ShareState
 from tests.harness import FakeBotApi
 from tests.harness.formatting import FormattedText

@@ -14,11 +14,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bench.apps import BENCH_NOW
 from bench.measure import SqlCounter, percentile
 from bench.seed import Landmarks
-from handlers.devices import PAGE_SIZE as DEVICES_PAGE
-from handlers.received_screens import ITEMS_PER_PAGE as RECEIVED_PAGE
-from handlers.shared_screens import DEVICES_PER_PAGE as SHARED_PAGE
-from handlers.shared_screens import SHARES_PER_PAGE
-from sharing import devices, share_queries
+from handlers.devices.my_devices import PAGE_SIZE as DEVICES_PAGE
+from handlers.manage.received_screens import ITEMS_PER_PAGE as RECEIVED_PAGE
+from handlers.manage.shared_screens import DEVICES_PER_PAGE as SHARED_PAGE
+from handlers.manage.shared_screens import SHARES_PER_PAGE
+from sharing.devices import devices
+from sharing.shares import share_queries
 from storage.database import Database
 
 Screen = Callable[[AsyncSession], Awaitable[str]]

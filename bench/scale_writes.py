@@ -14,9 +14,9 @@ from bench.apps import BENCH_NOW
 from bench.measure import SqlCounter
 from bench.scale_queries import QueryTiming
 from bench.seed import NVR_CHANNELS, Landmarks
-from sharing import shares
 from sharing.errors import ChannelFull
 from sharing.rules import full_grants
+from sharing.shares import shares
 from sharing.views import ShareChange
 from storage.database import Database
 

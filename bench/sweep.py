@@ -1,14 +1,13 @@
 """One expiry sweep of every due invitation in a seeded database, batch after batch, with another
 writer knocking meanwhile.
 
-The sweep is the handler's own claim (`handlers.expiry.claim_invitations`: the batch expired and
-its group lines queued), called as `handlers.expiry.sweep_expired` calls it: one short write
-transaction per batch, committed before the next. What the handler then sends for
-each batch goes at Telegram's pace and is measured by bench.burst; here only the database's
-part is timed. The probe is what the rest of the bot feels meanwhile: a small write every few
-milliseconds (as a tap that saves something would do), timed from asking for the write lock to
-its commit. On SQLite one writer holds the lock at a time, so the probe's worst wait is about
-the longest batch.
+The sweep is the handler's own claim (`handlers.manage.expiry.claim_invitations`: the batch expired
+and its group lines queued), called as `handlers.manage.expiry.sweep_expired` calls it: one short
+write transaction per batch, committed before the next. What the handler then sends for each batch
+goes at Telegram's pace and is measured by bench.burst; here only the database's part is timed. The
+probe is what the rest of the bot feels meanwhile: a small write every few milliseconds (as a tap
+that saves something would do), timed from asking for the write lock to its commit. On SQLite one
+writer holds the lock at a time, so the probe's worst wait is about the longest batch.
 """
 
 import asyncio
@@ -19,8 +18,8 @@ from sqlalchemy import update
 
 from bench.measure import percentile
 from bench.seed import SWEEP_AT
-from handlers.expiry import claim_invitations
-from sharing.expiry import DEFAULT_BATCH, SweepNames
+from handlers.manage.expiry import claim_invitations
+from sharing.shares.expiry import DEFAULT_BATCH, SweepNames
 from storage.database import Database
 from storage.models import Account
 

@@ -29,11 +29,11 @@ from bench.interleave import Action, Journey, TimedTelegram, interleave
 from bench.measure import SqlCounter, UpdateSamples
 from bench.rows import World
 from bot.app import CamShareApplication
-from handlers.callback_data import CallbackData
-from handlers.device_card import OpenDevice
-from handlers.formatting import device_type_icon
-from handlers.received_screens import OpenReceived
-from handlers.shared_screens import OpenSharedDevice
+from handlers.common.callback_data import CallbackData
+from handlers.common.formatting import device_type_icon
+from handlers.devices.device_card import OpenDevice
+from handlers.manage.received_screens import OpenReceived
+from handlers.manage.shared_screens import OpenSharedDevice
 from storage.models import DeviceType, Share, ShareState
 from tests.harness import FakeBotApi, FakeRequest, TelegramUser
 

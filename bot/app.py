@@ -16,25 +16,10 @@ from bot.jobs import register_jobs
 from bot.mailer import build_email_sender
 from bot.settings import Settings
 from bot.telegram_pace import TelegramPace
-from handlers import (
-    add_device,
-    device_groups,
-    devices,
-    email,
-    fallbacks,
-    group_linking,
-    groups,
-    help,
-    invitations,
-    links,
-    my_account,
-    onboarding,
-    received,
-    share,
-    shared,
-)
-from handlers.context import CamShareContext, Services
-from handlers.errors import handle_error
+from handlers import accounts, common, devices, groups, manage, qr, share
+from handlers.common import help
+from handlers.common.context import CamShareContext, Services
+from handlers.common.errors import handle_error
 from sharing.clock import Clock, system_clock
 from storage.database import Database
 
@@ -88,31 +73,25 @@ def build_application(
 def _register_handlers(application: CamShareApplication) -> None:
     """Order matters within the group: the first handler that matches an update takes it.
 
-    Conversations come first so that, while a wizard waits for text, the text is theirs; the
-    fallbacks come last and answer whatever nothing else expected. Group chats' commands are
-    filtered to groups, and private ones to private chats, so the two never take each other's
-    updates; the guard that notes who speaks in a group has a handler group of its own, before
-    all others, and answers nothing, so the update still reaches its handler.
+    The features' wizards come first within each feature, and the features are in this order so
+    that, while a wizard waits for text, a contact or a photo, it is theirs: /adddevice, then
+    /share (whose recipient step takes contacts and photos before onboarding's phone proof and
+    the QR photo reader), then accounts, manage, qr and groups. `common` comes last: /help, then
+    the fallbacks that answer whatever nothing else expected. Group chats' commands are filtered
+    to groups, and private ones to private chats, so the two never take each other's updates; the
+    guard that notes who speaks in a group has a handler group of its own, before all others,
+    and answers nothing, so the update still reaches its handler.
     """
     application.add_handlers(groups.build_guards(), group=-1)
     application.add_handlers(
         [
-            add_device.build_handler(),
-            share.build_handler(),
-            *onboarding.build_handlers(),
-            email.build_handler(),
-            received.build_rename_handler(),
             *devices.build_handlers(),
-            *my_account.build_handlers(),
-            *invitations.build_handlers(),
-            *shared.build_handlers(),
-            *received.build_handlers(),
-            *links.build_handlers(),
+            *share.build_handlers(),
+            *accounts.build_handlers(),
+            *manage.build_handlers(),
+            *qr.build_handlers(),
             *groups.build_handlers(),
-            *group_linking.build_handlers(),
-            *device_groups.build_handlers(),
-            help.build_handler(),
-            *fallbacks.build_handlers(),
+            *common.build_handlers(),
         ]
     )
     application.add_error_handler(handle_error)

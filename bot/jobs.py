@@ -9,15 +9,15 @@ from typing import Any
 from telegram.ext import Application, JobQueue
 
 from bot.settings import Settings
-from handlers.context import CamShareContext
-from handlers.expiry import sweep_expired
-from handlers.group_events import flush_group_news
+from handlers.common.context import CamShareContext
+from handlers.groups.news import flush_group_news
+from handlers.manage.expiry import sweep_expired
 
 EXPIRY_SWEEP_JOB = "expiry_sweep"
 GROUP_NEWS_JOB = "group_news"
 GROUP_NEWS_SECONDS = 3
 """How often installer groups' queued news is sent: events within this window reach a group as
-one digest. Telegram's pace for a group (20 a minute) is kept by sharing.group_outbox."""
+one digest. Telegram's pace for a group (20 a minute) is kept by sharing.groups.group_outbox."""
 
 
 async def expiry_sweep_job(context: CamShareContext) -> None:

@@ -1,4 +1,4 @@
-"""The SMTP adapter of `sharing.mail.EmailSender`, built from SMTP_URL and SMTP_FROM.
+"""The SMTP adapter of `sharing.people.mail.EmailSender`, built from SMTP_URL and SMTP_FROM.
 
 SMTP_URL says how to reach the server, and the scheme says how the connection is protected:
 
@@ -22,7 +22,7 @@ import aiosmtplib
 from pydantic import SecretStr
 
 from sharing.errors import EmailNotSent
-from sharing.mail import EmailSender
+from sharing.people.mail import EmailSender
 
 log = logging.getLogger(__name__)
 

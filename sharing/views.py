@@ -106,8 +106,8 @@ class ListedShare(ShareBase):
 class ExpiredInvitation:
     """An invitation the sweep has just expired (R11), with what announcing it takes and no more:
     no grants, no state (it is `expired`). Made from the columns the sweep's UPDATE returns, and
-    devices and people read once per sweep (`sharing.expiry.SweepNames`), so that a backlog of
-    100,000 costs little beyond the UPDATE itself."""
+    devices and people read once per sweep (`sharing.shares.expiry.SweepNames`), so that a backlog
+    of 100,000 costs little beyond the UPDATE itself."""
 
     id: int
     device: DeviceRef

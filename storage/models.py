@@ -123,7 +123,7 @@ def _partial_index(name: str, *columns: str, where: str, unique: bool = False) -
 
 def _pending_index(name: str, pending: StrEnum) -> Index:
     """The sweep's index: rows still to expire (R11), which the sweep takes out and puts back
-    nowhere. `sharing.expiry.claim_expired` repeats the condition."""
+    nowhere. `sharing.shares.expiry.claim_expired` repeats the condition."""
     return _partial_index(name, "expires_at", where=states_written_out("state", (pending,)))
 
 
@@ -214,7 +214,7 @@ class Share(SQLModel, table=True):
             unique=True,
         ),
         # Address first: the same index finds the invitations waiting for the addresses an
-        # account has just proved (`sharing.claims`, by `address IN (...)`).
+        # account has just proved (`sharing.people.claims`, by `address IN (...)`).
         _partial_index(
             "uq_share_live_address",
             "address",
@@ -379,7 +379,7 @@ class DeviceGroupLink(SQLModel, table=True):
 
 class GroupMessageSent(SQLModel, table=True):
     """A message the bot sent to a group, kept for a minute: Telegram allows about 20 messages a
-    minute to one group, and sharing.group_outbox counts these to stay within that."""
+    minute to one group, and sharing.groups.group_outbox counts these to stay within that."""
 
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(foreign_key="installergroup.id", ondelete="CASCADE")

@@ -15,7 +15,7 @@ from bench.scale_writes import time_finishes
 from bench.seed import NVR_CHANNELS, ScalePlan, seed_database
 from bench.sweep import time_sweep
 from bench.workloads import ECHO_STEPS, Sizes, browsing, echo, share_conversation
-from sharing.expiry import DEFAULT_BATCH
+from sharing.shares.expiry import DEFAULT_BATCH
 from storage.database import Database
 from storage.models import Share
 from tests.conftest import sqlite_url

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sharing import devices
+from sharing.devices import devices
 from storage.database import Database
 from storage.models import Account, DeviceType, Share, ShareState
 from tests.clock import FakeClock

@@ -13,9 +13,9 @@ from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from bot.settings import Settings
-from handlers.email import NEW_CODE_BUTTON, NOT_CONFIGURED
-from sharing import shares
+from handlers.accounts.email import NEW_CODE_BUTTON, NOT_CONFIGURED
 from sharing.rules import full_grants
+from sharing.shares import shares
 from sharing.views import Address
 from storage.database import Database
 from storage.models import Account, AddressKind, EmailCode

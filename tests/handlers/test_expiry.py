@@ -19,11 +19,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.app import CamShareApplication, build_application, services_of
 from bot.jobs import EXPIRY_SWEEP_JOB
 from bot.settings import Settings
-from handlers.context import CamShareContext
-from handlers.expiry import sweep_expired
-from handlers.invitations import AcceptInvitation, DeclineInvitation, deliver_invitation
-from sharing import applications, shares
+from handlers.common.context import CamShareContext
+from handlers.manage.expiry import sweep_expired
+from handlers.manage.invitations import AcceptInvitation, DeclineInvitation, deliver_invitation
+from sharing.applications import applications
 from sharing.rules import full_grants
+from sharing.shares import shares
 from sharing.views import Address, ApplicationView, MessageRef, ShareView
 from storage.database import Database
 from storage.models import Account, AddressKind, Device, Share, ShareState

@@ -10,10 +10,10 @@ import pytest
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.context import CamShareContext
-from handlers.expiry import sweep_expired
-from handlers.group_events import flush_group_news
-from sharing import group_outbox, installer_groups
+from handlers.common.context import CamShareContext
+from handlers.groups.news import flush_group_news
+from handlers.manage.expiry import sweep_expired
+from sharing.groups import group_outbox, installer_groups
 from storage.database import Database
 from storage.models import Account, Device, DeviceGroupLink, InstallerGroup
 from tests.clock import FakeClock

@@ -3,8 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from sharing import share_queries, shares
 from sharing.rules import MAX_OWNERS_PER_RECIPIENT, MAX_RECIPIENTS_PER_CHANNEL
+from sharing.shares import share_queries, shares
 from storage.database import Database
 from storage.models import Account, Device, ShareState
 from tests.clock import FakeClock

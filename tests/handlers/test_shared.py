@@ -227,9 +227,9 @@ async def test_edit_after_the_recipient_deleted_it_is_refused(
 async def test_a_share_deleted_during_its_edit_becomes_a_new_invitation_not_access(
     olivia: TelegramUser, rita: TelegramUser, rita_has_it: None, database: Database
 ) -> None:
-    """The share steps (handlers.share) save an edit as "share again" (R9): when the share
-    ended meanwhile, Finish invites again; the recipient gets a prompt to accept, never
-    access they just gave up."""
+    """The share steps (handlers.share.conversation) save an edit as "share again" (R9): when the
+    share ended meanwhile, Finish invites again; the recipient gets a prompt to accept, never access
+    they just gave up."""
     await open_rita_share(olivia)
     await olivia.tap("✏️ Edit")
     await rita.send("/received")

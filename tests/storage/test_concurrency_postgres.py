@@ -16,7 +16,7 @@ from sqlalchemy import func, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sharing import applications, shares
+from sharing.applications import applications
 from sharing.errors import (
     ChannelFull,
     InvitationExpired,
@@ -25,6 +25,7 @@ from sharing.errors import (
     TooManyOwners,
 )
 from sharing.rules import MAX_OWNERS_PER_RECIPIENT, MAX_RECIPIENTS_PER_CHANNEL, full_grants
+from sharing.shares import shares
 from sharing.views import ShareChange, ShareView
 from storage.database import Database
 from storage.models import (

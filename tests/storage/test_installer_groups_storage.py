@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sharing import devices, group_outbox, installer_groups, shares
-from sharing.devices import RemovedDevice
+from sharing.devices import devices
+from sharing.devices.devices import RemovedDevice
 from sharing.errors import DeviceNotFound
-from sharing.installer_groups import GroupView, LinkChange
+from sharing.groups import group_outbox, installer_groups
+from sharing.groups.installer_groups import GroupView, LinkChange
+from sharing.shares import shares
 from storage.database import Database
 from storage.models import Account, DeviceGroupLink, GroupNewsLine, InstallerGroup
 from tests.clock import FakeClock

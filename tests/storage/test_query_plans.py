@@ -17,10 +17,13 @@ import pytest
 from sqlalchemy import event, update
 from sqlalchemy.engine import Connection
 
-from sharing import applications, checks, claims, devices, preview, share_queries, shares
+from sharing.applications import applications
+from sharing.devices import devices
 from sharing.errors import ChannelFull
-from sharing.expiry import claim_expired
+from sharing.people import claims
 from sharing.rules import MAX_RECIPIENTS_PER_CHANNEL
+from sharing.shares import checks, preview, share_queries, shares
+from sharing.shares.expiry import claim_expired
 from sharing.views import Address
 from storage.database import Database
 from storage.models import (

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, update
 
-from sharing import link_tokens
+from sharing.applications import link_tokens
 from sharing.errors import LinkNotFound
 from storage.database import Database, ReadOnlySessionError
 from storage.models import Account, Device

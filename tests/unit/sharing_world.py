@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlmodel import col, func, select
 
-from sharing import shares
 from sharing.rules import full_grants
+from sharing.shares import shares
 from sharing.views import Address, ShareChange, ShareView
 from storage.database import Database
 from storage.models import Account, DeviceType, Permission, Share, ShareState

@@ -2,8 +2,8 @@
 
 import pytest
 
-from sharing import accounts
 from sharing.errors import AccountNotFound, InvalidPhone, InvalidRegion
+from sharing.people import accounts
 from storage.database import Database
 from tests.clock import FakeClock
 

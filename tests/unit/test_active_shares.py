@@ -2,14 +2,14 @@
 
 import pytest
 
-from sharing import shares
 from sharing.errors import (
     InvalidDeviceField,
     NotDeviceOwner,
     ShareNotActive,
     ShareNotFound,
 )
-from sharing.share_queries import get_share, list_received_shares
+from sharing.shares import shares
+from sharing.shares.share_queries import get_share, list_received_shares
 from sharing.views import MessageRef, ShareView
 from storage.models import ShareState
 from tests.unit.sharing_world import OWNER, RECIPIENT, STRANGER, World

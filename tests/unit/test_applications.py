@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sharing import applications
+from sharing.applications import applications
 from sharing.errors import (
     ApplicationNotFound,
     ApplicationNotPending,
@@ -21,7 +21,7 @@ from sharing.errors import (
     ShareToSelf,
 )
 from sharing.rules import MAX_RECIPIENTS_PER_CHANNEL
-from sharing.share_queries import load_share
+from sharing.shares.share_queries import load_share
 from sharing.views import AcceptedApplication, ApplicationView, ExpiredApplication, MessageRef
 from storage.models import (
     Account,

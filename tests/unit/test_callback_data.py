@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from handlers.callback_data import CallbackData, CallbackDataError
+from handlers.common.callback_data import CallbackData, CallbackDataError
 
 
 @dataclass(frozen=True)

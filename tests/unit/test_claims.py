@@ -2,8 +2,8 @@
 
 import pytest
 
-from sharing.claims import claim_invitations
 from sharing.errors import DifferentRegion, ShareConflict, ShareToSelf, TooManyOwners
+from sharing.people.claims import claim_invitations
 from sharing.rules import MAX_OWNERS_PER_RECIPIENT
 from sharing.views import Address, ClaimedInvitations
 from storage.models import Account, AddressKind, ShareState

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from sharing import devices
+from sharing.devices import devices
 from sharing.errors import (
     DeviceAlreadyYours,
     DeviceHeldByAnotherAccount,

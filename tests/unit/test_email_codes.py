@@ -3,14 +3,6 @@
 import pytest
 from sqlmodel import select
 
-from sharing import email_codes
-from sharing.email_codes import (
-    CODE_LIFETIME,
-    MAX_ATTEMPTS,
-    EmailVerified,
-    IssuedCode,
-    WrongCode,
-)
 from sharing.errors import (
     AccountNotFound,
     EmailAlreadyVerified,
@@ -20,6 +12,14 @@ from sharing.errors import (
     EmailCodeUsed,
     InvalidEmail,
     NoEmailCode,
+)
+from sharing.people import email_codes
+from sharing.people.email_codes import (
+    CODE_LIFETIME,
+    MAX_ATTEMPTS,
+    EmailVerified,
+    IssuedCode,
+    WrongCode,
 )
 from storage.database import Database
 from storage.models import Account, EmailCode

@@ -3,8 +3,8 @@ and escaped, whatever the owner typed to reach someone."""
 
 import re
 
-from handlers import group_lines
-from sharing import shares
+from handlers.groups import lines as group_lines
+from sharing.shares import shares
 from sharing.views import Address, GrantView, ShareView
 from storage.models import ALL_PERMISSIONS, AddressKind
 from tests.unit.sharing_world import OWNER, RECIPIENT, World

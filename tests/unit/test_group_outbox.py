@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from sharing import group_outbox, installer_groups
-from sharing.group_outbox import MESSAGES_PER_WINDOW, WINDOW, Dispatch, QueuedLine, pack
+from sharing.groups import group_outbox, installer_groups
+from sharing.groups.group_outbox import MESSAGES_PER_WINDOW, WINDOW, Dispatch, QueuedLine, pack
 from storage.database import Database
 from tests.clock import FakeClock
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
-from sharing import devices, group_outbox, installer_groups
+from sharing.devices import devices
 from sharing.errors import (
     DeviceNotFound,
     GroupNotFound,
@@ -14,7 +14,8 @@ from sharing.errors import (
     NotGroupAdministrator,
     NotGroupMember,
 )
-from sharing.installer_groups import GroupView
+from sharing.groups import group_outbox, installer_groups
+from sharing.groups.installer_groups import GroupView
 from storage.models import (
     DeviceGroupLink,
     GroupMessageSent,

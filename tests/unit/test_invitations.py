@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 
-from sharing import shares
 from sharing.errors import (
     DifferentRegion,
     InvitationExpired,
@@ -13,8 +12,9 @@ from sharing.errors import (
     ShareNotFound,
     ShareNotPending,
 )
-from sharing.expiry import SweepNames
-from sharing.share_queries import load_share
+from sharing.shares import shares
+from sharing.shares.expiry import SweepNames
+from sharing.shares.share_queries import load_share
 from sharing.views import Address, ExpiredInvitation, MessageRef, ShareView
 from storage.models import Account, AddressKind, Device, ShareState
 from tests.factories import make_account, make_share

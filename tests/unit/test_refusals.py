@@ -1,6 +1,6 @@
 """Refusals in a message are HTML; in an alert (answerCallbackQuery) they are plain text."""
 
-from handlers.refusals import as_alert, describe
+from handlers.common.refusals import as_alert, describe
 from sharing.errors import DeviceHeldByAnotherAccount
 
 

@@ -1,4 +1,4 @@
-from sharing.regions import guess_region, region_flag, region_name, search_regions
+from sharing.people.regions import guess_region, region_flag, region_name, search_regions
 
 
 def test_guess_prefers_phone_then_language_then_default() -> None:

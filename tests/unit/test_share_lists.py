@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import event
 
 from sharing.paging import Page
-from sharing.share_queries import list_invitations, list_owned_shares, list_received_shares
+from sharing.shares.share_queries import list_invitations, list_owned_shares, list_received_shares
 from sharing.views import ListedShare
 from storage.database import Database
 from storage.models import Account, Device, Permission, ShareState

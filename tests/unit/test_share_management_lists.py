@@ -5,7 +5,7 @@ On SQLite and PostgreSQL (their sums and CASE expressions are typed differently)
 import pytest
 
 from sharing.errors import ShareNotActive, ShareNotFound
-from sharing.share_queries import (
+from sharing.shares.share_queries import (
     count_received,
     get_owned_share,
     get_received_share,

@@ -3,7 +3,6 @@ refusal of R2-R9."""
 
 import pytest
 
-from sharing import saving
 from sharing.errors import (
     AccountNotFound,
     ChannelFull,
@@ -20,7 +19,8 @@ from sharing.errors import (
     UnknownChannel,
 )
 from sharing.rules import MAX_OWNERS_PER_RECIPIENT, MAX_RECIPIENTS_PER_CHANNEL
-from sharing.share_queries import load_share
+from sharing.shares import saving
+from sharing.shares.share_queries import load_share
 from sharing.views import Address, GrantView, ShareView
 from storage.models import (
     ALL_PERMISSIONS,

@@ -1,0 +1,217 @@
+"""`/start`: greeting, the region (R3) chosen with buttons, and the phone offered (R10).
+
+The region picker is stateless buttons plus one typed step (searching a country by name):
+
+    /start ──> [Yes, <guess>] ─────────────────────────> region set ─> phone offered
+           └─> [Choose another] ─> SEARCHING ─(name)─> [matches] ─┘
+"""
+
+from dataclasses import dataclass
+from enum import IntEnum, auto
+
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.common.accounts import current_account, register_user
+from handlers.common.callback_data import CallbackData
+from handlers.common.cancel import cancel_fallback
+from handlers.common.context import CamShareContext, Handler
+from handlers.common.formatting import escape, region_label
+from handlers.common.keyboards import NOT_NOW_BUTTON, button, inline, share_phone_keyboard
+from handlers.common.refusals import as_alert, describe
+from handlers.manage.invitations import deliver_waiting_invitations
+from handlers.qr.links import PENDING_LINK_KEY, open_link
+from sharing.errors import SharingError
+from sharing.people import accounts
+from sharing.people.regions import guess_region, search_regions
+
+NEXT_STEPS = (
+    "Send /adddevice to add a camera, NVR or DVR, /devices to see your devices,"
+    " or /help for everything I can do."
+)
+
+
+@dataclass(frozen=True)
+class PickRegion(CallbackData, prefix="rg"):
+    code: str
+
+
+@dataclass(frozen=True)
+class SearchRegion(CallbackData, prefix="rgs"):
+    pass
+
+
+class Step(IntEnum):
+    SEARCHING = auto()
+
+
+async def start(update: Update, context: CamShareContext) -> None:
+    assert update.effective_user and update.effective_message
+    account, is_new = await register_user(update.effective_user, context)
+    name = escape(account.first_name)
+    payload = context.args[0] if context.args else None
+    if account.region and not is_new:
+        if payload:
+            await open_link(update, context, payload)
+        else:
+            await update.effective_message.reply_html(f"Welcome back, {name}! {NEXT_STEPS}")
+        await deliver_waiting_invitations(account.id, context)
+        return
+    if payload and context.user_data is not None:
+        context.user_data[PENDING_LINK_KEY] = payload
+    greeting = (
+        f"👋 Welcome to CamShare, {name}!\n\n"
+        "I help you share your CCTV cameras, NVRs and DVRs with family, staff or your security"
+        " company, channel by channel, with the permissions you choose.\n\n"
+        "First, your region: you can share only with people in the same region."
+    )
+    guess = account.region or guess_region(
+        language_code=account.language_code, default=context.services.default_region
+    )
+    await update.effective_message.reply_html(
+        f"{greeting} {_region_question(guess)}", reply_markup=_region_keyboard(guess)
+    )
+
+
+def _region_question(guess: str | None) -> str:
+    return f"Are you in {region_label(guess)}?" if guess else "Which country are you in?"
+
+
+def _region_keyboard(guess: str | None) -> InlineKeyboardMarkup:
+    choose = button("🌍 Choose another region" if guess else "🌍 Choose my region", SearchRegion())
+    confirm = [button(f"✅ Yes, {region_label(guess)}", PickRegion(guess))] if guess else []
+    return inline(confirm, [choose])
+
+
+async def ask_region_name(update: Update, context: CamShareContext) -> Step:
+    query = update.callback_query
+    assert query
+    await query.answer()
+    await query.edit_message_text(
+        "Type the name of your country, or its two-letter code (for example: Germany, DE)."
+        "\nSend /cancel to stop."
+    )
+    return Step.SEARCHING
+
+
+async def search_region(update: Update, context: CamShareContext) -> Step:
+    message = update.effective_message
+    assert message and message.text
+    matches = search_regions(message.text)
+    if not matches:
+        await message.reply_text(
+            "I couldn't find that country. Try its English name or its two-letter code, like FR."
+        )
+        return Step.SEARCHING
+    await message.reply_html(
+        "Which one?",
+        reply_markup=inline(*([button(region_label(code), PickRegion(code))] for code in matches)),
+    )
+    return Step.SEARCHING
+
+
+async def pick_region(update: Update, context: CamShareContext) -> int:
+    """Set the region the user tapped. The code comes from the client, so it is validated."""
+    query = update.callback_query
+    assert query
+    account = await current_account(update, context)
+    if account is None:
+        return ConversationHandler.END
+    try:
+        code = PickRegion.unpack(query.data).code
+        async with context.services.database.write() as session:
+            account = await accounts.set_region(session, account_id=account.id, region=code)
+    except SharingError as error:
+        await query.answer(as_alert(error), show_alert=True)
+        return ConversationHandler.END
+    await query.answer("Region saved")
+    await query.edit_message_text(
+        f"Region set: {region_label(account.region)}.", parse_mode=ParseMode.HTML
+    )
+    await _after_region(update, context, account)
+    await deliver_waiting_invitations(account.id, context)
+    payload = context.user_data.pop(PENDING_LINK_KEY, None) if context.user_data else None
+    if payload:
+        await open_link(update, context, payload)
+    return ConversationHandler.END
+
+
+async def _after_region(
+    update: Update, context: CamShareContext, account: accounts.AccountView
+) -> None:
+    assert update.effective_chat
+    if account.phone:
+        await update.effective_chat.send_message(f"You're all set. {NEXT_STEPS}")
+        return
+    await update.effective_chat.send_message(
+        "One more thing: share your phone number, so that people who know it can share devices"
+        " with you. It stays private: CamShare uses it only to deliver invitations sent to it.",
+        reply_markup=share_phone_keyboard(),
+    )
+
+
+async def receive_contact(update: Update, context: CamShareContext) -> None:
+    """A contact counts as proof only when it is the sender's own (R10)."""
+    message = update.effective_message
+    assert message and message.contact and update.effective_user
+    account = await current_account(update, context)
+    if account is None:
+        return
+    if message.contact.user_id != update.effective_user.id:
+        await message.reply_text(
+            "That is someone else's contact. To verify your own number, tap"
+            " “📱 Share my phone number” below: Telegram then sends your own contact.",
+            reply_markup=share_phone_keyboard(),
+        )
+        return
+    try:
+        async with context.services.database.write() as session:
+            account = await accounts.verify_phone(
+                session, account_id=account.id, phone=message.contact.phone_number
+            )
+    except SharingError as error:
+        await message.reply_html(describe(error), reply_markup=ReplyKeyboardRemove())
+        return
+    await message.reply_text(
+        f"✅ Thanks! Your phone number {account.phone} is verified. {NEXT_STEPS}",
+        reply_markup=ReplyKeyboardRemove(),
+    )
+    await deliver_waiting_invitations(account.id, context)
+
+
+async def decline_phone(update: Update, context: CamShareContext) -> None:
+    assert update.effective_message
+    await update.effective_message.reply_text(
+        f"No problem: you can share it any time from /myaccount. {NEXT_STEPS}",
+        reply_markup=ReplyKeyboardRemove(),
+    )
+
+
+def build_handlers() -> list[Handler]:
+    private = filters.ChatType.PRIVATE
+    region_search = ConversationHandler(
+        entry_points=[CallbackQueryHandler(ask_region_name, pattern=SearchRegion.pattern())],
+        states={
+            Step.SEARCHING: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, search_region),
+                CallbackQueryHandler(pick_region, pattern=PickRegion.pattern()),
+            ]
+        },
+        fallbacks=[cancel_fallback()],
+        name="region_search",
+        conversation_timeout=15 * 60,
+    )
+    return [
+        CommandHandler("start", start, filters=private),
+        region_search,
+        CallbackQueryHandler(pick_region, pattern=PickRegion.pattern()),
+        MessageHandler(private & filters.CONTACT, receive_contact),
+        MessageHandler(private & filters.Text([NOT_NOW_BUTTON]), decline_phone),
+    ]

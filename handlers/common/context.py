@@ -1,0 +1,44 @@
+"""The services handlers reach through `context.services`, created at start-up (bot.app)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
+
+from sharing.clock import Clock
+from sharing.people.mail import EmailSender
+from storage.database import Database
+
+Handler = BaseHandler[Update, "CamShareContext", Any]
+"""What each handlers module's `build_handlers()` returns."""
+
+
+@dataclass
+class Services:
+    database: Database
+    clock: Clock
+    invite_ttl: timedelta
+    default_region: str | None = None
+    email_sender: EmailSender | None = None
+    """None when SMTP_URL or SMTP_FROM is not set: /email then says it is unavailable."""
+
+
+class CamShareContext(
+    CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+):
+    """`CallbackContext` with typed access to the services kept in `bot_data`."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.bot_data["services"]
+        return services

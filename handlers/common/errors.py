@@ -1,0 +1,31 @@
+"""The global error handler: log, and tell the user something useful instead of nothing."""
+
+import logging
+
+from telegram import Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from handlers.common.context import CamShareContext
+
+log = logging.getLogger(__name__)
+
+SORRY = "Sorry, something went wrong on my side. Please try again, or send /cancel and start over."
+
+
+async def handle_error(update: object, context: CamShareContext) -> None:
+    error = context.error
+    if isinstance(error, BadRequest) and "message is not modified" in error.message.lower():
+        return  # a double tap re-rendered the same screen: harmless
+    if isinstance(error, Forbidden):
+        log.info("Telegram refused a message: %s", error.message)
+        return
+    log.error("error while handling %r", update, exc_info=error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query:
+            await update.callback_query.answer(SORRY, show_alert=True)
+        elif update.effective_message and update.effective_chat:
+            await update.effective_message.reply_text(SORRY)
+    except TelegramError:
+        log.warning("could not tell the user about the error", exc_info=True)

@@ -1,0 +1,27 @@
+"""Messages the bot sends on its own (not as a reply): a recipient who blocked the bot or never
+started it must not break the flow that tried to tell them; the failure is recorded instead."""
+
+import logging
+
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+
+from handlers.common.context import CamShareContext
+from sharing.people import accounts
+
+log = logging.getLogger(__name__)
+
+
+async def notify(context: CamShareContext, account_id: int, html_text: str) -> bool:
+    """Send `html_text` to the account's private chat. Returns whether Telegram took it."""
+    try:
+        await context.bot.send_message(account_id, html_text, parse_mode=ParseMode.HTML)
+    except (Forbidden, BadRequest) as error:
+        if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
+            raise
+        log.info("account %s is unreachable: %s", account_id, error.message)
+        services = context.services
+        async with services.database.write() as session:
+            await accounts.mark_unreachable(session, account_id=account_id, now=services.clock())
+        return False
+    return True

@@ -1,0 +1,261 @@
+"""`/devices`: my devices a page at a time, each opening its card; Rename and Remove. Below
+them, the way to the devices shared with me (`/received`), and on top a reminder when
+invitations wait for my answer.
+
+Rename asks for the new name in one typed step (a small conversation); Remove asks to confirm
+with a second tap, and tells every recipient of the device's shares (R12).
+"""
+
+from enum import IntEnum, auto
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.common.accounts import current_account
+from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
+from handlers.common.context import CamShareContext, Handler
+from handlers.common.formatting import device_type_icon, escape, plural
+from handlers.common.keyboards import button, edit_screen, inline
+from handlers.common.notify import notify
+from handlers.common.refusals import as_alert, describe
+from handlers.devices.device_card import (
+    ConfirmRemoveDevice,
+    ListDevices,
+    OpenDevice,
+    RemoveDevice,
+    RenameDevice,
+    render_device_card,
+)
+from handlers.groups import lines as group_lines
+from handlers.manage.received_screens import ListReceived
+from sharing.devices import devices
+from sharing.errors import InvalidDeviceField, SharingError
+from sharing.groups import group_outbox
+from sharing.shares import share_queries
+
+PAGE_SIZE = 8
+RENAME_WIZARD = "rename_device"
+
+
+class RenameStep(IntEnum):
+    NAME = auto()
+
+
+async def show_devices(update: Update, context: CamShareContext) -> None:
+    account = await current_account(update, context)
+    if account is None:
+        return
+    text, keyboard = await _devices_page(context, owner_id=account.id, offset=0)
+    assert update.effective_message
+    await update.effective_message.reply_html(text, reply_markup=keyboard)
+
+
+async def turn_devices_page(update: Update, context: CamShareContext) -> None:
+    query = update.callback_query
+    assert query and update.effective_user
+    await query.answer()
+    offset = max(ListDevices.unpack(query.data).offset, 0)
+    text, keyboard = await _devices_page(context, owner_id=update.effective_user.id, offset=offset)
+    await edit_screen(query, text, keyboard)
+
+
+async def _devices_page(
+    context: CamShareContext, *, owner_id: int, offset: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """My devices, and below them the way to the devices shared with me; on top, a reminder of
+    the invitations waiting for my answer (as Hik-Connect's device list shows both sides)."""
+    services = context.services
+    async with services.database.read() as session:
+        page = await devices.list_devices(
+            session, owner_id=owner_id, offset=offset, limit=PAGE_SIZE
+        )
+        received = await share_queries.count_received(
+            session, recipient_id=owner_id, now=services.clock()
+        )
+    reminder = _invitations_reminder(received.invitations)
+    others = (
+        [button(f"📥 Shared with me ({received.devices})", ListReceived(0))]
+        if received.devices
+        else []
+    )
+    if page.total == 0:
+        if not others:
+            return reminder + "You have no devices yet. Send /adddevice to add one.", None
+        return reminder + "You have no devices of your own yet. Send /adddevice to add one.", (
+            inline(others)
+        )
+    rows = [[button(_device_label(item), OpenDevice(item.id))] for item in page.items]
+    paging = []
+    if page.has_previous:
+        paging.append(button("‹ Previous", ListDevices(max(offset - PAGE_SIZE, 0))))
+    if page.has_next:
+        paging.append(button("Next ›", ListDevices(offset + PAGE_SIZE)))
+    last = min(offset + PAGE_SIZE, page.total)
+    header = f"<b>Your devices</b> ({offset + 1}–{last} of {page.total}). Tap one to open it."
+    return reminder + header, inline(*rows, paging, others)
+
+
+def _invitations_reminder(waiting: int) -> str:
+    if not waiting:
+        return ""
+    verb = "waits" if waiting == 1 else "wait"
+    return f"📨 {plural(waiting, 'invitation')} {verb} for your answer: /received\n\n"
+
+
+def _device_label(item: devices.DeviceSummary) -> str:
+    shared = f" · shared {item.live_shares}" if item.live_shares else ""
+    return f"{device_type_icon(item.type)} {item.name} · {item.channel_count} ch{shared}"
+
+
+async def _tapped_device(
+    update: Update, context: CamShareContext, device_id: int
+) -> devices.DeviceView | None:
+    """The device a button names, if the tapper owns it; otherwise the tap is answered with why
+    not. The id came from the client: ownership is checked here, on the server."""
+    query = update.callback_query
+    assert query and update.effective_user
+    try:
+        async with context.services.database.read() as session:
+            device = await devices.get_owned_device(
+                session, owner_id=update.effective_user.id, device_id=device_id
+            )
+    except SharingError as error:
+        await query.answer(as_alert(error), show_alert=True)
+        return None
+    await query.answer()
+    return device
+
+
+async def open_device(update: Update, context: CamShareContext) -> None:
+    query = update.callback_query
+    assert query
+    device = await _tapped_device(update, context, OpenDevice.unpack(query.data).device_id)
+    if device is None:
+        return
+    await edit_screen(query, *render_device_card(device))
+
+
+async def ask_to_confirm_removal(update: Update, context: CamShareContext) -> None:
+    query = update.callback_query
+    assert query
+    device = await _tapped_device(update, context, RemoveDevice.unpack(query.data).device_id)
+    if device is None:
+        return
+    consequence = (
+        f" This ends its {plural(device.live_shares, 'share')} and tells the"
+        f" {plural(device.live_shares, 'person', 'people')} it was shared with."
+        if device.live_shares
+        else ""
+    )
+    await edit_screen(
+        query,
+        f"Remove <b>{escape(device.name)}</b> from your account?{consequence}",
+        inline(
+            [
+                button("🗑 Yes, remove it", ConfirmRemoveDevice(device.id)),
+                button("Keep it", OpenDevice(device.id)),
+            ]
+        ),
+    )
+
+
+async def remove_device(update: Update, context: CamShareContext) -> None:
+    query = update.callback_query
+    assert query and update.effective_user
+    owner = update.effective_user
+    device_id = ConfirmRemoveDevice.unpack(query.data).device_id
+    try:
+        async with context.services.database.write() as session:
+            removed = await devices.remove_device(session, owner_id=owner.id, device_id=device_id)
+            # The device and its links are gone: its groups are the ones it had.
+            line = group_lines.device_removed(
+                owner_name=owner.full_name,
+                device_name=removed.name,
+                shared_with=len(removed.recipient_ids),
+            )
+            await group_outbox.queue_line(
+                session, group_ids=removed.group_ids, line=line, now=context.services.clock()
+            )
+    except SharingError as error:
+        await query.answer(as_alert(error), show_alert=True)
+        return
+    await query.answer("Removed")
+    await edit_screen(
+        query,
+        f"🗑 <b>{escape(removed.name)}</b> was removed.",
+        inline([button("« My devices", ListDevices(0))]),
+    )
+    for recipient_id in removed.recipient_ids:
+        await notify(
+            context,
+            recipient_id,
+            f"{escape(owner.full_name)} removed the device <b>{escape(removed.name)}</b>;"
+            " it is no longer shared with you.",
+        )
+
+
+async def ask_new_name(update: Update, context: CamShareContext) -> RenameStep | int:
+    query = update.callback_query
+    assert query and context.user_data is not None
+    device = await _tapped_device(update, context, RenameDevice.unpack(query.data).device_id)
+    if device is None:
+        return ConversationHandler.END
+    context.user_data.setdefault(DRAFTS_KEY, {})[RENAME_WIZARD] = device.id
+    assert update.effective_chat
+    await update.effective_chat.send_message(
+        f"Send the new name for <b>{escape(device.name)}</b>, or /cancel to keep it.",
+        parse_mode=ParseMode.HTML,
+    )
+    return RenameStep.NAME
+
+
+async def receive_new_name(update: Update, context: CamShareContext) -> RenameStep | int:
+    message = update.effective_message
+    assert message and message.text is not None and update.effective_user
+    assert context.user_data is not None
+    device_id = context.user_data.get(DRAFTS_KEY, {}).get(RENAME_WIZARD)
+    if device_id is None:
+        return ConversationHandler.END
+    try:
+        async with context.services.database.write() as session:
+            device = await devices.rename_device(
+                session, owner_id=update.effective_user.id, device_id=device_id, name=message.text
+            )
+    except InvalidDeviceField as error:
+        await message.reply_html(describe(error))
+        return RenameStep.NAME
+    except SharingError as error:
+        await message.reply_html(describe(error))
+        return ConversationHandler.END
+    context.user_data[DRAFTS_KEY].pop(RENAME_WIZARD, None)
+    await message.reply_html(f"✅ Renamed to <b>{escape(device.name)}</b>.")
+    text, keyboard = render_device_card(device)
+    await message.reply_html(text, reply_markup=keyboard)
+    return ConversationHandler.END
+
+
+def build_handlers() -> list[Handler]:
+    rename = ConversationHandler(
+        entry_points=[CallbackQueryHandler(ask_new_name, pattern=RenameDevice.pattern())],
+        states={
+            RenameStep.NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, receive_new_name)]
+        },
+        fallbacks=[cancel_fallback()],
+        name=RENAME_WIZARD,
+        conversation_timeout=15 * 60,
+    )
+    return [
+        CommandHandler("devices", show_devices, filters=filters.ChatType.PRIVATE),
+        rename,
+        CallbackQueryHandler(turn_devices_page, pattern=ListDevices.pattern()),
+        CallbackQueryHandler(open_device, pattern=OpenDevice.pattern()),
+        CallbackQueryHandler(ask_to_confirm_removal, pattern=RemoveDevice.pattern()),
+        CallbackQueryHandler(remove_device, pattern=ConfirmRemoveDevice.pattern()),
+    ]

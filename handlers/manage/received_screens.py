@@ -1,0 +1,203 @@
+"""The screens of `/received`, the recipient's side (Hik-Connect's "Others' Devices"): the
+invitations waiting for an answer on top, then the devices shared with me, each opening its
+channels, permissions and "From:", with Rename (my own name for it) and Delete.
+Pure functions of what the sharing service returned."""
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup
+
+from handlers.common.callback_data import CallbackData
+from handlers.common.formatting import (
+    device_type_icon,
+    escape,
+    format_moment,
+    permissions_label,
+    plural,
+)
+from handlers.common.grants_text import grant_lines
+from handlers.common.keyboards import button, inline
+from handlers.common.listing import fit, format_day, pager, short, span
+from handlers.devices.device_card import ListDevices
+from sharing.shares.share_queries import ReceivedPage
+from sharing.views import ListedShare, ShareBase, ShareView
+
+ITEMS_PER_PAGE = 8
+"""Invitations and devices together: 8 invitations are 16 buttons, well under Telegram's 100."""
+
+Screen = tuple[str, InlineKeyboardMarkup | None]
+
+
+@dataclass(frozen=True)
+class ListReceived(CallbackData, prefix="rc"):
+    offset: int
+
+
+@dataclass(frozen=True)
+class AcceptFromList(CallbackData, prefix="rca"):
+    share_id: int
+    version: int
+    offset: int
+    """The page to draw again after answering."""
+
+
+@dataclass(frozen=True)
+class DeclineFromList(CallbackData, prefix="rcd"):
+    share_id: int
+    version: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class OpenReceived(CallbackData, prefix="rco"):
+    share_id: int
+
+
+@dataclass(frozen=True)
+class RenameReceived(CallbackData, prefix="rcn"):
+    share_id: int
+
+
+@dataclass(frozen=True)
+class UseOwnersName(CallbackData, prefix="rcnr"):
+    """Drop my alias: show the device under the name its owner gave it."""
+
+    share_id: int
+
+
+@dataclass(frozen=True)
+class AskToRemoveReceived(CallbackData, prefix="rcx"):
+    share_id: int
+
+
+@dataclass(frozen=True)
+class RemoveReceived(CallbackData, prefix="rcxy"):
+    """The second tap of Delete."""
+
+    share_id: int
+
+
+def my_name_for(share: ShareBase) -> str:
+    """The recipient sees their own alias where they set one; the owner never does."""
+    return share.alias or share.device.name
+
+
+def received_screen(page: ReceivedPage, *, notice: str = "") -> Screen:
+    back = [button("« My devices", ListDevices(0))]
+    if page.total == 0:
+        text = (
+            "Nothing is shared with you yet. When someone shares a device with you, you get an"
+            " invitation to accept, and the device then appears here."
+        )
+        return _with_notice(notice, text), inline(back)
+    sections = [
+        f"📥 <b>Others' devices</b> ({span(page.offset, _shown(page), page.total)})",
+    ]
+    rows = []
+    if page.invitations:
+        sections.append(
+            f"📨 <b>{plural(page.invitation_total, 'invitation')} waiting for your answer</b>:\n"
+            + "\n".join(_invitation_line(share) for share in page.invitations)
+        )
+        for share in page.invitations:
+            name = short(share.device.name, 24)
+            rows.append(
+                [
+                    button(
+                        f"✅ Accept · {name}", AcceptFromList(share.id, share.version, page.offset)
+                    ),
+                    button(
+                        f"❌ Decline · {name}",
+                        DeclineFromList(share.id, share.version, page.offset),
+                    ),
+                ]
+            )
+    if page.devices:
+        sections.append(
+            f"📥 <b>Shared with you</b> ({page.device_total}). Tap one for its channels and"
+            " permissions."
+        )
+        rows.extend(
+            [
+                button(
+                    f"{device_type_icon(share.device.type)} {short(my_name_for(share), 32)}"
+                    f" · from {short(share.owner.display_name, 20)}",
+                    OpenReceived(share.id),
+                )
+            ]
+            for share in page.devices
+        )
+    turn = pager(page.offset, ITEMS_PER_PAGE, page.total, ListReceived)
+    return _with_notice(notice, "\n\n".join(sections)), inline(*rows, turn, back)
+
+
+def _shown(page: ReceivedPage) -> int:
+    return len(page.invitations) + len(page.devices)
+
+
+def _invitation_line(share: ListedShare) -> str:
+    until = f" · until {format_day(share.expires_at)}" if share.expires_at else ""
+    return (
+        f"• <b>{escape(share.device.name)}</b> from <b>{escape(share.owner.display_name)}</b>:"
+        f" {_grants_summary(share)}{until}"
+    )
+
+
+def _grants_summary(share: ListedShare) -> str:
+    """One short phrase, whatever the number of channels: the full list is in the prompt."""
+    channels = plural(share.channel_count, "channel")
+    if len(share.permission_sets) == 1:
+        (permissions,) = share.permission_sets
+        return f"{channels}, {permissions_label(permissions)}"
+    return f"{channels}, permissions differ by channel"
+
+
+def received_share_screen(share: ShareView) -> Screen:
+    """Channels with permissions, and who shared it ("From:"), as Hik-Connect's details page."""
+    head_lines = [f"{device_type_icon(share.device.type)} <b>{escape(my_name_for(share))}</b>"]
+    if share.alias:
+        head_lines.append(f"Device: {escape(share.device.name)} (the owner's name for it)")
+    head_lines += [
+        f"From: <b>{escape(share.owner.display_name)}</b>",
+        f"Shared with you since {format_moment(share.accepted_at or share.created_at)}",
+        f"Channels ({len(share.grants)}):",
+    ]
+    keyboard = inline(
+        [
+            button("✏️ Rename", RenameReceived(share.id)),
+            button("🗑 Delete", AskToRemoveReceived(share.id)),
+        ],
+        [button("« Others' devices", ListReceived(0))],
+    )
+    return fit("\n".join(head_lines), grant_lines(share.grants)), keyboard
+
+
+def confirm_remove_screen(share: ShareView) -> Screen:
+    return (
+        f"Delete <b>{escape(my_name_for(share))}</b> from your list? You lose access to it, and"
+        f" {escape(share.owner.display_name)} is told. Only they can share it with you again.",
+        inline(
+            [
+                button("🗑 Yes, delete it", RemoveReceived(share.id)),
+                button("Keep it", OpenReceived(share.id)),
+            ]
+        ),
+    )
+
+
+def ask_alias_text(share: ShareView) -> str:
+    return (
+        f"Send a new name for <b>{escape(my_name_for(share))}</b>. Only you see it:"
+        f" {escape(share.owner.display_name)} keeps calling it"
+        f" <b>{escape(share.device.name)}</b>. Send /cancel to keep the name as it is."
+    )
+
+
+def ask_alias_keyboard(share: ShareView) -> InlineKeyboardMarkup | None:
+    if not share.alias:
+        return None
+    return inline([button("↩️ Use the owner's name", UseOwnersName(share.id))])
+
+
+def _with_notice(notice: str, text: str) -> str:
+    return f"{notice}\n\n{text}" if notice else text

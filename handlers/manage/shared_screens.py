@@ -1,0 +1,213 @@
+"""The screens of `/shared`, the owner's side of sharing (Hik-Connect's "My Shared Devices"):
+the devices I share, one device's recipients and invitations, one share with its actions.
+Pure functions of what the sharing service returned, so every tap redraws from the database."""
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup
+
+from handlers.common.callback_data import CallbackData
+from handlers.common.formatting import (
+    device_type_icon,
+    escape,
+    format_moment,
+    plural,
+    recipient_label,
+)
+from handlers.common.grants_text import grant_lines
+from handlers.common.keyboards import button, inline
+from handlers.common.listing import fit, format_day, pager, short, span
+from handlers.devices.device_card import ShareDevice
+from handlers.share.entries import EditShare
+from sharing.paging import Page
+from sharing.views import DeviceRef, ListedShare, ShareBase, SharedDevice, ShareView
+from storage.models import ShareState
+
+DEVICES_PER_PAGE = 8
+SHARES_PER_PAGE = 8
+
+Screen = tuple[str, InlineKeyboardMarkup | None]
+
+
+@dataclass(frozen=True)
+class ListSharedDevices(CallbackData, prefix="ow"):
+    offset: int
+
+
+@dataclass(frozen=True)
+class OpenSharedDevice(CallbackData, prefix="owd"):
+    device_id: int
+    offset: int
+    """Of the device's shares."""
+
+
+@dataclass(frozen=True)
+class OpenOwnedShare(CallbackData, prefix="ows"):
+    share_id: int
+
+
+@dataclass(frozen=True)
+class AskToRevokeShare(CallbackData, prefix="owx"):
+    share_id: int
+
+
+@dataclass(frozen=True)
+class RevokeShare(CallbackData, prefix="owxy"):
+    """The second tap of Delete."""
+
+    share_id: int
+
+
+@dataclass(frozen=True)
+class AskToCancelInvitation(CallbackData, prefix="owc"):
+    share_id: int
+
+
+@dataclass(frozen=True)
+class CancelInvitation(CallbackData, prefix="owcy"):
+    """The second tap of Cancel invitation."""
+
+    share_id: int
+
+
+def shared_with(share: ShareBase) -> str:
+    """Who has the share, in plain text (`formatting.recipient_label`)."""
+    return recipient_label(share.recipient, share.address)
+
+
+def _state_line(share: ShareBase) -> str:
+    if share.state == ShareState.ACTIVE:
+        return f"✅ active since {format_day(share.accepted_at or share.created_at)}"
+    if share.recipient is None:
+        return f"⏳ invited {format_day(share.created_at)}, not on CamShare yet"
+    return f"⏳ invited {format_day(share.created_at)}, no answer yet"
+
+
+def shared_devices_screen(page: Page[SharedDevice], *, notice: str = "") -> Screen:
+    if page.total == 0:
+        text = "You are not sharing any device. Open one in /devices and tap 📤 Share."
+        return _with_notice(notice, text), None
+    rows = [
+        [
+            button(
+                short(f"{device_type_icon(item.device.type)} {item.device.name}")
+                + f" · {_counts(item)}",
+                OpenSharedDevice(item.device.id, 0),
+            )
+        ]
+        for item in page.items
+    ]
+    turn = pager(page.offset, DEVICES_PER_PAGE, page.total, ListSharedDevices)
+    header = (
+        f"📤 <b>Devices you share</b> ({span(page.offset, len(page.items), page.total)})."
+        " Tap one to see who has it."
+    )
+    return _with_notice(notice, header), inline(*rows, turn)
+
+
+def _counts(item: SharedDevice) -> str:
+    parts = [f"{item.active} active"] if item.active else []
+    if item.pending:
+        parts.append(f"{item.pending} invited")
+    return ", ".join(parts)
+
+
+def shared_device_screen(device: DeviceRef, page: Page[ListedShare], *, notice: str = "") -> Screen:
+    name = f"{device_type_icon(device.type)} <b>{escape(device.name)}</b>"
+    back = button("« Shared devices", ListSharedDevices(0))
+    if page.total == 0:
+        return (
+            _with_notice(notice, f"{name} is not shared with anyone now."),
+            inline([button("📤 Share it", ShareDevice(device.id))], [back]),
+        )
+    lines = [
+        f"{page.offset + number}. <b>{escape(shared_with(share))}</b> · {_state_line(share)}"
+        f" · {plural(share.channel_count, 'channel')}"
+        for number, share in enumerate(page.items, start=1)
+    ]
+    rows = [
+        [button(short(shared_with(share)) + _state_mark(share), OpenOwnedShare(share.id))]
+        for share in page.items
+    ]
+    turn = pager(
+        page.offset,
+        SHARES_PER_PAGE,
+        page.total,
+        lambda offset: OpenSharedDevice(device.id, offset),
+    )
+    head = (
+        f"{name}: shared with {plural(page.total, 'person', 'people')}"
+        f" ({span(page.offset, len(page.items), page.total)}). Tap one for details.\n"
+    )
+    return fit(_with_notice(notice, head), lines), inline(*rows, turn, [back])
+
+
+def _state_mark(share: ShareBase) -> str:
+    return " · ✅" if share.state == ShareState.ACTIVE else " · ⏳ invited"
+
+
+def owned_share_screen(share: ShareView) -> Screen:
+    """One recipient's share, with Edit and Delete (active) or Cancel invitation (pending)."""
+    head = "\n".join(
+        [
+            f"{device_type_icon(share.device.type)} <b>{escape(share.device.name)}</b>"
+            f" → <b>{escape(shared_with(share))}</b>",
+            _state_details(share),
+            f"Channels ({len(share.grants)}):",
+        ]
+    )
+    end = (
+        button("🗑 Delete", AskToRevokeShare(share.id))
+        if share.state == ShareState.ACTIVE
+        else button("✖️ Cancel invitation", AskToCancelInvitation(share.id))
+    )
+    # Edit enters the share conversation (handlers.share.conversation), which draws its channel
+    # screen in this very message and tells the recipient what changed.
+    keyboard = inline(
+        [button("✏️ Edit", EditShare(share.id)), end],
+        [button(f"« {short(share.device.name)}", OpenSharedDevice(share.device.id, 0))],
+    )
+    return fit(head, grant_lines(share.grants)), keyboard
+
+
+def _state_details(share: ShareView) -> str:
+    if share.state == ShareState.ACTIVE:
+        return f"✅ Active since {format_moment(share.accepted_at or share.created_at)}."
+    until = f" until {format_moment(share.expires_at)}" if share.expires_at else ""
+    if share.recipient is None:
+        return (
+            f"⏳ Invited on {format_moment(share.created_at)}. Nobody has proved this address on"
+            f" CamShare yet; the invitation waits for them{until}."
+        )
+    return f"⏳ Invited on {format_moment(share.created_at)}; waiting for an answer{until}."
+
+
+def confirm_revoke_screen(share: ShareView) -> Screen:
+    return (
+        f"Delete <b>{escape(shared_with(share))}</b>'s share of"
+        f" <b>{escape(share.device.name)}</b>? The device disappears from their list at once,"
+        " and they are told.",
+        inline(
+            [
+                button("🗑 Yes, delete it", RevokeShare(share.id)),
+                button("Keep it", OpenOwnedShare(share.id)),
+            ]
+        ),
+    )
+
+
+def confirm_cancel_screen(share: ShareView) -> Screen:
+    return (
+        f"Cancel the invitation to <b>{escape(shared_with(share))}</b> for"
+        f" <b>{escape(share.device.name)}</b>? Its Accept button stops working.",
+        inline(
+            [
+                button("✖️ Yes, cancel it", CancelInvitation(share.id)),
+                button("Keep it", OpenOwnedShare(share.id)),
+            ]
+        ),
+    )
+
+
+def _with_notice(notice: str, text: str) -> str:
+    return f"{notice}\n\n{text}" if notice else text

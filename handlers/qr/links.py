@@ -1,0 +1,272 @@
+"""Deep links and QR codes: the device QR code that others scan to apply for a share, the
+account QR code that owners scan to share with someone, and photos of either sent to the bot.
+
+A link's payload is a random token (sharing.applications.link_tokens); whatever opens it (the /start
+payload, a photo, a button carrying the token) is checked against the database every time.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers.common.accounts import current_account
+from handlers.common.callback_data import CallbackData
+from handlers.common.context import CamShareContext, Handler
+from handlers.common.formatting import escape, format_moment
+from handlers.common.keyboards import button, inline
+from handlers.common.refusals import as_alert, describe
+from handlers.groups import lines as group_lines
+from handlers.qr.images import (
+    MAX_PHOTO_BYTES,
+    UnreadablePhoto,
+    deep_link,
+    read_qr_codes,
+    render_qr_png,
+)
+from sharing.applications import applications, link_tokens
+from sharing.applications.link_tokens import AccountLink, DeviceLink
+from sharing.errors import LinkNotFound, SharingError
+from sharing.groups import group_outbox
+from sharing.views import MessageRef
+
+log = logging.getLogger(__name__)
+
+PENDING_LINK_KEY = "pending_link"
+"""user_data key: a link opened before onboarding finished, opened again once it has."""
+
+
+@dataclass(frozen=True)
+class ShowDeviceQr(CallbackData, prefix="qrd"):
+    device_id: int
+
+
+@dataclass(frozen=True)
+class RenewAccountQr(CallbackData, prefix="qra"):
+    pass
+
+
+@dataclass(frozen=True)
+class ApplyForShare(CallbackData, prefix="apl"):
+    token: str
+
+
+@dataclass(frozen=True)
+class ReviewApplication(CallbackData, prefix="apr"):
+    application_id: int
+
+
+@dataclass(frozen=True)
+class ShareWithAccount(CallbackData, prefix="swa"):
+    token: str
+
+
+# --- making the codes ----------------------------------------------------------------------------
+
+
+async def send_device_qr(update: Update, context: CamShareContext) -> None:
+    query = update.callback_query
+    assert query and update.effective_user and update.effective_chat
+    device_id = ShowDeviceQr.unpack(query.data).device_id
+    services = context.services
+    try:
+        async with services.database.write() as session:
+            issued = await link_tokens.issue_device_token(
+                session,
+                owner_id=update.effective_user.id,
+                device_id=device_id,
+                ttl=services.invite_ttl,
+                now=services.clock(),
+            )
+            link = await link_tokens.open_link(session, token=issued.token, now=services.clock())
+    except SharingError as error:
+        await query.answer(as_alert(error), show_alert=True)
+        return
+    await query.answer()
+    assert isinstance(link, DeviceLink) and issued.expires_at is not None
+    png = await render_qr_png(deep_link(context.bot.username, issued.token))
+    await update.effective_chat.send_photo(
+        png,
+        caption=(
+            f"🔳 QR code for <b>{escape(link.device.name)}</b>.\n\nWhoever scans it with their"
+            " phone's camera, or sends me a photo of it, can apply for access; you then choose"
+            " the channels and permissions they get.\n\nValid until"
+            f" {format_moment(issued.expires_at)}. A new code stops this one."
+        ),
+        parse_mode=ParseMode.HTML,
+        reply_markup=inline([button("🔄 New code", ShowDeviceQr(device_id))]),
+    )
+
+
+async def send_account_qr(update: Update, context: CamShareContext) -> None:
+    account = await current_account(update, context)
+    if account is None:
+        return
+    if update.callback_query:
+        await update.callback_query.answer()
+    services = context.services
+    async with services.database.write() as session:
+        issued = await link_tokens.issue_account_token(
+            session, account_id=account.id, now=services.clock()
+        )
+    png = await render_qr_png(deep_link(context.bot.username, issued.token))
+    assert update.effective_chat
+    await update.effective_chat.send_photo(
+        png,
+        caption=(
+            "🔳 Your CamShare code. Show it to a device owner: when they scan it, or send me a"
+            " photo of it, they can share a device with you.\n\nA new code stops this one."
+        ),
+        reply_markup=inline([button("🔄 New code", RenewAccountQr())]),
+    )
+
+
+# --- opening them --------------------------------------------------------------------------------
+
+
+async def open_link(update: Update, context: CamShareContext, token: str) -> None:
+    """What a deep link or a photographed code opens, as a question with one button."""
+    message = update.effective_message
+    assert message and update.effective_user
+    services = context.services
+    try:
+        async with services.database.read() as session:
+            link = await link_tokens.open_link(session, token=token, now=services.clock())
+    except SharingError as error:
+        await message.reply_html(describe(error))
+        return
+    text, keyboard = _link_question(link, viewer_id=update.effective_user.id)
+    await message.reply_html(text, reply_markup=keyboard)
+
+
+def _link_question(
+    link: DeviceLink | AccountLink, *, viewer_id: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    if isinstance(link, DeviceLink):
+        device = f"<b>{escape(link.device.name)}</b>"
+        if link.owner.id == viewer_id:
+            own = f"This is the QR code of your own device {device}: show it to whoever applies."
+            return own, None
+        return (
+            f"📷 {device}, shared by <b>{escape(link.owner.display_name)}</b>.\n\nApply for"
+            " sharing? The owner chooses which channels and permissions you get.",
+            inline([button("📨 Apply for sharing", ApplyForShare(link.token))]),
+        )
+    name = f"<b>{escape(link.account.display_name)}</b>"
+    if link.account.id == viewer_id:
+        own = "This is your own CamShare code: show it to an owner who will share with you."
+        return own, None
+    return (
+        f"Share a device with {name}?",
+        inline([button("📤 Choose a device", ShareWithAccount(link.token))]),
+    )
+
+
+async def receive_photo(update: Update, context: CamShareContext) -> None:
+    """A photo of a QR code (ours, someone else's, or none)."""
+    message = update.effective_message
+    assert message
+    if await current_account(update, context) is None:
+        return
+    payload = await photographed_payload(message, context)
+    if payload is not None:
+        await open_link(update, context, payload)
+
+
+async def photographed_payload(message: Message, context: CamShareContext) -> str | None:
+    """The one CamShare payload in the photo; otherwise say what is wrong and return None."""
+    photo = message.photo[-1] if message.photo else message.document
+    assert photo is not None
+    try:
+        if photo.file_size and photo.file_size > MAX_PHOTO_BYTES:
+            raise UnreadablePhoto("file too large")
+        file = await photo.get_file()
+        found = await read_qr_codes(
+            bytes(await file.download_as_bytearray()), bot_username=context.bot.username
+        )
+    except UnreadablePhoto:
+        most = MAX_PHOTO_BYTES // 2**20
+        await message.reply_text(
+            f"I can't read this image: send a photo (JPEG or PNG) of at most {most} MB."
+        )
+        return None
+    payloads = set(found.payloads)
+    if len(payloads) == 1:
+        return found.payloads[0]
+    if len(payloads) > 1:
+        await message.reply_text("I see several CamShare codes here: send a photo of just one.")
+    elif found.others:
+        await message.reply_text("This QR code is not a CamShare code.")
+    else:
+        await message.reply_text(
+            "I couldn't find a QR code in this photo. Take it again closer, with the whole code"
+            " in view, sharp and well lit."
+        )
+    return None
+
+
+async def apply_for_share(update: Update, context: CamShareContext) -> None:
+    query = update.callback_query
+    assert query and update.effective_user
+    applicant = update.effective_user
+    services = context.services
+    try:
+        async with services.database.write() as session:
+            link = await link_tokens.open_link(
+                session, token=ApplyForShare.unpack(query.data).token, now=services.clock()
+            )
+            if not isinstance(link, DeviceLink):
+                raise LinkNotFound()
+            application, is_new = await applications.apply_for_share(
+                session,
+                applicant_id=applicant.id,
+                device_id=link.device.id,
+                ttl=services.invite_ttl,
+                now=services.clock(),
+            )
+            if is_new:
+                news = [(application.device.id, group_lines.application_sent(application))]
+                await group_outbox.queue_device_news(session, news, now=services.clock())
+    except SharingError as error:
+        await query.answer(as_alert(error), show_alert=True)
+        return
+    await query.answer("Application sent" if is_new else "Already sent")
+    device, owner = escape(application.device.name), escape(link.owner.display_name)
+    await query.edit_message_text(
+        f"📨 Your application for <b>{device}</b> was sent to {owner}. You'll hear back here;"
+        f" it expires on {format_moment(application.expires_at)}.",
+        parse_mode=ParseMode.HTML,
+    )
+    if not is_new:
+        return
+    try:
+        sent = await context.bot.send_message(
+            application.owner_id,
+            f"📨 New sharing application from <b>{escape(applicant.full_name)}</b> for"
+            f" <b>{device}</b>. Review it to choose what they get, then accept or reject.",
+            parse_mode=ParseMode.HTML,
+            reply_markup=inline([button("🔍 Review", ReviewApplication(application.id))]),
+        )
+    except (Forbidden, BadRequest) as error:
+        log.info("owner %s did not get the application: %s", application.owner_id, error.message)
+        return
+    async with services.database.write() as session:
+        await applications.set_application_prompt(
+            session,
+            application_id=application.id,
+            prompt=MessageRef(sent.chat_id, sent.message_id),
+        )
+
+
+def build_handlers() -> list[Handler]:
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("myqr", send_account_qr, filters=private),
+        CallbackQueryHandler(send_account_qr, pattern=RenewAccountQr.pattern()),
+        CallbackQueryHandler(send_device_qr, pattern=ShowDeviceQr.pattern()),
+        CallbackQueryHandler(apply_for_share, pattern=ApplyForShare.pattern()),
+        MessageHandler(private & (filters.PHOTO | filters.Document.IMAGE), receive_photo),
+    ]
