@@ -1,0 +1,1 @@
+"""The device protocol adapter: talks to CCTV devices and imports nothing of ours."""

@@ -1,0 +1,1 @@
+"""Hikvision ISAPI: the HTTP API of Hikvision cameras, NVRs and DVRs."""
