@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -53,6 +54,18 @@ class DeviceType(StrEnum):
     DVR = "dvr"
     DOORBELL = "doorbell"
     OTHER = "other"
+
+
+class DeviceStatus(StrEnum):
+    """What CamShare last saw of a connected device."""
+
+    ONLINE = "online"
+    OFFLINE = "offline"
+    """It did not answer (refused, timed out, unreachable)."""
+    WRONG_PASSWORD = "wrong_password"
+    """It answered, and refused the stored credentials (or locked them out)."""
+    NOT_A_DEVICE = "not_a_device"
+    """Something answered, but not as this device should: not ISAPI, or another serial."""
 
 
 class ShareState(StrEnum):
@@ -169,8 +182,42 @@ class Channel(SQLModel, table=True):
     number: int
     """1-based, as printed on the NVR's inputs."""
     name: str = Field(max_length=64)
+    online: bool | None = None
+    """As the connected device last said; None when it is not connected or did not say."""
 
     __table_args__ = (UniqueConstraint("device_id", "number"),)
+
+
+class DeviceConnection(SQLModel, table=True):
+    """How CamShare reaches a device over its own network API, and what it last saw there.
+
+    The owner's alone (R14): recipients see `status` and `last_online_at`, never the rest. The
+    password is sealed with the process's secret key (`sharing.devices.secrets`) and never
+    leaves the domain in clear except to the device driver.
+    """
+
+    device_id: int = Field(foreign_key="device.id", primary_key=True, ondelete="CASCADE")
+    scheme: str = Field(max_length=5)
+    """`http` or `https`."""
+    host: str = Field(max_length=253)
+    port: int
+    accept_self_signed: bool = False
+    """HTTPS only: the owner said the device's own certificate may be accepted unverified."""
+    username: str = Field(max_length=64)
+    sealed_password: bytes = Field(sa_type=LargeBinary)
+    model: str = Field(max_length=64)
+    """As the device reported it when connected or last refreshed."""
+    status: DeviceStatus = Field(sa_type=string_enum(DeviceStatus))
+    status_since: datetime = Field(sa_type=UTCDateTime)
+    last_online_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    checked_at: datetime = Field(sa_type=UTCDateTime)
+    """When the status job last asked; the job takes the devices asked longest ago first."""
+    announced_offline: bool = False
+    """Set when the owner and the device's groups were told it went offline (after the grace
+    period); cleared when they are told it is back, so each way is told once."""
+    connected_at: datetime = Field(sa_type=UTCDateTime)
+
+    __table_args__ = (Index("ix_deviceconnection_checked_at", "checked_at"),)
 
 
 class Share(SQLModel, table=True):
