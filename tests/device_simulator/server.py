@@ -68,7 +68,7 @@ class PtzMove:
 class DeviceSimulator:
     """One simulated device. Tests read and switch its state directly:
 
-    - `requests`, `in_flight`, `max_in_flight`, `failed_logins`, `ptz_moves`, `preset_gotos`
+    - `requests`, `in_flight`, `answered`, `max_in_flight`, `failed_logins`, `ptz_moves`, `preset_gotos`
     - `password` (set another to make the driver's wrong), `not_isapi`, `oversized_pictures`,
       `chunked_pictures`, `device.channels[i].online`
     - `hold_requests()` / `release_requests(n)`: a device that accepts and does not answer
@@ -131,6 +131,11 @@ class DeviceSimulator:
     @property
     def locked(self) -> bool:
         return self._locked_until is not None and self.clock() < self._locked_until
+
+    @property
+    def answered(self) -> int:
+        """Requests the device has finished with."""
+        return len(self.requests) - self.in_flight
 
     @property
     def open_alert_streams(self) -> int:
