@@ -110,6 +110,7 @@ class DeviceSimulator:
         self._alerts = AlertStreams()
         self._app = Starlette(routes=self._routes())
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._port: int | None = None
         self._server: uvicorn.Server | None = None
         self._serving: asyncio.Task[None] | None = None
 
@@ -117,7 +118,10 @@ class DeviceSimulator:
 
     @property
     def port(self) -> int:
-        return int(self._socket.getsockname()[1])
+        """Kept after `go_away`: a driver pointed here then finds the port closed."""
+        if self._port is None:
+            raise RuntimeError("the simulator has not started")
+        return self._port
 
     @property
     def endpoint(self) -> Endpoint:
@@ -147,6 +151,7 @@ class DeviceSimulator:
         # Bound and listening before uvicorn starts: an early connection waits in the backlog.
         self._socket.bind((HOST, 0))
         self._socket.listen(100)
+        self._port = int(self._socket.getsockname()[1])
         config = uvicorn.Config(
             self._front,
             interface="asgi3",
