@@ -6,7 +6,7 @@ from contextlib import AsyncExitStack
 import pytest
 
 from device_api import Credentials, IsapiDriver
-from tests.device_simulator import DeviceSimulator, ManualClock
+from tests.device_simulator import DeviceSimulator
 from tests.device_simulator.fixtures import (  # noqa: F401 (fixtures)
     camera_simulator,
     device_clock,
@@ -18,8 +18,8 @@ DriverFor = Callable[..., IsapiDriver]
 
 
 @pytest.fixture
-async def driver_for(device_clock: ManualClock) -> AsyncIterator[DriverFor]:
-    """`driver_for(simulator, **options)`: an IsapiDriver on the simulator, closed at the end."""
+async def driver_for() -> AsyncIterator[DriverFor]:
+    """`driver_for(simulator, **options)`: an IsapiDriver on the simulator, on its clock."""
     async with AsyncExitStack() as drivers:
 
         def make(
@@ -37,7 +37,7 @@ async def driver_for(device_clock: ManualClock) -> AsyncIterator[DriverFor]:
                 timeout=timeout,
                 max_concurrent=max_concurrent,
                 max_response_bytes=max_response_bytes,
-                clock=device_clock,
+                clock=simulator.clock,
                 **options,  # type: ignore[arg-type]
             )
             drivers.push_async_callback(driver.aclose)

@@ -29,7 +29,10 @@ async def test_a_snapshot_is_the_channels_jpeg(
     assert _picture(seven).info["comment"] == b"channel 7"
     assert _picture(twelve).info["comment"] == b"channel 12"
     paths = [record.path for record in nvr_simulator.requests if record.authenticated]
-    assert paths == ["/ISAPI/Streaming/channels/701/picture", "/ISAPI/Streaming/channels/1201/picture"]
+    assert paths == [
+        "/ISAPI/Streaming/channels/701/picture",
+        "/ISAPI/Streaming/channels/1201/picture",
+    ]
 
 
 async def test_a_proxied_nvr_channel_comes_from_the_streaming_proxy(
@@ -89,12 +92,14 @@ async def test_no_more_than_max_concurrent_requests_reach_the_device(
     await nvr_simulator.wait_until(lambda device: device.in_flight == 2)
     for released in range(1, 11):  # one at a time: a third would arrive meanwhile if it could
         await nvr_simulator.release_requests(1)
-        await nvr_simulator.wait_until(
-            lambda device, released=released: device.answered == answered_before + released
-        )
+        await _answered(nvr_simulator, answered_before + released)
 
     jpegs = await asyncio.gather(*snapshots)
     assert nvr_simulator.max_in_flight == 2
     assert [_picture(jpeg).info["comment"] for jpeg in jpegs] == [
         f"channel {channel}".encode() for channel in range(1, 11)
     ]
+
+
+async def _answered(simulator: DeviceSimulator, count: int) -> None:
+    await simulator.wait_until(lambda device: device.answered == count)

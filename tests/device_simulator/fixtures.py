@@ -29,9 +29,7 @@ async def start_simulator(device_clock: ManualClock) -> AsyncIterator[StartSimul
     async with AsyncExitStack() as running:
 
         async def start(device: DeviceModel) -> DeviceSimulator:
-            return await running.enter_async_context(
-                DeviceSimulator(device, clock=device_clock)
-            )
+            return await running.enter_async_context(DeviceSimulator(device, clock=device_clock))
 
         yield start
 

@@ -68,7 +68,8 @@ class PtzMove:
 class DeviceSimulator:
     """One simulated device. Tests read and switch its state directly:
 
-    - `requests`, `in_flight`, `answered`, `max_in_flight`, `failed_logins`, `ptz_moves`, `preset_gotos`
+    - `requests`, `in_flight`, `answered`, `max_in_flight`, `failed_logins`, `ptz_moves`,
+      `preset_gotos`
     - `password` (set another to make the driver's wrong), `not_isapi`, `oversized_pictures`,
       `chunked_pictures`, `device.channels[i].online`
     - `hold_requests()` / `release_requests(n)`: a device that accepts and does not answer
