@@ -1,1 +1,5 @@
-"""Hikvision ISAPI: the HTTP API of Hikvision cameras, NVRs and DVRs."""
+"""The ISAPI driver: Hikvision's HTTP protocol for cameras, NVRs and DVRs."""
+
+from device_api.isapi.driver import IsapiDriver
+
+__all__ = ["IsapiDriver"]

@@ -1,0 +1,73 @@
+"""The interface the product uses to talk to a device, whatever the protocol behind it."""
+
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Literal, Protocol, Self
+
+from device_api.results import Channel, DeviceInfo, Preset
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the device answers. `verify_tls=False` accepts a self-signed certificate, which
+    most recorders have; only the owner can decide that."""
+
+    scheme: Literal["http", "https"]
+    host: str
+    port: int
+    verify_tls: bool = True
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal
+        return f"{self.scheme}://{host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A device account. The password never shows in a repr, a log line or an error."""
+
+    username: str
+    password: str
+
+    def __repr__(self) -> str:
+        return f"Credentials(username={self.username!r}, password='***')"
+
+    __str__ = __repr__
+
+
+class DeviceDriver(Protocol):
+    """One device, over one connection pool; `async with driver:` closes it at the end.
+
+    Channels are numbered as the device numbers them, from 1. PTZ speeds are -100..100.
+    Every method raises only `DeviceError`s (and `ValueError` for arguments out of range).
+    """
+
+    async def device_info(self) -> DeviceInfo: ...
+
+    async def channels(self) -> list[Channel]: ...
+
+    async def snapshot(self, channel: int) -> bytes:
+        """A JPEG of the channel's main stream."""
+        ...
+
+    async def ptz_move(
+        self, channel: int, *, pan: int, tilt: int, zoom: int, duration_ms: int
+    ) -> None:
+        """Move for `duration_ms`, then stop: the camera is never left moving."""
+        ...
+
+    async def ptz_presets(self, channel: int) -> list[Preset]: ...
+
+    async def ptz_goto_preset(self, channel: int, preset_id: int) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...

@@ -1,0 +1,220 @@
+"""`DeviceDriver` for Hikvision devices, over ISAPI (HTTP + XML + Digest)."""
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Self
+from xml.etree.ElementTree import Element
+
+import httpx
+
+from device_api.driver import Credentials, Endpoint
+from device_api.errors import DeviceRefused, NotIsapi, NotSupported
+from device_api.isapi import documents
+from device_api.isapi.session import Answer, IsapiSession
+from device_api.isapi.xml import local_name, looks_like_xml, parse
+from device_api.results import Channel, DeviceInfo, Preset
+
+logger = logging.getLogger(__name__)
+
+_JPEG_START = b"\xff\xd8\xff"
+_INVALID_XML_CONTENT = 6  # what the main picture URL answers for an NVR's proxied channel
+_MAIN_STREAM = 1
+_RECORDERS = frozenset({"NVR", "DVR", "HVR", "DVS"})
+_PTZ_SPEED = range(-100, 101)
+
+
+class IsapiDriver:
+    """A Hikvision camera, NVR or DVR. See `IsapiSession` for the rules of every request.
+
+    `clock` (monotonic seconds) times the lock-out; `sleep` times a continuous PTZ move.
+    Tests pass their own so that nothing waits on the wall clock.
+    """
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        credentials: Credentials,
+        *,
+        timeout: float,
+        max_concurrent: int,
+        max_response_bytes: int,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._session = IsapiSession(
+            endpoint,
+            credentials,
+            timeout=timeout,
+            max_concurrent=max_concurrent,
+            max_response_bytes=max_response_bytes,
+            transport=transport,
+            clock=clock,
+        )
+        self._sleep = sleep
+        self._device_type: str | None = None
+        self._stops_in_flight: set[asyncio.Task[None]] = set()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections, once any PTZ stop still on its way has been sent."""
+        await asyncio.gather(*self._stops_in_flight, return_exceptions=True)
+        await self._session.aclose()
+
+    async def device_info(self) -> DeviceInfo:
+        info = documents.device_info(await self._get_xml("/ISAPI/System/deviceInfo", "DeviceInfo"))
+        self._device_type = info.device_type
+        return info
+
+    async def channels(self) -> list[Channel]:
+        """A camera's one channel, a recorder's IP channels and, on a DVR, its analog inputs.
+
+        A 403 or 404 on one of the lists means the device has no channels of that kind.
+        """
+        if self._device_type is None:
+            await self.device_info()
+        device_type = (self._device_type or "").upper()
+        if device_type not in _RECORDERS:
+            return [
+                Channel(entry.number, entry.name, online=True)  # it answered just now
+                for entry, _ in await self._analog_channels()
+            ]
+        channels = [] if device_type == "NVR" else await self._analog_channels()
+        return [
+            Channel(entry.number, entry.name, online)
+            for entry, online in channels + await self._proxy_channels()
+        ]
+
+    async def snapshot(self, channel: int) -> bytes:
+        """A JPEG from the main stream; an NVR's proxied channel from the StreamingProxy."""
+        stream = channel * 100 + _MAIN_STREAM
+        try:
+            return await self._get_jpeg(f"/ISAPI/Streaming/channels/{stream}/picture")
+        except DeviceRefused as refusal:
+            if refusal.status_code != _INVALID_XML_CONTENT:
+                raise
+        return await self._get_jpeg(f"/ISAPI/ContentMgmt/StreamingProxy/channels/{stream}/picture")
+
+    async def ptz_move(
+        self, channel: int, *, pan: int, tilt: int, zoom: int, duration_ms: int
+    ) -> None:
+        """A momentary move, which the camera ends itself; without one, continuous then stop.
+
+        The stop is sent even when the caller is cancelled: a lost stop leaves the camera
+        turning. `aclose` waits for a stop still on its way.
+        """
+        if not all(speed in _PTZ_SPEED for speed in (pan, tilt, zoom)):
+            raise ValueError("PTZ speeds are -100..100")
+        if duration_ms <= 0:
+            raise ValueError("a PTZ move lasts a positive number of milliseconds")
+        base = f"/ISAPI/PTZCtrl/channels/{channel}"
+        try:
+            momentary = documents.ptz_data(pan=pan, tilt=tilt, zoom=zoom, duration_ms=duration_ms)
+            await self._put(f"{base}/momentary", momentary)
+            return
+        except NotSupported:
+            logger.debug("no momentary PTZ on channel %d: continuous with a stop", channel)
+        try:
+            await self._put(f"{base}/continuous", documents.ptz_data(pan=pan, tilt=tilt, zoom=zoom))
+            await self._sleep(duration_ms / 1000)
+        finally:
+            await self._stop_surely(f"{base}/continuous")
+
+    async def ptz_presets(self, channel: int) -> list[Preset]:
+        path = f"/ISAPI/PTZCtrl/channels/{channel}/presets"
+        return documents.presets(await self._get_xml(path, "PTZPresetList"))
+
+    async def ptz_goto_preset(self, channel: int, preset_id: int) -> None:
+        await self._put(f"/ISAPI/PTZCtrl/channels/{channel}/presets/{preset_id}/goto", None)
+
+    async def _analog_channels(self) -> list[tuple[documents.ChannelEntry, bool | None]]:
+        root = await self._get_xml_if_any(
+            "/ISAPI/System/Video/inputs/channels", "VideoInputChannelList"
+        )
+        return [] if root is None else documents.analog_channels(root)
+
+    async def _proxy_channels(self) -> list[tuple[documents.ChannelEntry, bool | None]]:
+        base = "/ISAPI/ContentMgmt/InputProxy/channels"
+        root = await self._get_xml_if_any(base, "InputProxyChannelList")
+        if root is None:
+            return []
+        status = await self._get_xml_if_any(f"{base}/status", "InputProxyChannelStatusList")
+        online = {} if status is None else documents.proxy_online(status)
+        return [(entry, online.get(entry.number)) for entry in documents.proxy_channels(root)]
+
+    async def _get_xml_if_any(self, path: str, root_name: str) -> Element | None:
+        """The document, or None where the device has no such endpoint (403 or 404)."""
+        try:
+            return await self._get_xml(path, root_name)
+        except NotSupported:
+            return None
+        except DeviceRefused as refusal:
+            if refusal.http_status == 403:
+                return None
+            raise
+
+    async def _get_xml(self, path: str, root_name: str) -> Element:
+        answer = await self._session.request("GET", path)
+        _raise_refusal(answer)
+        root = parse(answer.body)
+        if local_name(root) != root_name:
+            raise NotIsapi(f"expected {root_name}, the device answered {local_name(root)}")
+        return root
+
+    async def _get_jpeg(self, path: str) -> bytes:
+        answer = await self._session.request("GET", path)
+        _raise_refusal(answer)
+        if not answer.body.startswith(_JPEG_START):
+            raise NotIsapi("the device answered a picture request with something not a JPEG")
+        return answer.body
+
+    async def _put(self, path: str, xml: bytes | None) -> None:
+        answer = await self._session.request("PUT", path, xml=xml)
+        _raise_refusal(answer)
+        if answer.body.strip() and documents.response_status(answer.body) is None:
+            raise NotIsapi("the device answered a command with something not a ResponseStatus")
+
+    async def _stop_surely(self, path: str) -> None:
+        """Send the stop in a task of its own, so that cancelling the caller cannot lose it."""
+        stop = asyncio.create_task(self._put(path, documents.ptz_data(pan=0, tilt=0, zoom=0)))
+        self._stops_in_flight.add(stop)
+        stop.add_done_callback(_forget_stop(self._stops_in_flight))
+        await asyncio.shield(stop)
+
+
+def _forget_stop(stops: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
+    def forget(stop: asyncio.Task[None]) -> None:
+        stops.discard(stop)
+        if not stop.cancelled() and (error := stop.exception()) is not None:
+            # Read here too: when the caller was cancelled, nobody else reads it.
+            logger.warning("a PTZ stop failed: %s", error)
+
+    return forget
+
+
+def _raise_refusal(answer: Answer) -> None:
+    """Raise what a refusal means: a failed ResponseStatus (even in a 200), a 403 or 404."""
+    status = documents.response_status(answer.body) if looks_like_xml(answer.body) else None
+    if status is not None and not status.ok:
+        if (status.sub_status or "").lower() == "notsupport":
+            raise NotSupported(f"the device does not support this ({status.sub_status})")
+        raise DeviceRefused(status.status_code, status.sub_status, http_status=answer.status)
+    if answer.status == 404:
+        raise NotSupported("the device has no such endpoint (404)")
+    if not 200 <= answer.status < 300:
+        if not looks_like_xml(answer.body) and answer.body.strip():
+            raise NotIsapi(f"the device answered HTTP {answer.status} without ISAPI XML")
+        raise DeviceRefused(answer.status, None, http_status=answer.status)
