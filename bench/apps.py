@@ -44,6 +44,7 @@ def camshare_application(
     settings = Settings(
         bot_token=SecretStr(BENCH_TOKEN),
         database_url=database_url,
+        secret_key=SecretStr("a-key-for-the-benchmark-only"),
         _env_file=None,  # type: ignore[call-arg]
     )
     return build_application(settings, request=request, clock=clock or fixed_clock(), paced=paced)

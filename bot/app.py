@@ -3,7 +3,9 @@
 Tests build the application with the same factory, passing only a fake request and a clock.
 """
 
+import time
 import warnings
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -14,13 +16,17 @@ from telegram.warnings import PTBUserWarning
 
 from bot.jobs import register_jobs
 from bot.mailer import build_email_sender
+from bot.secret_key import load_secret_key
 from bot.settings import Settings
 from bot.telegram_pace import TelegramPace
+from device_api import Credentials, DeviceDriver, Endpoint, IsapiDriver
 from handlers import accounts, common, devices, groups, manage, qr, share
 from handlers.common import help
-from handlers.common.context import CamShareContext, Services
+from handlers.common.context import CamShareContext, DeviceServices, Services
 from handlers.common.errors import handle_error
 from sharing.clock import Clock, system_clock
+from sharing.devices.pool import DevicePool
+from sharing.devices.secrets import PasswordSealer
 from storage.database import Database
 
 # Our conversations mix typed steps with button steps and are tracked per user and chat, not
@@ -29,17 +35,22 @@ warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWar
 
 CamShareApplication = Application[Any, CamShareContext, Any, Any, Any, Any]
 
+DEVICE_RESPONSE_LIMIT = 20 * 1024 * 1024
+"""The most the bot reads of one device answer: a 4K JPEG is a few MB; XML far less."""
+
 
 def build_application(
     settings: Settings,
     *,
     request: BaseRequest | None = None,
     clock: Clock = system_clock,
+    monotonic: Callable[[], float] = time.monotonic,
     paced: bool = True,
 ) -> CamShareApplication:
     """The bot. `paced=False` keeps the retries after a 429 but drops the pacing: for the
     offline fake Bot API, which answers at once and never throttles, so that tests and the
-    benchmark never wait on the wall clock (the pacing has tests and a benchmark of its own)."""
+    benchmark never wait on the wall clock (the pacing has tests and a benchmark of its own).
+    `monotonic` times the limits on people's taps and on devices' lock-outs."""
     limiter = (
         TelegramPace(max_retries=3)
         if paced
@@ -62,12 +73,35 @@ def build_application(
         database=Database(settings.database_url),
         clock=clock,
         invite_ttl=timedelta(seconds=settings.invite_ttl_seconds),
+        devices=build_device_services(settings, monotonic=monotonic),
         default_region=settings.default_region,
         email_sender=build_email_sender(settings.smtp_url, settings.smtp_from),
     )
     _register_handlers(application)
     register_jobs(application, settings)
     return application
+
+
+def build_device_services(settings: Settings, *, monotonic: Callable[[], float]) -> DeviceServices:
+    def open_driver(endpoint: Endpoint, credentials: Credentials) -> DeviceDriver:
+        return IsapiDriver(
+            endpoint,
+            credentials,
+            timeout=settings.device_timeout_seconds,
+            max_concurrent=settings.device_max_requests,
+            max_response_bytes=DEVICE_RESPONSE_LIMIT,
+            clock=monotonic,
+        )
+
+    return DeviceServices(
+        pool=DevicePool(open_driver, clock=monotonic),
+        open_driver=open_driver,
+        sealer=PasswordSealer(load_secret_key(settings)),
+        allowed_networks=tuple(settings.device_networks),
+        check_every=timedelta(seconds=settings.device_check_seconds),
+        offline_grace=timedelta(seconds=settings.device_offline_grace_seconds),
+        check_concurrency=settings.device_check_concurrency,
+    )
 
 
 def _register_handlers(application: CamShareApplication) -> None:
@@ -103,7 +137,9 @@ async def _on_startup(application: CamShareApplication) -> None:
 
 
 async def _on_shutdown(application: CamShareApplication) -> None:
-    await services_of(application).database.dispose()
+    services = services_of(application)
+    await services.devices.pool.close()
+    await services.database.dispose()
 
 
 def services_of(application: CamShareApplication) -> Services:

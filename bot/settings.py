@@ -2,11 +2,13 @@
 
 import re
 from email.utils import parseaddr
+from ipaddress import IPv4Network, IPv6Network
+from pathlib import Path
 from typing import Annotated
 
 import phonenumbers
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.mailer import parse_smtp_url
 
@@ -30,6 +32,35 @@ class Settings(BaseSettings):
     """May hold the SMTP password, so kept out of reprs and logs like the token."""
     smtp_from: str | None = None
     default_region: str | None = None
+    secret_key: SecretStr | None = None
+    """Seals device passwords at rest. Unset: a key generated once into `secret_key_file`."""
+    secret_key_file: Path = Path("data/secret.key")
+    device_check_seconds: Annotated[int, Field(gt=0)] = 120
+    device_offline_grace_seconds: Annotated[int, Field(ge=0)] = 300
+    device_check_concurrency: Annotated[int, Field(gt=0, le=100)] = 10
+    """How many devices the status job asks at once."""
+    device_max_requests: Annotated[int, Field(gt=0, le=8)] = 2
+    """Requests in flight to one device at a time: recorders choke on parallel requests."""
+    device_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 5.0
+    device_networks: Annotated[list[IPv4Network | IPv6Network], NoDecode] = []
+    """CIDR list (comma-separated): when set, devices may only be reached inside these."""
+
+    @field_validator("device_networks", mode="before")
+    @classmethod
+    def _networks_from_a_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_is_long_enough(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and len(key.get_secret_value()) < 16:
+            raise ValueError(
+                "must be at least 16 characters, e.g. the output of"
+                " python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return key
 
     @field_validator("bot_token")
     @classmethod

@@ -8,7 +8,6 @@ This package imports nothing else of CamShare's.
 
 from device_api.addresses import check_address
 from device_api.driver import Credentials, DeviceDriver, Endpoint
-from device_api.events import DeviceEvent, EventKind, Heartbeat
 from device_api.errors import (
     AddressReason,
     AddressRefused,
@@ -22,6 +21,7 @@ from device_api.errors import (
     ResponseTooLarge,
     WrongCredentials,
 )
+from device_api.events import DeviceEvent, EventKind, Heartbeat
 from device_api.isapi import IsapiDriver
 from device_api.results import Channel, DeviceInfo, Preset
 

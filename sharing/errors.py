@@ -306,3 +306,85 @@ class NotGroupAdministrator(SharingError):
     """Only an administrator of a group decides whether devices may be linked to it."""
 
     group_title: str
+
+
+# --- connected devices (R13, R14) ---------------------------------------------------------------
+
+
+@dataclass
+class InvalidDeviceAddress(SharingError):
+    """R14: not an address CamShare will call: a bad host or port, link-local or cloud-metadata
+    addresses, or outside the networks the installer allowed (`DEVICE_NETWORKS`)."""
+
+    reason: str
+    """One of device_api's `AddressReason` values."""
+    rule = "R14"
+
+
+@dataclass
+class DeviceNotAnswering(SharingError):
+    """The device did not answer in time, or nothing answers at its address."""
+
+    device_name: str
+    timed_out: bool
+
+
+@dataclass
+class DeviceLoginRefused(SharingError):
+    """The device refused the user name or password."""
+
+    device_name: str
+    retries_left: int | None
+
+
+@dataclass
+class DeviceLoginLocked(SharingError):
+    """Too many wrong passwords: the device refuses every login until it unlocks itself."""
+
+    device_name: str
+    unlock_in_seconds: int | None
+
+
+@dataclass
+class NotAnIsapiDevice(SharingError):
+    """Something answers at the address, but not a device speaking Hikvision's ISAPI."""
+
+    device_name: str
+
+
+@dataclass
+class DeviceSerialMismatch(SharingError):
+    """The device that answered is not the one added: its serial does not end with ours."""
+
+    expected: str
+    reported: str
+
+
+@dataclass
+class DeviceRequestRefused(SharingError):
+    """The device understood, and said no (no PTZ on that channel, busy, no such channel)."""
+
+    device_name: str
+
+
+@dataclass
+class DeviceNotConnected(SharingError):
+    """The device has no connection: its owner has not connected it, or removed it."""
+
+    device_name: str
+
+
+@dataclass
+class PermissionNotHeld(SharingError):
+    """R13: the permission is not held on that channel now (never was, or the share changed)."""
+
+    permission: str
+    """A `Permission` member's name, e.g. "LIVE_VIEW"."""
+    rule = "R13"
+
+
+@dataclass
+class TooManyTaps(SharingError):
+    """A person's snapshot and PTZ taps are limited, to spare the device and Telegram."""
+
+    retry_in_seconds: int

@@ -8,6 +8,9 @@ from telegram import Update
 from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
 
 from sharing.clock import Clock
+from sharing.devices.pool import DevicePool
+from sharing.devices.probing import DriverFactory, Networks
+from sharing.devices.secrets import PasswordSealer
 from sharing.people.mail import EmailSender
 from storage.database import Database
 
@@ -20,9 +23,24 @@ class Services:
     database: Database
     clock: Clock
     invite_ttl: timedelta
+    devices: "DeviceServices"
     default_region: str | None = None
     email_sender: EmailSender | None = None
     """None when SMTP_URL or SMTP_FROM is not set: /email then says it is unavailable."""
+
+
+@dataclass
+class DeviceServices:
+    """What connected devices need: the pool of drivers in use, a driver for a device being
+    connected, the sealer of passwords, and the settings of the status job."""
+
+    pool: DevicePool
+    open_driver: DriverFactory
+    sealer: PasswordSealer
+    allowed_networks: Networks
+    check_every: timedelta
+    offline_grace: timedelta
+    check_concurrency: int
 
 
 class CamShareContext(

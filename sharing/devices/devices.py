@@ -311,7 +311,7 @@ async def count_devices(session: AsyncSession, *, owner_id: int) -> int:
 async def rename_device(
     session: AsyncSession, *, owner_id: int, device_id: int, name: str
 ) -> DeviceView:
-    device = await _owned_for_update(session, owner_id=owner_id, device_id=device_id)
+    device = await lock_owned_device(session, owner_id=owner_id, device_id=device_id)
     device.name = parse_name(name)
     await session.flush()
     return await get_owned_device(session, owner_id=owner_id, device_id=device_id)
@@ -320,7 +320,7 @@ async def rename_device(
 async def remove_device(session: AsyncSession, *, owner_id: int, device_id: int) -> RemovedDevice:
     """Delete the device; its channels, shares and applications go with it (R12: the recipients
     returned here are told, and the device leaves their lists at once)."""
-    device = await _owned_for_update(session, owner_id=owner_id, device_id=device_id)
+    device = await lock_owned_device(session, owner_id=owner_id, device_id=device_id)
     recipients = await session.exec(
         select(Share.recipient_id).where(
             Share.device_id == device_id,
@@ -340,7 +340,7 @@ async def remove_device(session: AsyncSession, *, owner_id: int, device_id: int)
     return removed
 
 
-async def _owned_for_update(session: AsyncSession, *, owner_id: int, device_id: int) -> Device:
+async def lock_owned_device(session: AsyncSession, *, owner_id: int, device_id: int) -> Device:
     device = (
         await session.exec(select(Device).where(Device.id == device_id).with_for_update())
     ).one_or_none()

@@ -37,5 +37,5 @@ class PasswordSealer:
     def unseal(self, sealed: bytes) -> str:
         try:
             return self._fernet.decrypt(sealed).decode()
-        except InvalidToken as error:
+        except InvalidToken:
             raise SealedPasswordUnreadable("the device password cannot be unsealed") from None

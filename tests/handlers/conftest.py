@@ -12,6 +12,7 @@ from tests.harness.fixtures import ApplicationFactory
 from tests.harness.users import Telegram, TelegramUser
 
 TEST_TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
+TEST_SECRET_KEY = "a-test-key-that-seals-device-passwords"
 
 
 @pytest.fixture
@@ -19,6 +20,7 @@ def settings(database: Database) -> Settings:
     return Settings(
         bot_token=TEST_TOKEN,
         database_url=database.url.render_as_string(hide_password=False),
+        secret_key=TEST_SECRET_KEY,
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -21,7 +21,7 @@ from storage.database import Database
 from storage.models import Account, AddressKind, EmailCode
 from tests.clock import FakeClock
 from tests.factories import make_account, make_device
-from tests.handlers.conftest import TEST_TOKEN
+from tests.handlers.conftest import TEST_SECRET_KEY, TEST_TOKEN
 from tests.harness.users import Telegram, TelegramUser
 
 ANN = "ann@example.com"
@@ -103,6 +103,7 @@ def settings(database: Database, smtp_url: str | None) -> Settings:
         database_url=database.url.render_as_string(hide_password=False),
         smtp_url=smtp_url,
         smtp_from=SENDER if smtp_url else None,
+        secret_key=TEST_SECRET_KEY,
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -30,7 +30,7 @@ from storage.database import Database
 from storage.models import Account, AddressKind, Device, Share, ShareState
 from tests.clock import FakeClock
 from tests.factories import make_account, make_device, make_share
-from tests.handlers.conftest import TEST_TOKEN
+from tests.handlers.conftest import TEST_SECRET_KEY, TEST_TOKEN
 from tests.harness.bot_api import FakeBotApi
 from tests.harness.request import FakeRequest
 from tests.harness.state import ChatMessage, Person
@@ -436,6 +436,7 @@ async def test_two_bot_processes_on_one_postgres_announce_each_expiry_once(
     settings = Settings(
         bot_token=SecretStr(TEST_TOKEN),
         database_url=postgres_url,
+        secret_key=TEST_SECRET_KEY,
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -36,6 +36,9 @@ _NOT_INHERITED = {
     "SMTP_URL",
     "SMTP_FROM",
     "DEFAULT_REGION",
+    "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "DEVICE_NETWORKS",
     "HTTP_PROXY",
     "HTTPS_PROXY",
     "ALL_PROXY",
@@ -52,6 +55,7 @@ def bot_environment(tmp_path: Path, server: BotApiServer, **settings: str) -> di
         "PYTHONPATH": python_path,
         "TELEGRAM_API_URL": server.url,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'camshare.db'}",
+        "SECRET_KEY_FILE": str(tmp_path / "secret.key"),
         **settings,
     }
 

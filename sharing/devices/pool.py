@@ -1,0 +1,157 @@
+"""The devices in use: one driver per connected device, kept open between taps, and the limits
+that keep devices and Telegram comfortable.
+
+- A driver is reused while its device's connection is unchanged (`DeviceTarget.fingerprint`); a
+  new password or address opens a new one and closes the old.
+- Snapshots of the same channel asked within `snapshot_reuse_seconds` share one device request
+  (ten people tapping 🔄 at once cost the recorder one picture).
+- Each person may tap snapshot and PTZ buttons `taps_per_window` times per `tap_window_seconds`;
+  more is refused with `TooManyTaps` before any device is called.
+- Every device error becomes a refusal that names the device (`failures.refusal`).
+The per-device concurrency and the timeouts are the driver's (settings, bot/app.py).
+"""
+
+import asyncio
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from device_api import DeviceDriver, DeviceError, Preset
+from sharing.devices.connections import DeviceTarget, serial_matches
+from sharing.devices.failures import refusal, status_after
+from sharing.devices.probing import DriverFactory
+from sharing.devices.status import CheckResult
+from sharing.errors import TooManyTaps
+from storage.models import DeviceStatus
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PtzMove:
+    """Speeds from -100 to 100; the camera moves for `duration_ms`, then stops by itself."""
+
+    pan: int = 0
+    tilt: int = 0
+    zoom: int = 0
+    duration_ms: int = 500
+
+
+@dataclass
+class _Snapshot:
+    taken_at: float
+    picture: asyncio.Future[bytes]
+
+
+class DevicePool:
+    def __init__(
+        self,
+        open_driver: DriverFactory,
+        *,
+        clock: Callable[[], float],
+        snapshot_reuse_seconds: float = 1.0,
+        taps_per_window: int = 10,
+        tap_window_seconds: float = 20.0,
+    ) -> None:
+        self._open_driver = open_driver
+        self._clock = clock
+        self._snapshot_reuse = snapshot_reuse_seconds
+        self._taps_per_window = taps_per_window
+        self._tap_window = tap_window_seconds
+        self._drivers: dict[int, tuple[bytes, DeviceDriver]] = {}
+        self._snapshots: dict[tuple[int, int], _Snapshot] = {}
+        self._taps: defaultdict[int, deque[float]] = defaultdict(deque)
+
+    def take_tap(self, account_id: int) -> None:
+        """Count one snapshot or PTZ tap of this person; TooManyTaps past the limit."""
+        now = self._clock()
+        taps = self._taps[account_id]
+        while taps and taps[0] <= now - self._tap_window:
+            taps.popleft()
+        if len(taps) >= self._taps_per_window:
+            raise TooManyTaps(retry_in_seconds=max(1, round(taps[0] + self._tap_window - now)))
+        taps.append(now)
+
+    async def snapshot(self, target: DeviceTarget, channel: int) -> bytes:
+        key = (target.device_id, channel)
+        now = self._clock()
+        shared = self._snapshots.get(key)
+        if shared is None or now - shared.taken_at > self._snapshot_reuse:
+            shared = _Snapshot(
+                taken_at=now,
+                picture=asyncio.ensure_future(
+                    self._call(target, lambda driver: driver.snapshot(channel))
+                ),
+            )
+            self._snapshots[key] = shared
+        try:
+            return await asyncio.shield(shared.picture)
+        except Exception:
+            if self._snapshots.get(key) is shared:
+                del self._snapshots[key]  # a failure is not kept for the next tap
+            raise
+
+    async def check(self, target: DeviceTarget) -> CheckResult:
+        """Does the device answer, as itself, and which of its channels are online?"""
+        driver = await self._driver(target)
+        try:
+            info = await driver.device_info()
+            if not serial_matches(info.serial_number, target.serial):
+                return CheckResult(DeviceStatus.NOT_A_DEVICE)
+            return CheckResult(DeviceStatus.ONLINE, tuple(await driver.channels()))
+        except DeviceError as error:
+            return CheckResult(status_after(error))
+
+    async def ptz_move(self, target: DeviceTarget, channel: int, move: PtzMove) -> None:
+        await self._call(
+            target,
+            lambda driver: driver.ptz_move(
+                channel,
+                pan=move.pan,
+                tilt=move.tilt,
+                zoom=move.zoom,
+                duration_ms=move.duration_ms,
+            ),
+        )
+
+    async def presets(self, target: DeviceTarget, channel: int) -> list[Preset]:
+        return await self._call(target, lambda driver: driver.ptz_presets(channel))
+
+    async def goto_preset(self, target: DeviceTarget, channel: int, preset_id: int) -> None:
+        await self._call(target, lambda driver: driver.ptz_goto_preset(channel, preset_id))
+
+    async def forget(self, device_id: int) -> None:
+        """Close the device's driver (its connection was removed or changed)."""
+        entry = self._drivers.pop(device_id, None)
+        if entry is not None:
+            await entry[1].aclose()
+
+    async def close(self) -> None:
+        drivers = [driver for _, driver in self._drivers.values()]
+        self._drivers.clear()
+        for snapshot in self._snapshots.values():
+            snapshot.picture.cancel()
+        self._snapshots.clear()
+        await asyncio.gather(*(driver.aclose() for driver in drivers), return_exceptions=True)
+
+    async def _call(
+        self, target: DeviceTarget, operation: Callable[[DeviceDriver], Awaitable[T]]
+    ) -> T:
+        driver = await self._driver(target)
+        try:
+            return await operation(driver)
+        except DeviceError as error:
+            raise refusal(error, device_name=target.device_name) from None
+
+    async def _driver(self, target: DeviceTarget) -> DeviceDriver:
+        entry = self._drivers.get(target.device_id)
+        if entry is not None and entry[0] == target.fingerprint:
+            return entry[1]
+        # Replaced before the old one is closed, with no await between: a tap meanwhile finds
+        # the new driver, never opens a second one.
+        driver = self._open_driver(target.request.endpoint, target.request.credentials)
+        self._drivers[target.device_id] = (target.fingerprint, driver)
+        if entry is not None:
+            await entry[1].aclose()
+        return driver

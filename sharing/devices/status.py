@@ -1,0 +1,115 @@
+"""Whether connected devices answer: which are due for a check, what a check found, and the
+notices owed when a device has been away longer than the grace period, or is back.
+
+Told once each way: `announced_offline` is set when the owner and the device's groups are told
+it went away, and cleared when they are told it is back; a device that drops for less than the
+grace period is told to nobody.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from device_api import Channel as ReportedChannel
+from sharing.devices.connections import DeviceTarget, target_of
+from sharing.devices.secrets import PasswordSealer, SealedPasswordUnreadable
+from storage.models import Channel, Device, DeviceConnection, DeviceGroupLink, DeviceStatus
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    status: DeviceStatus
+    channels: tuple[ReportedChannel, ...] | None = None
+    """The channels and their online state, when the device answered."""
+
+
+@dataclass(frozen=True)
+class StatusNotice:
+    device_id: int
+    device_name: str
+    owner_id: int
+    status: DeviceStatus
+    """ONLINE when it is back; otherwise why it is away."""
+    away_since: datetime
+    group_ids: tuple[int, ...]
+
+
+async def connections_due(
+    session: AsyncSession, *, now: datetime, every: timedelta, limit: int, sealer: PasswordSealer
+) -> list[DeviceTarget]:
+    """Up to `limit` connections not checked for `every`, those asked longest ago first. A
+    password sealed under another key cannot be used: that device is due, and stays away."""
+    rows = await session.exec(
+        select(DeviceConnection, Device.name, Device.serial)
+        .join(Device, col(Device.id) == DeviceConnection.device_id)
+        .where(col(DeviceConnection.checked_at) <= now - every)
+        .order_by(col(DeviceConnection.checked_at))
+        .limit(limit)
+    )
+    targets = []
+    for connection, name, serial in rows:
+        try:
+            targets.append(target_of(connection, device_name=name, serial=serial, sealer=sealer))
+        except SealedPasswordUnreadable:
+            continue
+    return targets
+
+
+async def record_check(
+    session: AsyncSession,
+    *,
+    device_id: int,
+    result: CheckResult,
+    now: datetime,
+    grace: timedelta,
+) -> StatusNotice | None:
+    """Store what the check found; return the notice owed, if any. None also when the device
+    or its connection was removed meanwhile."""
+    row = (
+        await session.exec(
+            select(DeviceConnection, Device.name, Device.owner_id)
+            .join(Device, col(Device.id) == DeviceConnection.device_id)
+            .where(DeviceConnection.device_id == device_id)
+            .with_for_update(of=DeviceConnection)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    connection, device_name, owner_id = row
+    online = result.status == DeviceStatus.ONLINE
+    away_since = connection.last_online_at or connection.connected_at
+    connection.checked_at = now
+    if result.status != connection.status:
+        connection.status, connection.status_since = result.status, now
+    if online:
+        connection.last_online_at = now
+    if result.channels is not None:
+        await _record_channels_online(session, device_id=device_id, channels=result.channels)
+    if online and connection.announced_offline:
+        connection.announced_offline = False
+    elif not online and not connection.announced_offline and now - away_since >= grace:
+        connection.announced_offline = True
+    else:
+        return None
+    groups = await session.exec(
+        select(DeviceGroupLink.group_id).where(DeviceGroupLink.device_id == device_id)
+    )
+    return StatusNotice(
+        device_id=device_id,
+        device_name=device_name,
+        owner_id=owner_id,
+        status=result.status,
+        away_since=away_since,
+        group_ids=tuple(sorted(groups)),
+    )
+
+
+async def _record_channels_online(
+    session: AsyncSession, *, device_id: int, channels: tuple[ReportedChannel, ...]
+) -> None:
+    online = {channel.number: channel.online for channel in channels}
+    for channel in await session.exec(select(Channel).where(Channel.device_id == device_id)):
+        if channel.number in online and channel.online != online[channel.number]:
+            channel.online = online[channel.number]
