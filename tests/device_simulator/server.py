@@ -110,7 +110,9 @@ class DeviceSimulator:
         self._digest = DigestChallenger(device.realm)
         self._alerts = AlertStreams()
         self._app = Starlette(routes=self._routes())
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not 0: asyncio turns Nagle off only on sockets that say they are TCP,
+        # and with Nagle on every answer on a kept-alive connection waits 40 ms for an ACK.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._port: int | None = None
         self._server: uvicorn.Server | None = None
         self._serving: asyncio.Task[None] | None = None
