@@ -76,6 +76,21 @@ async def test_ptz_on_a_channel_without_ptz_is_refused(
     assert nvr_simulator.ptz_moves == []
 
 
+async def test_a_refused_continuous_move_needs_no_stop(
+    start_simulator: StartSimulator, driver_for: DriverFor
+) -> None:
+    camera = await start_simulator(ptz_camera(momentary_ptz=False))
+    camera.device.channels[0].ptz = False  # the PTZ unit is disabled
+
+    with pytest.raises(DeviceRefused):
+        await driver_for(camera).ptz_move(1, pan=10, tilt=0, zoom=0, duration_ms=200)
+
+    assert [record.path for record in camera.requests if record.authenticated] == [
+        "/ISAPI/PTZCtrl/channels/1/momentary",
+        "/ISAPI/PTZCtrl/channels/1/continuous",
+    ]
+
+
 async def test_speeds_out_of_range_are_refused_before_the_device(camera_simulator, driver_for):
     with pytest.raises(ValueError):
         await driver_for(camera_simulator).ptz_move(1, pan=101, tilt=0, zoom=0, duration_ms=200)
