@@ -11,9 +11,10 @@ the injected clock, and a held request waits for the test to release it.
 """
 
 import asyncio
+import contextlib
 import socket
 import xml.etree.ElementTree as ElementTree
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Generator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -114,7 +115,7 @@ class DeviceSimulator:
         # and with Nagle on every answer on a kept-alive connection waits 40 ms for an ACK.
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._port: int | None = None
-        self._server: uvicorn.Server | None = None
+        self._server: _ServerLeavingSignals | None = None
         self._serving: asyncio.Task[None] | None = None
 
     # Where and who ----------------------------------------------------------------------
@@ -132,7 +133,7 @@ class DeviceSimulator:
 
     @property
     def credentials(self) -> Credentials:
-        """The device's own account, as its owner would type it."""
+        """The account as the owner knows it; set `password` to change it on the device."""
         return Credentials(USERNAME, PASSWORD)
 
     @property
@@ -165,7 +166,7 @@ class DeviceSimulator:
             access_log=False,
             timeout_graceful_shutdown=5,
         )
-        self._server = uvicorn.Server(config)
+        self._server = _ServerLeavingSignals(config)
         self._serving = asyncio.create_task(self._server.serve(sockets=[self._socket]))
         return self
 
@@ -484,6 +485,15 @@ class DeviceSimulator:
 
     def _bad_xml(self, request: Request) -> Response:
         return self._status(request, 400, 5, "Invalid XML Format", "badXmlFormat")
+
+
+class _ServerLeavingSignals(uvicorn.Server):
+    """uvicorn takes SIGINT and SIGTERM while it serves and puts the old handlers back when it
+    stops; simulators stopped out of order would leave Ctrl-C to a stopped server."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
 
 
 async def _iterate(chunks: list[bytes]) -> AsyncIterator[bytes]:
