@@ -35,7 +35,6 @@ DEFAULT_LOCK_SECONDS = 600
 @dataclass(frozen=True)
 class Answer:
     status: int
-    content_type: str
     body: bytes
 
 
@@ -99,9 +98,7 @@ class IsapiSession:
                 body += chunk
                 if len(body) > self._max_response_bytes:
                     raise self._too_large()
-            return Answer(
-                response.status_code, response.headers.get("content-type", ""), bytes(body)
-            )
+            return Answer(response.status_code, bytes(body))
 
     def _too_large(self) -> ResponseTooLarge:
         return ResponseTooLarge(
