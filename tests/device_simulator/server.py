@@ -315,7 +315,7 @@ class DeviceSimulator:
         unlock_in = 0 if self._locked_until is None else int(self._locked_until - self.clock())
         body = xml_bodies.user_check(
             self.device,
-            retries_left=self.max_failed_logins - self._failures_in_a_row,
+            retries_left=0 if self.locked else self.max_failed_logins - self._failures_in_a_row,
             locked=self.locked,
             unlock_in_seconds=unlock_in,
         )
