@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from device_api import DeviceRefused, Preset
+from device_api import DeviceRefused, DeviceTimeout, Preset
 from tests.device_api.conftest import DriverFor
 from tests.device_simulator import DeviceSimulator, PtzMove, nvr, ptz_camera
 from tests.device_simulator.fixtures import StartSimulator
@@ -64,6 +64,23 @@ async def test_the_stop_is_sent_even_when_the_caller_is_cancelled(
     await driver.aclose()  # waits for the stop on its way
 
     assert [move.is_stop for move in camera.ptz_moves] == [False, True]
+
+
+async def test_a_move_the_camera_does_not_confirm_is_stopped(
+    start_simulator: StartSimulator, driver_for: DriverFor
+) -> None:
+    camera = await start_simulator(ptz_camera(momentary_ptz=False))
+    camera.hold_requests(1, path="/ISAPI/PTZCtrl/channels/1/continuous")  # the move, not the stop
+    driver = driver_for(camera, timeout=0.2)
+
+    with pytest.raises(DeviceTimeout):
+        await driver.ptz_move(1, pan=30, tilt=0, zoom=0, duration_ms=1000)
+
+    assert camera.ptz_moves == [PtzMove(1, "continuous", 0, 0, 0, None)]  # the stop
+    assert [record.path for record in camera.requests if record.method == "PUT"][-2:] == [
+        "/ISAPI/PTZCtrl/channels/1/continuous",  # the move, still held
+        "/ISAPI/PTZCtrl/channels/1/continuous",  # the stop
+    ]
 
 
 async def test_ptz_on_a_channel_without_ptz_is_refused(
