@@ -71,7 +71,7 @@ async def test_a_move_the_camera_does_not_confirm_is_stopped(
 ) -> None:
     camera = await start_simulator(ptz_camera(momentary_ptz=False))
     camera.hold_requests(1, path="/ISAPI/PTZCtrl/channels/1/continuous")  # the move, not the stop
-    driver = driver_for(camera, timeout=0.2)
+    driver = driver_for(camera, timeout=0.5)  # time enough for the requests not held
 
     with pytest.raises(DeviceTimeout):
         await driver.ptz_move(1, pan=30, tilt=0, zoom=0, duration_ms=1000)
