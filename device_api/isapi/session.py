@@ -78,7 +78,7 @@ class IsapiSession:
                 raise NotIsapi(f"{self._where} sent a body that does not decode") from error
             except httpx.RequestError as error:
                 raise DeviceUnreachable(
-                    f"{self._where}: {error or type(error).__name__}"
+                    f"{self._where}: {str(error) or type(error).__name__}"
                 ) from error
         if answer.status == 401:
             self._refuse_login(answer.body)
