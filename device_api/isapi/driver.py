@@ -11,7 +11,13 @@ from xml.etree.ElementTree import Element
 import httpx
 
 from device_api.driver import Credentials, Endpoint
-from device_api.errors import DeviceRefused, NotIsapi, NotSupported
+from device_api.errors import (
+    DeviceLockedOut,
+    DeviceRefused,
+    NotIsapi,
+    NotSupported,
+    WrongCredentials,
+)
 from device_api.isapi import documents
 from device_api.isapi.session import Answer, IsapiSession
 from device_api.isapi.xml import local_name, looks_like_xml, parse
@@ -24,13 +30,16 @@ _INVALID_XML_CONTENT = 6  # what the main picture URL answers for an NVR's proxi
 _MAIN_STREAM = 1
 _RECORDERS = frozenset({"NVR", "DVR", "HVR", "DVS"})
 _PTZ_SPEED = range(-100, 101)
+# Answers by which the device refused a command: it did not act on it.
+_SAID_NO = (DeviceRefused, NotSupported, NotIsapi, WrongCredentials, DeviceLockedOut)
 
 
 class IsapiDriver:
     """A Hikvision camera, NVR or DVR. See `IsapiSession` for the rules of every request.
 
     `clock` (monotonic seconds) times the lock-out; `sleep` times a continuous PTZ move.
-    Tests pass their own so that nothing waits on the wall clock.
+    Tests pass their own so that nothing waits on the wall clock. `transport` replaces
+    httpx's, and with it the endpoint's TLS choice: it is for tests.
     """
 
     def __init__(
@@ -127,11 +136,18 @@ class IsapiDriver:
             return
         except NotSupported:
             logger.debug("no momentary PTZ on channel %d: continuous with a stop", channel)
+        continuous = f"{base}/continuous"
         try:
-            await self._put(f"{base}/continuous", documents.ptz_data(pan=pan, tilt=tilt, zoom=zoom))
+            await self._put(continuous, documents.ptz_data(pan=pan, tilt=tilt, zoom=zoom))
+        except _SAID_NO:
+            raise  # nothing turns, nothing to stop
+        except BaseException:
+            await self._stop_surely(continuous)  # the move may have reached the camera
+            raise
+        try:
             await self._sleep(duration_ms / 1000)
         finally:
-            await self._stop_surely(f"{base}/continuous")
+            await self._stop_surely(continuous)
 
     async def ptz_presets(self, channel: int) -> list[Preset]:
         path = f"/ISAPI/PTZCtrl/channels/{channel}/presets"
@@ -207,7 +223,7 @@ def _forget_stop(stops: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]
 
 def _raise_refusal(answer: Answer) -> None:
     """Raise what a refusal means: a failed ResponseStatus (even in a 200), a 403 or 404."""
-    status = documents.response_status(answer.body) if looks_like_xml(answer.body) else None
+    status = documents.response_status(answer.body)
     if status is not None and not status.ok:
         if (status.sub_status or "").lower() == "notsupport":
             raise NotSupported(f"the device does not support this ({status.sub_status})")

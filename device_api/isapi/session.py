@@ -35,7 +35,6 @@ DEFAULT_LOCK_SECONDS = 600
 @dataclass(frozen=True)
 class Answer:
     status: int
-    content_type: str
     body: bytes
 
 
@@ -79,7 +78,7 @@ class IsapiSession:
                 raise NotIsapi(f"{self._where} sent a body that does not decode") from error
             except httpx.RequestError as error:
                 raise DeviceUnreachable(
-                    f"{self._where}: {error or type(error).__name__}"
+                    f"{self._where}: {str(error) or type(error).__name__}"
                 ) from error
         if answer.status == 401:
             self._refuse_login(answer.body)
@@ -99,9 +98,7 @@ class IsapiSession:
                 body += chunk
                 if len(body) > self._max_response_bytes:
                     raise self._too_large()
-            return Answer(
-                response.status_code, response.headers.get("content-type", ""), bytes(body)
-            )
+            return Answer(response.status_code, bytes(body))
 
     def _too_large(self) -> ResponseTooLarge:
         return ResponseTooLarge(

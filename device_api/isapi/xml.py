@@ -43,6 +43,6 @@ def text(element: Element, name: str) -> str | None:
 
 
 def looks_like_xml(body: bytes) -> bool:
-    return body.lstrip().startswith(b"<") and not body.lstrip()[:15].lower().startswith(
-        (b"<!doctype html", b"<html")
-    )
+    """Whether the body is meant as XML (a web page is not), before parsing it."""
+    start = body.removeprefix(b"\xef\xbb\xbf").lstrip()[:15].lower()  # some firmware sends a BOM
+    return start.startswith(b"<") and not start.startswith((b"<!doctype html", b"<html"))

@@ -70,8 +70,9 @@ async def test_the_std_cgi_namespace_reads_too() -> None:
     )
 
 
-async def test_a_failed_response_status_inside_a_200_is_a_refusal() -> None:
-    body = (
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "byte order mark"])
+async def test_a_failed_response_status_inside_a_200_is_a_refusal(bom: bytes) -> None:
+    body = bom + (
         b'<ResponseStatus xmlns="urn:psialliance-org"><statusCode>3</statusCode>'
         b"<statusString>Device Error</statusString><subStatusCode>deviceError</subStatusCode>"
         b"</ResponseStatus>"

@@ -132,7 +132,7 @@ async def test_the_password_shows_nowhere(
     assert secret not in str(WRONG)
     assert "admin" in repr(WRONG)
 
-    driver = driver_for(camera_simulator, credentials=WRONG, timeout=0.2)
+    driver = driver_for(camera_simulator, credentials=WRONG)
     errors: list[DeviceError] = []
     for _ in range(7):  # six wrong passwords, then the lock
         with pytest.raises(DeviceError) as caught:

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from device_api import DeviceRefused, Preset
+from device_api import DeviceRefused, DeviceTimeout, Preset
 from tests.device_api.conftest import DriverFor
 from tests.device_simulator import DeviceSimulator, PtzMove, nvr, ptz_camera
 from tests.device_simulator.fixtures import StartSimulator
@@ -66,6 +66,23 @@ async def test_the_stop_is_sent_even_when_the_caller_is_cancelled(
     assert [move.is_stop for move in camera.ptz_moves] == [False, True]
 
 
+async def test_a_move_the_camera_does_not_confirm_is_stopped(
+    start_simulator: StartSimulator, driver_for: DriverFor
+) -> None:
+    camera = await start_simulator(ptz_camera(momentary_ptz=False))
+    camera.hold_requests(1, path="/ISAPI/PTZCtrl/channels/1/continuous")  # the move, not the stop
+    driver = driver_for(camera, timeout=0.5)  # time enough for the requests not held
+
+    with pytest.raises(DeviceTimeout):
+        await driver.ptz_move(1, pan=30, tilt=0, zoom=0, duration_ms=1000)
+
+    assert camera.ptz_moves == [PtzMove(1, "continuous", 0, 0, 0, None)]  # the stop
+    assert [record.path for record in camera.requests if record.method == "PUT"][-2:] == [
+        "/ISAPI/PTZCtrl/channels/1/continuous",  # the move, still held
+        "/ISAPI/PTZCtrl/channels/1/continuous",  # the stop
+    ]
+
+
 async def test_ptz_on_a_channel_without_ptz_is_refused(
     nvr_simulator: DeviceSimulator, driver_for: DriverFor
 ) -> None:
@@ -74,6 +91,21 @@ async def test_ptz_on_a_channel_without_ptz_is_refused(
 
     assert refused.value.http_status == 403
     assert nvr_simulator.ptz_moves == []
+
+
+async def test_a_refused_continuous_move_needs_no_stop(
+    start_simulator: StartSimulator, driver_for: DriverFor
+) -> None:
+    camera = await start_simulator(ptz_camera(momentary_ptz=False))
+    camera.device.channels[0].ptz = False  # the PTZ unit is disabled
+
+    with pytest.raises(DeviceRefused):
+        await driver_for(camera).ptz_move(1, pan=10, tilt=0, zoom=0, duration_ms=200)
+
+    assert [record.path for record in camera.requests if record.authenticated] == [
+        "/ISAPI/PTZCtrl/channels/1/momentary",
+        "/ISAPI/PTZCtrl/channels/1/continuous",
+    ]
 
 
 async def test_speeds_out_of_range_are_refused_before_the_device(camera_simulator, driver_for):

@@ -11,9 +11,10 @@ the injected clock, and a held request waits for the test to release it.
 """
 
 import asyncio
+import contextlib
 import socket
 import xml.etree.ElementTree as ElementTree
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Generator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -24,7 +25,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from device_api import Credentials, Endpoint
 from tests.device_simulator import xml_bodies
@@ -72,7 +73,7 @@ class DeviceSimulator:
       `preset_gotos`
     - `password` (set another to make the driver's wrong), `not_isapi`, `oversized_pictures`,
       `chunked_pictures`, `device.channels[i].online`
-    - `hold_requests()` / `release_requests(n)`: a device that accepts and does not answer
+    - `hold_requests(...)` / `release_requests(n)`: a device that accepts and does not answer
     - `go_away()`: the device disappears (its port closes)
     - `emit_event(...)`, `emit_heartbeat()`, `end_alert_streams()`
     - `wait_until(condition)`: wait for the driver to have done something
@@ -103,16 +104,20 @@ class DeviceSimulator:
         self.preset_gotos: list[tuple[int, int]] = []
         self._failures_in_a_row = 0
         self._locked_until: float | None = None
-        self._holding = False
+        self._holds_left: int | None = 0  # requests still to hold; None: every one
+        self._held_path: str | None = None  # hold only requests to this path
+        self._waiting = 0  # requests held now
         self._release_permits = 0
         self._alert_posts = 0
         self._changed = asyncio.Condition()
         self._digest = DigestChallenger(device.realm)
         self._alerts = AlertStreams()
         self._app = Starlette(routes=self._routes())
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not 0: asyncio turns Nagle off only on sockets that say they are TCP,
+        # and with Nagle on every answer on a kept-alive connection waits 40 ms for an ACK.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._port: int | None = None
-        self._server: uvicorn.Server | None = None
+        self._server: _ServerLeavingSignals | None = None
         self._serving: asyncio.Task[None] | None = None
 
     # Where and who ----------------------------------------------------------------------
@@ -130,7 +135,7 @@ class DeviceSimulator:
 
     @property
     def credentials(self) -> Credentials:
-        """The device's own account, as its owner would type it."""
+        """The account as the owner knows it; set `password` to change it on the device."""
         return Credentials(USERNAME, PASSWORD)
 
     @property
@@ -163,7 +168,7 @@ class DeviceSimulator:
             access_log=False,
             timeout_graceful_shutdown=5,
         )
-        self._server = uvicorn.Server(config)
+        self._server = _ServerLeavingSignals(config)
         self._serving = asyncio.create_task(self._server.serve(sockets=[self._socket]))
         return self
 
@@ -188,15 +193,19 @@ class DeviceSimulator:
 
     # Faults and events ------------------------------------------------------------------
 
-    def hold_requests(self) -> None:
-        """From now on requests are accepted and not answered, until released."""
-        self._holding = True
+    def hold_requests(self, count: int | None = None, *, path: str | None = None) -> None:
+        """Accept requests and do not answer them until released: the next `count` requests
+        (every one from now on when None), or only those to `path` when given."""
+        self._holds_left = count
+        self._held_path = path
 
     async def release_requests(self, count: int | None = None) -> None:
-        """Let `count` held requests through, or with None stop holding altogether."""
+        """Let `count` held requests through (the next ones if none is held yet), or with
+        None every one held now, and stop holding."""
         async with self._changed:
             if count is None:
-                self._holding = False
+                self._holds_left = 0
+                self._release_permits = self._waiting
             else:
                 self._release_permits += count
             self._changed.notify_all()
@@ -250,7 +259,9 @@ class DeviceSimulator:
         record = RequestRecord(scope["method"], scope["path"])
         await self._arrived(record)
         try:
-            await self._wait_while_held()
+            # Received whole before any hold, as a device has it even if it never answers.
+            receive = _replaying(await _read_body(receive), receive)
+            await self._wait_while_held(record)
             if self.not_isapi:
                 page = Response(xml_bodies.NOT_ISAPI_PAGE, media_type="text/html")
                 await page(scope, receive, send)
@@ -273,11 +284,16 @@ class DeviceSimulator:
             self.in_flight -= 1
             self._changed.notify_all()
 
-    async def _wait_while_held(self) -> None:
+    async def _wait_while_held(self, record: RequestRecord) -> None:
+        if self._holds_left == 0 or self._held_path not in (None, record.path):
+            return
+        if self._holds_left is not None:
+            self._holds_left -= 1
         async with self._changed:
-            await self._changed.wait_for(lambda: not self._holding or self._release_permits > 0)
-            if self._holding:
-                self._release_permits -= 1
+            self._waiting += 1
+            await self._changed.wait_for(lambda: self._release_permits > 0)
+            self._release_permits -= 1
+            self._waiting -= 1
 
     def _authenticate(self, scope: Scope, record: RequestRecord) -> Response | None:
         """None when the request may go on; else the 401 the device answers."""
@@ -312,7 +328,7 @@ class DeviceSimulator:
         unlock_in = 0 if self._locked_until is None else int(self._locked_until - self.clock())
         body = xml_bodies.user_check(
             self.device,
-            retries_left=self.max_failed_logins - self._failures_in_a_row,
+            retries_left=0 if self.locked else self.max_failed_logins - self._failures_in_a_row,
             locked=self.locked,
             unlock_in_seconds=unlock_in,
         )
@@ -482,6 +498,40 @@ class DeviceSimulator:
 
     def _bad_xml(self, request: Request) -> Response:
         return self._status(request, 400, 5, "Invalid XML Format", "badXmlFormat")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    body = b""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client hung up
+            return body
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            return body
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives the body read already, then what the connection says next."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+class _ServerLeavingSignals(uvicorn.Server):
+    """uvicorn takes SIGINT and SIGTERM while it serves and puts the old handlers back when it
+    stops; simulators stopped out of order would leave Ctrl-C to a stopped server."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
 
 
 async def _iterate(chunks: list[bytes]) -> AsyncIterator[bytes]:
