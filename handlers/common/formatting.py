@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sharing.people.regions import region_flag, region_name
 from sharing.views import Address, PersonView
-from storage.models import AddressKind, DeviceType, Permission
+from storage.models import AddressKind, DeviceStatus, DeviceType, Permission
 
 DEVICE_TYPE_LABELS = {
     DeviceType.CAMERA: "📷 Camera",
@@ -21,6 +21,14 @@ PERMISSION_LABELS = {
     Permission.ALARM: "Alarm",
     Permission.TWO_WAY_AUDIO: "Two-way Audio",
     Permission.PTZ: "PTZ",
+}
+
+
+DEVICE_STATUS_LABELS = {
+    DeviceStatus.ONLINE: "🟢 Online",
+    DeviceStatus.OFFLINE: "🔴 Offline",
+    DeviceStatus.WRONG_PASSWORD: "🔑 Refuses the stored password",
+    DeviceStatus.NOT_A_DEVICE: "⚠️ Not answering as this device should",
 }
 
 
@@ -47,6 +55,13 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 def format_moment(moment: datetime) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC")
+
+
+def device_status_line(status: DeviceStatus, last_online_at: datetime | None) -> str:
+    """The status anyone who uses the device may see (R14: never how it is reached)."""
+    if status == DeviceStatus.ONLINE or last_online_at is None:
+        return DEVICE_STATUS_LABELS[status]
+    return f"{DEVICE_STATUS_LABELS[status]} · last seen online {format_moment(last_online_at)}"
 
 
 def recipient_label(recipient: PersonView | None, address: Address | None) -> str:

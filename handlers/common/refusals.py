@@ -4,8 +4,9 @@ import html
 import re
 from functools import singledispatch
 
-from handlers.common.formatting import escape, format_moment, region_label
+from handlers.common.formatting import PERMISSION_LABELS, escape, format_moment, region_label
 from sharing import errors
+from storage.models import Permission
 
 
 def as_alert(error: errors.SharingError) -> str:
@@ -313,3 +314,95 @@ def _(error: errors.NotGroupAdministrator) -> str:
         "Only an administrator of this group can allow or stop linking devices here. Ask one of"
         " them to send the command."
     )
+
+
+_ADDRESS_PROBLEMS = {
+    "bad_port": "The port must be a number from 1 to 65535.",
+    "bad_host": "That is not a host name or IP address I can use.",
+    "not_a_host": "That address cannot be a device (it is not one host).",
+    "unresolvable": "I could not find that host name.",
+    "link_local": "Link-local addresses (169.254.x.x, fe80::) are not allowed.",
+    "cloud_metadata": "That address belongs to a cloud's metadata service, not a device.",
+    "outside_allowed_networks": "That address is outside the networks this bot may reach.",
+}
+
+
+@describe.register
+def _(error: errors.InvalidDeviceAddress) -> str:
+    problem = _ADDRESS_PROBLEMS.get(error.reason, "That address cannot be used.")
+    return (
+        f"{problem} Send the device's address like <code>192.168.1.64</code>,"
+        " <code>nvr.example.com:8080</code> or <code>https://203.0.113.5:8443</code>."
+    )
+
+
+@describe.register
+def _(error: errors.DeviceNotAnswering) -> str:
+    if error.timed_out:
+        return f"<b>{escape(error.device_name)}</b> is not answering. Try again in a moment."
+    return (
+        f"Nothing answers at <b>{escape(error.device_name)}</b>'s address: check that it is on,"
+        " and that the address and port are right."
+    )
+
+
+@describe.register
+def _(error: errors.DeviceLoginRefused) -> str:
+    left = (
+        f" It allows {error.retries_left} more attempts before it locks logins out."
+        if error.retries_left is not None
+        else ""
+    )
+    return f"<b>{escape(error.device_name)}</b> refused the user name or password.{left}"
+
+
+@describe.register
+def _(error: errors.DeviceLoginLocked) -> str:
+    when = (
+        f" for about {max(1, round(error.unlock_in_seconds / 60))} minutes"
+        if error.unlock_in_seconds
+        else " for a while"
+    )
+    return (
+        f"<b>{escape(error.device_name)}</b> has locked logins out{when} after too many wrong"
+        " passwords. Wait, then try again with the right password."
+    )
+
+
+@describe.register
+def _(error: errors.NotAnIsapiDevice) -> str:
+    return (
+        f"Something answers at <b>{escape(error.device_name)}</b>'s address, but not a"
+        " Hikvision device (ISAPI). Check the address and port: it is the device's web port,"
+        " usually 80 or 443."
+    )
+
+
+@describe.register
+def _(error: errors.DeviceSerialMismatch) -> str:
+    return (
+        f"The device at that address has serial <code>{escape(error.reported)}</code>, which"
+        f" does not end with <code>{escape(error.expected)}</code>, the serial you added. It is"
+        " another device: check the address."
+    )
+
+
+@describe.register
+def _(error: errors.DeviceRequestRefused) -> str:
+    return f"<b>{escape(error.device_name)}</b> refused that."
+
+
+@describe.register
+def _(error: errors.DeviceNotConnected) -> str:
+    return f"<b>{escape(error.device_name)}</b> is not connected: its owner can connect it."
+
+
+@describe.register
+def _(error: errors.PermissionNotHeld) -> str:
+    label = PERMISSION_LABELS.get(Permission[error.permission], error.permission)
+    return f"You don't have {label} on that channel (any more)."
+
+
+@describe.register
+def _(error: errors.TooManyTaps) -> str:
+    return f"Easy: too many taps. Try again in {error.retry_in_seconds} s."

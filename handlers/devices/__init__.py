@@ -1,10 +1,17 @@
-"""My devices: `/adddevice`, `/devices` a page at a time, and the device card (Rename, Remove,
-and the ways to share it)."""
+"""My devices: `/adddevice`, `/devices` a page at a time, the device card (Rename, Remove, the
+ways to share it), connecting a device over its own network API (🔌 Connect, Refresh,
+Disconnect), and 📷 Live view with PTZ for whoever holds them on a channel (R13)."""
 
 from handlers.common.context import Handler
 
 
 def build_handlers() -> list[Handler]:
-    from handlers.devices import add_device, my_devices
+    from handlers.devices import add_device, connect, live_view, my_devices
 
-    return [add_device.build_handler(), *my_devices.build_handlers()]
+    return [
+        add_device.build_handler(),
+        connect.build_handler(),
+        *my_devices.build_handlers(),
+        *connect.build_handlers(),
+        *live_view.build_handlers(),
+    ]

@@ -258,9 +258,17 @@ async def receive_firmware(update: Update, context: CamShareContext) -> Step | i
         return ConversationHandler.END
     _drop_draft(context)
     text, keyboard = render_device_card(device)
-    await message.reply_html(f"✅ Added <b>{escape(device.name)}</b>.{_firmware_note(device)}")
+    await message.reply_html(
+        f"✅ Added <b>{escape(device.name)}</b>.{_firmware_note(device)}\n\n{CONNECT_NOW}"
+    )
     await message.reply_html(text, reply_markup=keyboard)
     return ConversationHandler.END
+
+
+CONNECT_NOW = (
+    "Optional last step: 🔌 Connect it below, and I read its model, firmware and channels from"
+    " the device itself; then those you share it with can see its cameras here."
+)
 
 
 def _firmware_note(device: devices.DeviceView) -> str:

@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.common.callback_data import CallbackData
-from handlers.common.formatting import DEVICE_TYPE_LABELS, escape, plural
+from handlers.common.formatting import DEVICE_TYPE_LABELS, device_status_line, escape, plural
 from handlers.common.keyboards import button, inline
 from handlers.qr.links import ShowDeviceQr
-from sharing.devices.devices import DeviceView
+from sharing.devices.devices import ChannelView, ConnectionView, DeviceView
 
 CHANNELS_SHOWN = 10
 """A 128-channel NVR's card lists the first few names; the share steps page through all."""
@@ -37,6 +37,37 @@ class ShowDeviceGroups(CallbackData, prefix="dvg"):
 
 
 @dataclass(frozen=True)
+class ConnectDevice(CallbackData, prefix="dvc"):
+    """Connect the device, or change its connection (handlers.devices.connect)."""
+
+    device_id: int
+
+
+@dataclass(frozen=True)
+class RefreshDevice(CallbackData, prefix="dvf"):
+    """Read the model, firmware and channels from the device again."""
+
+    device_id: int
+
+
+@dataclass(frozen=True)
+class Disconnect(CallbackData, prefix="dvd"):
+    device_id: int
+
+
+@dataclass(frozen=True)
+class ConfirmDisconnect(CallbackData, prefix="dvdy"):
+    device_id: int
+
+
+@dataclass(frozen=True)
+class WatchDevice(CallbackData, prefix="dvw"):
+    """📷 Live view: the channels the tapper holds Live View on (handlers.devices.live_view)."""
+
+    device_id: int
+
+
+@dataclass(frozen=True)
 class RenameDevice(CallbackData, prefix="dvr"):
     device_id: int
 
@@ -52,7 +83,7 @@ class ConfirmRemoveDevice(CallbackData, prefix="dvxy"):
 
 
 def render_device_card(device: DeviceView) -> tuple[str, InlineKeyboardMarkup]:
-    names = [f"{channel.number}. {escape(channel.name)}" for channel in device.channels]
+    names = [channel_line(channel) for channel in device.channels]
     shown = names[:CHANNELS_SHOWN]
     if len(names) > CHANNELS_SHOWN:
         shown.append(f"… and {len(names) - CHANNELS_SHOWN} more")
@@ -66,6 +97,7 @@ def render_device_card(device: DeviceView) -> tuple[str, InlineKeyboardMarkup]:
             f"{DEVICE_TYPE_LABELS[device.type]} <b>{escape(device.name)}</b>",
             f"Serial: <code>{escape(device.serial)}</code>",
             f"Firmware: {escape(device.firmware_version)}",
+            *connection_lines(device.connection),
             f"Channels ({len(names)}):",
             *shown,
             "",
@@ -77,6 +109,7 @@ def render_device_card(device: DeviceView) -> tuple[str, InlineKeyboardMarkup]:
             button("📤 Share", ShareDevice(device.id)),
             button("🔳 Share via QR code", ShowDeviceQr(device.id)),
         ],
+        *connection_buttons(device),
         [button("👥 Groups", ShowDeviceGroups(device.id))],
         [
             button("✏️ Rename", RenameDevice(device.id)),
@@ -85,3 +118,34 @@ def render_device_card(device: DeviceView) -> tuple[str, InlineKeyboardMarkup]:
         [button("« My devices", ListDevices(0))],
     )
     return text, keyboard
+
+
+def channel_line(channel: ChannelView) -> str:
+    mark = {True: "🟢 ", False: "🔴 ", None: ""}[channel.online]
+    return f"{mark}{channel.number}. {escape(channel.name)}"
+
+
+def connection_lines(connection: ConnectionView | None) -> list[str]:
+    """What the owner reads of the connection: never the password (R14)."""
+    if connection is None:
+        return ["Not connected: connect it to see its cameras here."]
+    self_signed = ", its own certificate accepted" if connection.accept_self_signed else ""
+    return [
+        device_status_line(connection.status, connection.last_online_at),
+        f"Connected: {connection.scheme}://{escape(connection.host)}:{connection.port}"
+        f" as {escape(connection.username)}{self_signed}"
+        + (f" ({escape(connection.model)})" if connection.model else ""),
+    ]
+
+
+def connection_buttons(device: DeviceView) -> list[list[InlineKeyboardButton]]:
+    if device.connection is None:
+        return [[button("🔌 Connect", ConnectDevice(device.id))]]
+    return [
+        [button("📷 Live view", WatchDevice(device.id))],
+        [
+            button("🔄 Refresh from device", RefreshDevice(device.id)),
+            button("🔌 Change connection", ConnectDevice(device.id)),
+        ],
+        [button("✂️ Disconnect", Disconnect(device.id))],
+    ]

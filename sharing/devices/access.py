@@ -39,12 +39,21 @@ class DeviceUse:
     device_id: int
     name: str
     is_owner: bool
+    share_id: int | None
+    """The recipient's active share; None for the owner."""
     connected: bool
     status: DeviceStatus | None
     channels: tuple[HeldChannel, ...]
 
     def holding(self, permission: Permission) -> tuple[HeldChannel, ...]:
         return tuple(c for c in self.channels if permission in c.permissions)
+
+    def neighbours(self, number: int, permission: Permission) -> tuple[int | None, int | None]:
+        """The channels before and after `number` among those `permission` is held on."""
+        numbers = [c.number for c in self.holding(permission)]
+        before = [n for n in numbers if n < number]
+        after = [n for n in numbers if n > number]
+        return (before[-1] if before else None), (after[0] if after else None)
 
     def channel(self, number: int, permission: Permission) -> HeldChannel:
         """The channel, if `permission` is held on it now; PermissionNotHeld otherwise."""
@@ -112,6 +121,7 @@ async def device_use(session: AsyncSession, *, account_id: int, device_id: int) 
         device_id=device_id,
         name=name,
         is_owner=owner_id == account_id,
+        share_id=None if owner_id == account_id else share_id,
         connected=status is not None,
         status=status,
         channels=channels,

@@ -6,17 +6,20 @@ transaction, and saves the report here, in a short write transaction. The passwo
 before it is stored (`secrets.PasswordSealer`) and unsealed only to open a driver.
 """
 
+import re
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from ipaddress import ip_address
 from typing import Literal
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from device_api import AddressReason, Credentials, DeviceInfo, Endpoint
 from device_api import Channel as ReportedChannel
-from device_api import Credentials, DeviceInfo, Endpoint
 from sharing.devices.devices import (
     NAME_MAX_LENGTH,
     default_channel_names,
@@ -24,9 +27,11 @@ from sharing.devices.devices import (
     parse_firmware,
 )
 from sharing.devices.secrets import PasswordSealer
-from sharing.errors import DeviceNotFound, InvalidDeviceField
+from sharing.errors import DeviceNotFound, InvalidDeviceAddress, InvalidDeviceField
 from sharing.rules import MAX_CHANNELS
 from storage.models import Channel, Device, DeviceConnection, DeviceStatus, DeviceType
+
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 _DEVICE_TYPES = {
     "ipcamera": DeviceType.CAMERA,
@@ -76,21 +81,6 @@ class DeviceReport:
 
     info: DeviceInfo
     channels: tuple[ReportedChannel, ...]
-
-
-@dataclass(frozen=True)
-class ConnectionView:
-    """The connection as its owner sees it: never the password."""
-
-    scheme: str
-    host: str
-    port: int
-    accept_self_signed: bool
-    username: str
-    model: str
-    status: DeviceStatus
-    status_since: datetime
-    last_online_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -169,23 +159,6 @@ async def remove_connection(session: AsyncSession, *, owner_id: int, device_id: 
     return bool(removed.rowcount)
 
 
-async def owner_connection(
-    session: AsyncSession, *, owner_id: int, device_id: int
-) -> ConnectionView | None:
-    """The connection of a device `owner_id` owns (DeviceNotFound otherwise), or None."""
-    row = (
-        await session.exec(
-            select(Device.owner_id, DeviceConnection)
-            .outerjoin(DeviceConnection, col(DeviceConnection.device_id) == Device.id)
-            .where(Device.id == device_id)
-        )
-    ).one_or_none()
-    if row is None or row[0] != owner_id:
-        raise DeviceNotFound(device_id)
-    connection = row[1]
-    return None if connection is None else _view(connection)
-
-
 async def device_target(
     session: AsyncSession, *, device_id: int, sealer: PasswordSealer
 ) -> DeviceTarget | None:
@@ -228,6 +201,43 @@ def target_of(
         request=request,
         fingerprint=fingerprint,
     )
+
+
+def parse_device_address(text: str) -> tuple[Literal["http", "https"], str, int]:
+    """What an owner types for a device's address: `192.168.1.64`, `nvr.example.com:8080`,
+    `https://203.0.113.5:8443`, `[fd00::64]:80`. HTTP on port 80 unless said otherwise; HTTPS
+    on 443. InvalidDeviceAddress for anything else; whether the address may be called is
+    `device_api.check_address`'s to say (when connecting)."""
+    raw = text.strip()
+    if "://" not in raw:
+        raw = "http://" + raw
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        raise InvalidDeviceAddress(reason=AddressReason.BAD_PORT.value) from None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if (
+        scheme not in ("http", "https")
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or not _is_host(host)
+    ):
+        raise InvalidDeviceAddress(reason=AddressReason.BAD_HOST.value)
+    if port == 0:
+        raise InvalidDeviceAddress(reason=AddressReason.BAD_PORT.value)
+    default_port = 443 if scheme == "https" else 80
+    return ("https" if scheme == "https" else "http"), host, port or default_port
+
+
+def _is_host(host: str) -> bool:
+    try:
+        ip_address(host)
+        return True
+    except ValueError:
+        return len(host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in host.split("."))
 
 
 def serial_matches(reported: str, ours: str) -> bool:
@@ -293,17 +303,3 @@ async def _sync_channels(
             row.name = name
             row.online = reported_channel.online
     await session.flush()
-
-
-def _view(connection: DeviceConnection) -> ConnectionView:
-    return ConnectionView(
-        scheme=connection.scheme,
-        host=connection.host,
-        port=connection.port,
-        accept_self_signed=connection.accept_self_signed,
-        username=connection.username,
-        model=connection.model,
-        status=connection.status,
-        status_since=connection.status_since,
-        last_online_at=connection.last_online_at,
-    )

@@ -21,7 +21,16 @@ from sharing.errors import (
 )
 from sharing.paging import Page, page_total
 from sharing.rules import MAX_CHANNELS, parse_firmware_version
-from storage.models import SHARE_IS_LIVE, Channel, Device, DeviceGroupLink, DeviceType, Share
+from storage.models import (
+    SHARE_IS_LIVE,
+    Channel,
+    Device,
+    DeviceConnection,
+    DeviceGroupLink,
+    DeviceStatus,
+    DeviceType,
+    Share,
+)
 
 NAME_MAX_LENGTH = 64
 _SERIAL = re.compile(r"^[A-Z0-9][A-Z0-9-]{7,47}$")
@@ -43,6 +52,23 @@ class NewDevice:
 class ChannelView:
     number: int
     name: str
+    online: bool | None = None
+    """As the connected device last said; None when not connected or it did not say."""
+
+
+@dataclass(frozen=True)
+class ConnectionView:
+    """A device's connection as its owner sees it (R14): never the password."""
+
+    scheme: str
+    host: str
+    port: int
+    accept_self_signed: bool
+    username: str
+    model: str
+    status: DeviceStatus
+    status_since: datetime
+    last_online_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -56,6 +82,7 @@ class DeviceView:
     channels: tuple[ChannelView, ...]
     live_shares: int
     """Pending and active shares of this device."""
+    connection: ConnectionView | None = None
 
 
 @dataclass(frozen=True)
@@ -184,7 +211,7 @@ async def get_owned_device(session: AsyncSession, *, owner_id: int, device_id: i
     row = (await session.exec(_DEVICE_CARD, params=params)).one_or_none()
     if row is None or row[0] != owner_id:
         raise DeviceNotFound(device_id)
-    _, serial, name, device_type, firmware_version, live_shares = row
+    _, serial, name, device_type, firmware_version, live_shares, *connection = row
     channels = await session.exec(_DEVICE_CHANNELS, params=params)
     return DeviceView(
         id=device_id,
@@ -193,13 +220,15 @@ async def get_owned_device(session: AsyncSession, *, owner_id: int, device_id: i
         name=name,
         type=device_type,
         firmware_version=firmware_version,
-        channels=tuple(ChannelView(number, channel_name) for number, channel_name in channels),
+        channels=tuple(ChannelView(*channel) for channel in channels),
         live_shares=live_shares,
+        connection=None if connection[0] is None else ConnectionView(*connection),
     )
 
 
 def _device_card_statement() -> Select[*tuple[Any, ...]]:
-    """The device's owner, serial, name, type and firmware, and how many live shares it has."""
+    """The device's owner, serial, name, type and firmware, how many live shares it has, and its
+    connection if it has one."""
     device_id = bindparam("device_id", type_=Integer)
     live_shares = (
         select(func.count())
@@ -208,20 +237,33 @@ def _device_card_statement() -> Select[*tuple[Any, ...]]:
         .scalar_subquery()
         .label("live_shares")
     )
-    return Select(
-        col(Device.owner_id),
-        col(Device.serial),
-        col(Device.name),
-        col(Device.type),
-        col(Device.firmware_version),
-        live_shares,
-    ).where(Device.id == device_id)
+    return (
+        Select(
+            col(Device.owner_id),
+            col(Device.serial),
+            col(Device.name),
+            col(Device.type),
+            col(Device.firmware_version),
+            live_shares,
+            col(DeviceConnection.scheme),
+            col(DeviceConnection.host),
+            col(DeviceConnection.port),
+            col(DeviceConnection.accept_self_signed),
+            col(DeviceConnection.username),
+            col(DeviceConnection.model),
+            col(DeviceConnection.status),
+            col(DeviceConnection.status_since),
+            col(DeviceConnection.last_online_at),
+        )
+        .outerjoin(DeviceConnection, col(DeviceConnection.device_id) == Device.id)
+        .where(Device.id == device_id)
+    )
 
 
 _DEVICE_CARD = _device_card_statement()
 """Built once, like every statement of a screen: see `_device_page_statement`."""
 _DEVICE_CHANNELS = (
-    select(Channel.number, Channel.name)
+    select(Channel.number, Channel.name, Channel.online)
     .where(Channel.device_id == bindparam("device_id"))
     .order_by(col(Channel.number))
 )

@@ -73,11 +73,12 @@ class DevicePool:
             raise TooManyTaps(retry_in_seconds=max(1, round(taps[0] + self._tap_window - now)))
         taps.append(now)
 
-    async def snapshot(self, target: DeviceTarget, channel: int) -> bytes:
+    async def snapshot(self, target: DeviceTarget, channel: int, *, fresh: bool = False) -> bytes:
+        """A JPEG of the channel; `fresh` after a PTZ move, when an older picture would lie."""
         key = (target.device_id, channel)
         now = self._clock()
         shared = self._snapshots.get(key)
-        if shared is None or now - shared.taken_at > self._snapshot_reuse:
+        if fresh or shared is None or now - shared.taken_at > self._snapshot_reuse:
             shared = _Snapshot(
                 taken_at=now,
                 picture=asyncio.ensure_future(

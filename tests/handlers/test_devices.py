@@ -2,6 +2,7 @@
 
 import pytest
 
+from handlers.devices.add_device import CONNECT_NOW
 from sharing.devices import devices
 from storage.database import Database
 from storage.models import Account, DeviceType, Share, ShareState
@@ -25,12 +26,13 @@ async def test_add_an_nvr_with_channel_names(telegram: Telegram) -> None:
     await olivia.send("Gate\nYard <back>\nTill & door")
     await olivia.send("V4.30.005 build 200101")
 
-    assert olivia.messages[-2].text == "✅ Added Shop <North> & 🐈."
+    assert olivia.messages[-2].text == "✅ Added Shop <North> & 🐈.\n\n" + CONNECT_NOW
     card = olivia.last_message.text
     assert "🗄 NVR Shop <North> & 🐈" in card and "Serial: J12345678" in card
     assert "1. Gate\n2. Yard <back>\n3. Till & door" in card
     assert olivia.last_message.buttons == [
         ["📤 Share", "🔳 Share via QR code"],
+        ["🔌 Connect"],
         ["👥 Groups"],
         ["✏️ Rename", "🗑 Remove"],
         ["« My devices"],
@@ -76,7 +78,7 @@ async def test_every_step_refuses_bad_input_and_stays(
     await olivia.send("latest")
     assert "A firmware version looks like" in olivia.last_message.text
     await olivia.send("V4.0")
-    assert olivia.messages[-2].text == "✅ Added Shop."
+    assert olivia.messages[-2].text.startswith("✅ Added Shop.\n\nOptional last step: 🔌 Connect")
     async with database.read() as session:
         page = await devices.list_devices(session, owner_id=olivia.id, offset=0, limit=10)
     assert [(item.name, item.type, item.channel_count) for item in page.items] == [

@@ -18,6 +18,7 @@ from tests.harness.refusals import (
     check_callback_answer,
     check_caption,
     check_commands,
+    check_photo,
     check_reply_markup,
     check_text,
     forbidden,
@@ -157,6 +158,31 @@ def send_photo(api: "FakeBotApi", params: Params) -> JsonDict:
     photo = _file(api, params, "photo")
     content = _caption_content(params, _reply_markup(params))
     return _post(api, chat, content, params, photo=photo).to_json()
+
+
+@_method("editMessageMedia", required=("media",))
+def edit_message_media(api: "FakeBotApi", params: Params) -> JsonDict:
+    """Photos only: the bot replaces a snapshot with a newer one in the same message."""
+    message = _message_to_edit(api, params)
+    media = params.json("media", "input media")
+    if not isinstance(media, dict) or "media" not in media:
+        raise bad_request("media must be an InputMedia object")
+    if media.get("type") != "photo":
+        raise NotModelled("editing media other than photos")
+    if message.photo is None and message.document is None:
+        raise bad_request("there is no media in the message to edit")
+    photo = _stored(api, params.attached(str(media["media"])), photo=True)
+    caption = Params({k: str(v) for k, v in media.items() if k in ("caption", "parse_mode")}, {})
+    content = _caption_content(caption, _edit_markup(params))
+    if photo.file_id == (message.photo.file_id if message.photo else None) and content.looks_like(
+        message.content
+    ):
+        raise bad_request(MESSAGE_NOT_MODIFIED)
+    message.history.append(message.content)
+    message.content = content
+    message.photo = photo
+    message.edit_date = api.clock()
+    return message.to_json()
 
 
 @_method("sendDocument", required=("chat_id", "document"))
@@ -328,11 +354,17 @@ def _caption_content(params: Params, reply_markup: JsonDict | None) -> MessageCo
 
 
 def _file(api: "FakeBotApi", params: Params, name: str) -> StoredFile:
-    sent = params.file(name)
+    return _stored(api, params.file(name), photo=name == "photo")
+
+
+def _stored(api: "FakeBotApi", sent: Upload | str, *, photo: bool) -> StoredFile:
     if isinstance(sent, Upload):
-        return api.store_file(
-            sent.content, photo=name == "photo", file_name=sent.file_name, mime_type=sent.mime_type
+        stored = api.store_file(
+            sent.content, photo=photo, file_name=sent.file_name, mime_type=sent.mime_type
         )
+        if photo:
+            check_photo(stored)
+        return stored
     if sent in api.files:
         return api.files[sent]
     if sent.startswith(("http://", "https://")):

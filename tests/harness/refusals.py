@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from tests.harness.formatting import EntityParseError, FormattedText, parse_html
+from tests.harness.state import StoredFile
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
@@ -103,6 +104,24 @@ def check_text(text: FormattedText) -> None:
 def check_caption(caption: FormattedText) -> None:
     if len(caption.text) > MAX_CAPTION_LENGTH:
         raise bad_request("message caption is too long")
+
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_SIDES = 10_000
+MAX_PHOTO_RATIO = 20
+
+
+def check_photo(photo: StoredFile) -> None:
+    """sendPhoto's limits: at most 10 MB, width and height at most 10000 in total, and a ratio
+    of at most 20 (the Bot API's sendPhoto documentation)."""
+    if len(photo.content) > MAX_PHOTO_BYTES:
+        raise bad_request("PHOTO_SAVE_FILE_INVALID")
+    assert photo.dimensions is not None
+    width, height = photo.dimensions
+    if width + height > MAX_PHOTO_SIDES or max(width, height) > MAX_PHOTO_RATIO * min(
+        width, height
+    ):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
 
 
 def check_callback_answer(text: str | None) -> None:

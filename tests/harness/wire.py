@@ -98,6 +98,14 @@ class Params:
         value = self._values.get(name)
         if value is None:
             return self._uploads[name]
+        return self.attached(value)
+
+    def attached(self, value: str) -> Upload | str:
+        """What a value that names a file stands for: `attach://<part>` is an upload in the same
+        request (InputMedia uses it); anything else is a file_id or URL."""
         if value.startswith("attach://"):
-            return self._uploads[value.removeprefix("attach://")]
+            try:
+                return self._uploads[value.removeprefix("attach://")]
+            except KeyError:
+                raise bad_request("wrong attach:// name: no such part") from None
         return value
