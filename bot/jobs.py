@@ -10,11 +10,16 @@ from telegram.ext import Application, JobQueue
 
 from bot.settings import Settings
 from handlers.common.context import CamShareContext
+from handlers.devices.status_checks import check_devices
 from handlers.groups.news import flush_group_news
 from handlers.manage.expiry import sweep_expired
 
 EXPIRY_SWEEP_JOB = "expiry_sweep"
 GROUP_NEWS_JOB = "group_news"
+DEVICE_STATUS_JOB = "device_status"
+DEVICE_STATUS_RUNS_PER_CHECK = 4
+"""The status job runs this many times per DEVICE_CHECK_SECONDS, asking the devices that are
+due: each device is asked about every DEVICE_CHECK_SECONDS, whenever it was connected."""
 GROUP_NEWS_SECONDS = 3
 """How often installer groups' queued news is sent: events within this window reach a group as
 one digest. Telegram's pace for a group (20 a minute) is kept by sharing.groups.group_outbox."""
@@ -26,6 +31,10 @@ async def expiry_sweep_job(context: CamShareContext) -> None:
 
 async def group_news_job(context: CamShareContext) -> None:
     await flush_group_news(context)
+
+
+async def device_status_job(context: CamShareContext) -> None:
+    await check_devices(context)
 
 
 def register_jobs(
@@ -41,7 +50,7 @@ def register_jobs(
     never runs two sweeps at once (APScheduler's defaults, stated here because we rely on them).
 
     The group news job is scheduled the same way, every GROUP_NEWS_SECONDS: news queued while
-    the bot was down goes out at start-up.
+    the bot was down goes out at start-up; and so is the device status job.
     """
     job_queue: JobQueue[CamShareContext] | None = application.job_queue
     if job_queue is None:
@@ -58,6 +67,13 @@ def register_jobs(
         interval=settings.expiry_sweep_seconds,
         first=start,
         name=EXPIRY_SWEEP_JOB,
+        job_kwargs=schedule,
+    )
+    job_queue.run_repeating(
+        device_status_job,
+        interval=max(1, settings.device_check_seconds // DEVICE_STATUS_RUNS_PER_CHECK),
+        first=start,
+        name=DEVICE_STATUS_JOB,
         job_kwargs=schedule,
     )
     job_queue.run_repeating(

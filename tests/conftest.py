@@ -106,4 +106,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.postgres)
 
 
-pytest_plugins = ["tests.harness.fixtures"]  # bot_api, application_factory, application, telegram
+pytest_plugins = [
+    "tests.harness.fixtures",  # bot_api, application_factory, application, telegram
+    "tests.device_simulator.fixtures",  # device_clock, camera_simulator, nvr_simulator, ...
+]

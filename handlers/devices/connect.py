@@ -35,7 +35,7 @@ from handlers.devices.device_card import (
 )
 from sharing.devices import connections, devices
 from sharing.devices.connections import ConnectionRequest, DeviceReport
-from sharing.devices.probing import probe_device
+from sharing.devices.probing import check_device_address, probe_device
 from sharing.errors import (
     DeviceLoginLocked,
     DeviceLoginRefused,
@@ -103,6 +103,9 @@ async def receive_address(update: Update, context: CamShareContext) -> Step | in
         return ConversationHandler.END
     try:
         scheme, host, port = connections.parse_device_address(message.text or "")
+        await check_device_address(
+            host, port, allowed_networks=context.services.devices.allowed_networks
+        )
     except InvalidDeviceAddress as error:
         await message.reply_html(describe(error))
         return Step.ADDRESS

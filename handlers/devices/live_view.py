@@ -113,16 +113,23 @@ async def turn_live_page(update: Update, context: CamShareContext) -> None:
 
 async def pick_channel(update: Update, context: CamShareContext) -> None:
     query = update.callback_query
-    assert query and update.effective_chat
+    assert query
     picked = PickLiveChannel.unpack(query.data)
+    await _send_photo(query, context, picked.device_id, picked.channel)
+
+
+async def _send_photo(
+    query: CallbackQuery, context: CamShareContext, device_id: int, channel: int
+) -> None:
+    """A new message with the channel's snapshot, below the tapped one."""
     try:
-        shot = await _snapshot(context, query, picked.device_id, picked.channel)
+        photo, caption, keyboard = await _snapshot(context, query, device_id, channel)
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return
     await query.answer()
-    photo, caption, keyboard = shot
-    await update.effective_chat.send_photo(
+    assert query.message
+    await query.message.chat.send_photo(
         photo, caption=caption, parse_mode=ParseMode.HTML, reply_markup=keyboard
     )
 
@@ -180,6 +187,9 @@ async def _show_picker(
             raise PermissionNotHeld(permission=Permission.LIVE_VIEW.name or "")
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
+        return
+    if len(held) == 1:  # a camera: nothing to choose
+        await _send_photo(query, context, device_id, held[0].number)
         return
     await query.answer()
     page = held[offset : offset + CHANNELS_PER_PAGE]

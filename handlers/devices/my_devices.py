@@ -21,7 +21,7 @@ from telegram.ext import (
 from handlers.common.accounts import current_account
 from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import device_type_icon, escape, plural
+from handlers.common.formatting import DEVICE_STATUS_LABELS, device_type_icon, escape, plural
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.notify import notify
 from handlers.common.refusals import as_alert, describe
@@ -111,7 +111,8 @@ def _invitations_reminder(waiting: int) -> str:
 
 def _device_label(item: devices.DeviceSummary) -> str:
     shared = f" · shared {item.live_shares}" if item.live_shares else ""
-    return f"{device_type_icon(item.type)} {item.name} · {item.channel_count} ch{shared}"
+    status = f"{DEVICE_STATUS_LABELS[item.status].split(' ', 1)[0]} " if item.status else ""
+    return f"{status}{device_type_icon(item.type)} {item.name} · {item.channel_count} ch{shared}"
 
 
 async def _tapped_device(

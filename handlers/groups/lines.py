@@ -7,8 +7,9 @@ short and well under `sharing.groups.group_outbox.MAX_LINE_CHARS` whatever peopl
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from handlers.common.formatting import escape, plural
+from handlers.common.formatting import DEVICE_STATUS_LABELS, escape, format_moment, plural
 from sharing.views import (
     AcceptedApplication,
     ApplicationView,
@@ -18,7 +19,7 @@ from sharing.views import (
     ShareChange,
     ShareView,
 )
-from storage.models import ShareState
+from storage.models import DeviceStatus, ShareState
 
 NAME_CHARS = 40
 CHANNELS_NAMED = 3
@@ -114,6 +115,15 @@ def device_linked(*, owner_name: str, device_name: str) -> str:
 
 def device_unlinked(*, owner_name: str, device_name: str) -> str:
     return f"🔗 {_name(owner_name)} unlinked {_device(device_name)} from this group"
+
+
+def device_away(*, device_name: str, status: DeviceStatus, since: datetime) -> str:
+    why = DEVICE_STATUS_LABELS[status].split(" ", 1)[1].lower()
+    return f"🔴 {_device(device_name)} has been away since {format_moment(since)}: {why}"
+
+
+def device_back(*, device_name: str, away_since: datetime) -> str:
+    return f"🟢 {_device(device_name)} is back online (away since {format_moment(away_since)})"
 
 
 def channels_phrase(grants: Sequence[GrantView]) -> str:

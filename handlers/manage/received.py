@@ -49,6 +49,7 @@ from handlers.manage.received_screens import (
     received_screen,
     received_share_screen,
 )
+from sharing.devices import status
 from sharing.errors import InvalidDeviceField, ShareNotFound, SharingError
 from sharing.groups import group_outbox
 from sharing.shares import share_queries, shares
@@ -134,7 +135,7 @@ async def open_received(update: Update, context: CamShareContext) -> None:
     if share is None:
         return
     await query.answer()
-    await _edit(query, received_share_screen(share))
+    await _edit(query, await _share_screen(context, share))
 
 
 async def ask_to_remove_received(update: Update, context: CamShareContext) -> None:
@@ -213,7 +214,7 @@ async def receive_alias(update: Update, context: CamShareContext) -> AliasStep |
     await message.reply_html(
         f"✅ Renamed to <b>{escape(my_name_for(share))}</b>. Only you see this name."
     )
-    text, keyboard = received_share_screen(share)
+    text, keyboard = await _share_screen(context, share)
     await message.reply_html(text, reply_markup=keyboard)
     return ConversationHandler.END
 
@@ -233,7 +234,7 @@ async def use_owners_name(update: Update, context: CamShareContext) -> AliasStep
         f"✅ Back to the owner's name: <b>{escape(share.device.name)}</b>.",
         parse_mode=ParseMode.HTML,
     )
-    text, keyboard = received_share_screen(share)
+    text, keyboard = await _share_screen(context, share)
     await update.effective_chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     return _still_renaming(context)
 
@@ -279,6 +280,12 @@ def _still_renaming(context: CamShareContext) -> AliasStep | int:
 
 
 # --- shared pieces --------------------------------------------------------------------------------
+
+
+async def _share_screen(context: CamShareContext, share: ShareView) -> Screen:
+    async with context.services.database.read() as session:
+        seen = await status.seen_status(session, device_id=share.device.id)
+    return received_share_screen(share, seen)
 
 
 async def _received_share(

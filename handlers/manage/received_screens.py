@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup
 
 from handlers.common.callback_data import CallbackData
 from handlers.common.formatting import (
+    device_status_line,
     device_type_icon,
     escape,
     format_moment,
@@ -18,9 +19,11 @@ from handlers.common.formatting import (
 from handlers.common.grants_text import grant_lines
 from handlers.common.keyboards import button, inline
 from handlers.common.listing import fit, format_day, pager, short, span
-from handlers.devices.device_card import ListDevices
+from handlers.devices.device_card import ListDevices, WatchDevice
+from sharing.devices.status import SeenStatus
 from sharing.shares.share_queries import ReceivedPage
 from sharing.views import ListedShare, ShareBase, ShareView
+from storage.models import Permission
 
 ITEMS_PER_PAGE = 8
 """Invitations and devices together: 8 invitations are 16 buttons, well under Telegram's 100."""
@@ -152,17 +155,24 @@ def _grants_summary(share: ListedShare) -> str:
     return f"{channels}, permissions differ by channel"
 
 
-def received_share_screen(share: ShareView) -> Screen:
-    """Channels with permissions, and who shared it ("From:"), as Hik-Connect's details page."""
+def received_share_screen(share: ShareView, seen: SeenStatus | None) -> Screen:
+    """Channels with permissions, and who shared it ("From:"), as Hik-Connect's details page;
+    the device's status when it is connected (never how it is reached, R14), and 📷 Live view
+    when Live View is granted on a channel."""
     head_lines = [f"{device_type_icon(share.device.type)} <b>{escape(my_name_for(share))}</b>"]
     if share.alias:
         head_lines.append(f"Device: {escape(share.device.name)} (the owner's name for it)")
     head_lines += [
         f"From: <b>{escape(share.owner.display_name)}</b>",
         f"Shared with you since {format_moment(share.accepted_at or share.created_at)}",
+        *([device_status_line(seen.status, seen.last_online_at)] if seen else []),
         f"Channels ({len(share.grants)}):",
     ]
+    watchable = seen is not None and any(
+        Permission.LIVE_VIEW in grant.permissions for grant in share.grants
+    )
     keyboard = inline(
+        [button("📷 Live view", WatchDevice(share.device.id))] if watchable else [],
         [
             button("✏️ Rename", RenameReceived(share.id)),
             button("🗑 Delete", AskToRemoveReceived(share.id)),

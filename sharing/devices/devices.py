@@ -92,6 +92,8 @@ class DeviceSummary:
     type: DeviceType
     channel_count: int
     live_shares: int
+    status: DeviceStatus | None = None
+    """None when the device is not connected."""
 
 
 @dataclass(frozen=True)
@@ -307,8 +309,14 @@ def _device_page_statement() -> Select[*tuple[Any, ...]]:
         .correlate(cut)
         .scalar_subquery()
     )
+    status = (
+        select(DeviceConnection.status)
+        .where(DeviceConnection.device_id == cut.c.id)
+        .correlate(cut)
+        .scalar_subquery()
+    )
     # The class itself: SQLModel's select() is typed for at most four columns.
-    return Select(cut.c.id, cut.c.name, cut.c.type, channels, shares, total).order_by(
+    return Select(cut.c.id, cut.c.name, cut.c.type, channels, shares, status, total).order_by(
         cut.c.name, cut.c.id
     )
 
@@ -333,8 +341,9 @@ async def list_devices(
             type=device_type,
             channel_count=channel_count,
             live_shares=share_count,
+            status=status,
         )
-        for device_id, name, device_type, channel_count, share_count, _ in rows
+        for device_id, name, device_type, channel_count, share_count, status, _ in rows
     )
     params = {"owner_id": owner_id}
     total = await page_total(session, rows, _DEVICE_COUNT, params, offset=offset, limit=limit)

@@ -23,6 +23,15 @@ DriverFactory = Callable[[Endpoint, Credentials], DeviceDriver]
 Networks = Sequence[IPv4Network | IPv6Network]
 
 
+async def check_device_address(host: str, port: int, *, allowed_networks: Networks) -> None:
+    """R14's address rules, before any connection: asked when the owner types the address, and
+    again when connecting (a host name may resolve elsewhere by then)."""
+    try:
+        await check_address(host, port, allowed_networks=allowed_networks)
+    except AddressRefused as error:
+        raise InvalidDeviceAddress(reason=error.reason.value) from None
+
+
 async def probe_device(
     request: ConnectionRequest,
     *,
@@ -31,10 +40,7 @@ async def probe_device(
     open_driver: DriverFactory,
     allowed_networks: Networks,
 ) -> DeviceReport:
-    try:
-        await check_address(request.host, request.port, allowed_networks=allowed_networks)
-    except AddressRefused as error:
-        raise InvalidDeviceAddress(reason=error.reason.value) from None
+    await check_device_address(request.host, request.port, allowed_networks=allowed_networks)
     async with open_driver(request.endpoint, request.credentials) as driver:
         try:
             info = await driver.device_info()

@@ -36,6 +36,26 @@ class StatusNotice:
     group_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class SeenStatus:
+    """What anyone who uses a device may know of it (R14): never how it is reached."""
+
+    status: DeviceStatus
+    last_online_at: datetime | None
+
+
+async def seen_status(session: AsyncSession, *, device_id: int) -> SeenStatus | None:
+    """None when the device is not connected."""
+    row = (
+        await session.exec(
+            select(DeviceConnection.status, DeviceConnection.last_online_at).where(
+                DeviceConnection.device_id == device_id
+            )
+        )
+    ).one_or_none()
+    return None if row is None else SeenStatus(*row)
+
+
 async def connections_due(
     session: AsyncSession, *, now: datetime, every: timedelta, limit: int, sealer: PasswordSealer
 ) -> list[DeviceTarget]:

@@ -1,0 +1,84 @@
+"""The status job's work: ask every connected device, due for it, whether it answers; record
+what it said; tell its owner and its installer groups when it has been away longer than the
+grace period, and again when it is back (each way once: `sharing.devices.status`).
+
+A run asks at most `CHECKS_PER_RUN` devices, those asked longest ago first, and at most
+`DEVICE_CHECK_CONCURRENCY` at a time, each bounded by the driver's timeout: hundreds of devices
+cost a few runs, never a pile-up. A device's group line is queued in the transaction that
+records its status, as every group line is.
+"""
+
+import asyncio
+
+from handlers.common.context import CamShareContext
+from handlers.common.formatting import DEVICE_STATUS_LABELS, escape, format_moment
+from handlers.common.notify import notify
+from handlers.groups import lines as group_lines
+from sharing.devices import status
+from sharing.devices.connections import DeviceTarget
+from sharing.groups import group_outbox
+from storage.models import DeviceStatus
+
+CHECKS_PER_RUN = 500
+
+
+async def check_devices(context: CamShareContext) -> None:
+    services = context.services
+    devices = services.devices
+    async with services.database.read() as session:
+        targets = await status.connections_due(
+            session,
+            now=services.clock(),
+            every=devices.check_every,
+            limit=CHECKS_PER_RUN,
+            sealer=devices.sealer,
+        )
+    at_once = asyncio.Semaphore(devices.check_concurrency)
+
+    async def check(target: DeviceTarget) -> None:
+        async with at_once:
+            result = await devices.pool.check(target)
+        await _record(context, target.device_id, result)
+
+    await asyncio.gather(*(check(target) for target in targets))
+
+
+async def _record(context: CamShareContext, device_id: int, result: status.CheckResult) -> None:
+    services = context.services
+    now = services.clock()
+    async with services.database.write() as session:
+        notice = await status.record_check(
+            session,
+            device_id=device_id,
+            result=result,
+            now=now,
+            grace=services.devices.offline_grace,
+        )
+        if notice is not None:
+            await group_outbox.queue_line(
+                session, group_ids=notice.group_ids, line=_group_line(notice), now=now
+            )
+    if notice is not None:
+        await notify(context, notice.owner_id, _owner_text(notice))
+
+
+def _group_line(notice: status.StatusNotice) -> str:
+    if notice.status == DeviceStatus.ONLINE:
+        return group_lines.device_back(device_name=notice.device_name, away_since=notice.away_since)
+    return group_lines.device_away(
+        device_name=notice.device_name, status=notice.status, since=notice.away_since
+    )
+
+
+def _owner_text(notice: status.StatusNotice) -> str:
+    name = f"<b>{escape(notice.device_name)}</b>"
+    since = format_moment(notice.away_since)
+    if notice.status == DeviceStatus.ONLINE:
+        return f"🟢 {name} is back online. It was away since {since}."
+    why = DEVICE_STATUS_LABELS[notice.status]
+    advice = (
+        " Open its card in /devices to connect it again with the right password."
+        if notice.status == DeviceStatus.WRONG_PASSWORD
+        else ""
+    )
+    return f"{why}: {name} has not answered as itself since {since}.{advice}"
