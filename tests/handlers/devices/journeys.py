@@ -1,33 +1,22 @@
-"""Journeys and fixtures of the device tests: the bot built on the simulator's clock, an owner
-whose device is connected to a simulator."""
+"""Journeys of the device tests: an owner whose device is connected to a simulator, a share
+made for a recipient, and reading which channel a snapshot shows."""
 
-import functools
 from collections.abc import Iterable
 from io import BytesIO
 
-import pytest
 from PIL import Image
 
-from bot.app import build_application
-from bot.settings import Settings
 from storage.database import Database
 from storage.models import Account, Device, Permission
-from tests.device_simulator import DeviceSimulator, ManualClock
+from tests.device_simulator import DeviceSimulator
 from tests.factories import make_share
 from tests.handlers.journeys import add_nvr
-from tests.harness.fixtures import ApplicationFactory
 from tests.harness.state import ChatMessage
 from tests.harness.users import TelegramUser
 
 NVR_SERIAL = "K98765432"
 """The label serial of the simulator's NVR (tests.device_simulator.models.nvr)."""
 CAMERA_SERIAL = "J12345678"
-
-
-@pytest.fixture
-def application_factory(settings: Settings, device_clock: ManualClock) -> ApplicationFactory:
-    """The bot, its taps and devices' lock-outs timed by the simulators' clock."""
-    return functools.partial(build_application, settings, paced=False, monotonic=device_clock)
 
 
 async def connect(

@@ -7,9 +7,8 @@ from sqlmodel import select
 from storage.database import Database
 from storage.models import Permission, Share, ShareState
 from tests.device_simulator import DeviceSimulator, ManualClock
-from tests.handlers.devices import (  # noqa: F401 (fixture)
+from tests.handlers.devices.journeys import (
     CAMERA_SERIAL,
-    application_factory,
     connect,
     owner_of_connected_nvr,
     pictured_channel,

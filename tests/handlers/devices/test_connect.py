@@ -9,9 +9,8 @@ from sqlmodel import select
 from storage.database import Database
 from storage.models import Channel, DeviceConnection
 from tests.device_simulator import DeviceSimulator, ManualClock
-from tests.handlers.devices import (  # noqa: F401 (fixture)
+from tests.handlers.devices.journeys import (
     NVR_SERIAL,
-    application_factory,
     connect,
     owner_of_connected_nvr,
 )

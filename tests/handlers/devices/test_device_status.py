@@ -1,0 +1,120 @@
+"""The status job: connected devices are asked every DEVICE_CHECK_SECONDS; one away longer than
+the grace period is told once to its owner and groups, and once again when it is back."""
+
+import pytest
+
+from handlers.common.context import CamShareContext
+from handlers.devices.status_checks import check_devices
+from handlers.groups.news import flush_group_news
+from storage.database import Database
+from tests.clock import FakeClock
+from tests.device_simulator import DeviceSimulator
+from tests.handlers.devices.journeys import (
+    owner_of_connected_nvr,
+    share_channels,
+)
+from tests.handlers.journeys import started
+from tests.harness.users import AnyApplication, Telegram, TelegramGroup, TelegramUser
+
+
+@pytest.fixture
+def context(application: AnyApplication) -> CamShareContext:
+    return CamShareContext(application)
+
+
+@pytest.fixture
+async def olivia(telegram: Telegram, nvr_simulator: DeviceSimulator) -> TelegramUser:
+    olivia = await started(telegram, "Olivia")
+    await owner_of_connected_nvr(olivia, nvr_simulator)
+    return olivia
+
+
+@pytest.fixture
+async def group(telegram: Telegram, olivia: TelegramUser) -> TelegramGroup:
+    """Ian's installer group, with Olivia's Shop NVR linked to it."""
+    ian = await started(telegram, "Ian")
+    group = telegram.group("Installers Ltd", creator=ian)
+    await group.add_bot(by=ian)
+    await ian.send("/allowlinking", chat=group)
+    await olivia.send("/link", chat=group)
+    await olivia.tap("🗄 Shop NVR", chat=group)
+    return group
+
+
+async def group_news(context: CamShareContext, group: TelegramGroup) -> list[str]:
+    before = len(group.messages)
+    await flush_group_news(context)
+    return [message.text or "" for message in group.messages[before:]]
+
+
+async def test_away_and_back_are_told_once_each_way(
+    olivia: TelegramUser,
+    group: TelegramGroup,
+    nvr_simulator: DeviceSimulator,
+    context: CamShareContext,
+    clock: FakeClock,
+) -> None:
+    await group_news(context, group)
+    asked = nvr_simulator.answered
+    await check_devices(context)
+    assert nvr_simulator.answered == asked, "connected just now: not due yet"
+
+    right_password, nvr_simulator.password = nvr_simulator.password, "changed-on-the-device"
+    messages = len(olivia.messages)
+    clock.advance(seconds=121)
+    await check_devices(context)
+    assert len(olivia.messages) == messages, "away, but within the grace period"
+    await olivia.send("/devices")
+    assert olivia.last_message.buttons[0] == ["🔑 🗄 Shop NVR · 16 ch"]
+
+    clock.advance(seconds=200)
+    await check_devices(context)
+    assert olivia.last_message.text == (
+        "🔑 Refuses the stored password: Shop NVR has not answered as itself since"
+        " 15 Jan 2026, 09:00 UTC. Open its card in /devices to connect it again with the right"
+        " password."
+    )
+    assert await group_news(context, group) == [
+        "🔴 Shop NVR has been away since 15 Jan 2026, 09:00 UTC: refuses the stored password"
+    ]
+    clock.advance(seconds=121)
+    await check_devices(context)
+    assert await group_news(context, group) == [], "told once"
+
+    nvr_simulator.password = right_password
+    clock.advance(seconds=121)
+    await check_devices(context)
+    assert olivia.last_message.text == (
+        "🟢 Shop NVR is back online. It was away since 15 Jan 2026, 09:00 UTC."
+    )
+    assert await group_news(context, group) == [
+        "🟢 Shop NVR is back online (away since 15 Jan 2026, 09:00 UTC)"
+    ]
+
+
+async def test_recipients_see_the_status_never_the_address(
+    olivia: TelegramUser,
+    rita: TelegramUser,
+    nvr_simulator: DeviceSimulator,
+    context: CamShareContext,
+    clock: FakeClock,
+    database: Database,
+) -> None:
+    await share_channels(database, rita, [1, 2])
+    nvr_simulator.device.channels[1].online = False
+    clock.advance(seconds=121)
+    await check_devices(context)
+    await rita.send("/received")
+    await rita.tap("🗄 Shop NVR · from Olivia")
+    assert "🟢 Online" in rita.last_message.text
+    await rita.tap("📷 Live view")
+    assert rita.last_message.buttons[0] == ["1. Camera 01", "🔴 2. Camera 02"]
+
+    await nvr_simulator.go_away()
+    clock.advance(seconds=121)
+    await check_devices(context)
+    await rita.send("/received")
+    await rita.tap("🗄 Shop NVR · from Olivia")
+    screen = rita.last_message.text
+    assert "🔴 Offline · last seen online 15 Jan 2026, 09:02 UTC" in screen
+    assert "127.0.0.1" not in screen and "admin" not in screen
