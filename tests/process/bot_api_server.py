@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tests.harness.bot_api import FakeBotApi
 from tests.harness.state import Person
-from tests.harness.updates import message_update
+from tests.harness.updates import callback_query_update, message_update
 from tests.harness.wire import ApiResponse, Upload, route
 
 _HOST = "127.0.0.1"
@@ -76,6 +76,21 @@ class BotApiServer:
         with self._changed:
             chat = self.api.private_chat(person)
             self.api.updates.append(message_update(self.api, person, chat, text=text))
+            self._changed.notify_all()
+
+    def tap(self, person: Person, label: str) -> None:
+        """`person` taps the button `label` on the latest message of their chat that shows it."""
+        with self._changed:
+            chat = self.api.private_chat(person)
+            message = next(
+                message
+                for message in reversed(chat.messages.values())
+                if message.inline_button(label) is not None
+            )
+            button = message.inline_button(label)
+            assert button is not None
+            _, update = callback_query_update(self.api, person, message, button["callback_data"])
+            self.api.updates.append(update)
             self._changed.notify_all()
 
     def wait_until(
