@@ -12,6 +12,8 @@ Parts (--only picks some):
   behind the screens timed on it (bench.scale_queries), Finish on its biggest NVR
   (bench.scale_writes), then one expiry sweep of its invitations (bench.sweep);
 - burst: an expiry sweep announcing `--burst` invitations at Telegram's pace (bench.burst);
+- live: tap-to-photo latency of 50 Live View recipients of one NVR on the tests' device
+  simulator, and the simulator's own time (bench.live_view);
 - memory: what the bot keeps for each owner in the middle of /share, `--users` at once
   (bench.memory); and at the end, the run's peak resident size.
 
@@ -28,10 +30,12 @@ from collections.abc import Sequence
 
 from bench.burst import notification_burst
 from bench.databases import backend_of, fresh_database
+from bench.live_view import time_live_view
 from bench.memory import open_shares, peak_resident_mb
 from bench.report import (
     burst_line,
     finishes_table,
+    live_view_lines,
     machine,
     memory_line,
     queries_table,
@@ -47,7 +51,7 @@ from bench.workloads import Sizes, browsing, echo, share_conversation
 from bot.__main__ import freeze_start_up
 from storage.database import Database
 
-PARTS = ("updates", "scale", "burst", "memory")
+PARTS = ("updates", "scale", "burst", "live", "memory")
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -81,6 +85,9 @@ async def run(options: argparse.Namespace) -> None:
     if "burst" in parts:
         async with fresh_database(None) as url:
             print(burst_line(await notification_burst(url, invitations=options.burst)))
+    if "live" in parts:
+        async with fresh_database(None) as url:
+            print(live_view_lines(await time_live_view(url)))
     if "memory" in parts:
         async with fresh_database(None) as url:
             held = await open_shares(url, Sizes(users=options.users, warmup=options.warmup))

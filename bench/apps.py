@@ -2,7 +2,8 @@
 bot as the baseline, both talking to the offline fake Bot API through `FakeRequest`.
 """
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from bot.settings import Settings
 from sharing.clock import Clock
 
 BENCH_TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
+BENCH_SECRET_KEY = "a-key-for-the-benchmark-only"
 BENCH_NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 """The bot's clock stands still during a run: invitations made in it never run out in it."""
 
@@ -36,7 +38,12 @@ def fixed_clock(moment: datetime = BENCH_NOW) -> Clock:
 
 
 def camshare_application(
-    database_url: str, request: BaseRequest, *, clock: Clock | None = None, paced: bool = False
+    database_url: str,
+    request: BaseRequest,
+    *,
+    clock: Clock | None = None,
+    paced: bool = False,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> CamShareApplication:
     """The real bot, built as `python -m bot` builds it, on `database_url`; unpaced unless
     `paced`: at 30 messages a second every workload would measure the limiter's waits instead of
@@ -44,10 +51,16 @@ def camshare_application(
     settings = Settings(
         bot_token=SecretStr(BENCH_TOKEN),
         database_url=database_url,
-        secret_key=SecretStr("a-key-for-the-benchmark-only"),
+        secret_key=SecretStr(BENCH_SECRET_KEY),
         _env_file=None,  # type: ignore[call-arg]
     )
-    return build_application(settings, request=request, clock=clock or fixed_clock(), paced=paced)
+    return build_application(
+        settings,
+        request=request,
+        clock=clock or fixed_clock(),
+        paced=paced,
+        monotonic=monotonic,
+    )
 
 
 async def _echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:

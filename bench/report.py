@@ -5,7 +5,8 @@ import platform
 from collections.abc import Sequence
 
 from bench.burst import BurstResult
-from bench.measure import UpdateSamples
+from bench.live_view import LiveViewTiming
+from bench.measure import UpdateSamples, percentile
 from bench.memory import OpenShares
 from bench.scale_queries import QueryTiming
 from bench.sweep import SweepTiming
@@ -122,6 +123,20 @@ def burst_line(burst: BurstResult) -> str:
         f" {burst.share_of_limit:.0%} of what Telegram's limit allows in that time,"
         f" {burst.refused} answered 429"
         f"  {_verdict(ok)} (targets: 0 × 429, ≥ {BURST_RATE_TARGET:.0%} of the limit)"
+    )
+
+
+def live_view_lines(timing: LiveViewTiming) -> str:
+    overhead = percentile(timing.one_at_a_time, 0.5) - percentile(timing.device_alone, 0.5)
+    return "\n".join(
+        [
+            "",
+            "Live View, 50 recipients of one 16-channel NVR (the tests' device simulator):",
+            LiveViewTiming.line("the device alone", timing.device_alone),
+            LiveViewTiming.line("a tap to its photo, one at a time", timing.one_at_a_time),
+            LiveViewTiming.line("a tap to its photo, all 50 at once", timing.all_at_once),
+            f"  the bot's own part of a tap (p50, one at a time): {overhead * 1000:.1f} ms",
+        ]
     )
 
 

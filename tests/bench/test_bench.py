@@ -9,6 +9,7 @@ from sqlmodel import func, select
 
 from bench.burst import notification_burst
 from bench.databases import fresh_database
+from bench.live_view import time_live_view
 from bench.memory import open_shares
 from bench.scale_queries import screens, time_screens
 from bench.scale_writes import time_finishes
@@ -106,3 +107,10 @@ async def test_a_small_burst_runs_and_announces_each_invitation_once() -> None:
     assert burst.invitations == 12
     assert burst.messages == 12 + 2  # each prompt closed, each of the two owners told once
     assert burst.refused == 0
+
+
+async def test_the_live_view_part_times_a_photo_for_every_tap() -> None:
+    """Every tap of every recipient got its photo (a refused tap fails the part)."""
+    async with fresh_database(None) as url:
+        timing = await time_live_view(url, rounds=1)
+    assert len(timing.device_alone) == len(timing.one_at_a_time) == len(timing.all_at_once) == 50
