@@ -41,6 +41,7 @@ from sharing.errors import (
     DeviceRequestRefused,
     PermissionNotHeld,
     SharingError,
+    TooManyTaps,
 )
 from storage.models import Permission
 
@@ -224,6 +225,9 @@ async def _replace_photo(
     except (PermissionNotHeld, DeviceNotFound):
         await query.answer(ACCESS_ENDED, show_alert=True)
         await query.edit_message_reply_markup(None)
+        return
+    except TooManyTaps as error:
+        await query.answer(as_alert(error))  # a toast: the photo is still there
         return
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)

@@ -26,8 +26,13 @@ from sharing.devices.devices import (
     lock_owned_device,
     parse_firmware,
 )
-from sharing.devices.secrets import PasswordSealer
-from sharing.errors import DeviceNotFound, InvalidDeviceAddress, InvalidDeviceField
+from sharing.devices.secrets import PasswordSealer, SealedPasswordUnreadable
+from sharing.errors import (
+    DeviceNotConnected,
+    DeviceNotFound,
+    InvalidDeviceAddress,
+    InvalidDeviceField,
+)
 from sharing.rules import MAX_CHANNELS
 from storage.models import Channel, Device, DeviceConnection, DeviceStatus, DeviceType
 
@@ -162,8 +167,9 @@ async def remove_connection(session: AsyncSession, *, owner_id: int, device_id: 
 async def device_target(
     session: AsyncSession, *, device_id: int, sealer: PasswordSealer
 ) -> DeviceTarget | None:
-    """How to reach the device, or None when it is not connected. Callers check first who may
-    use it (`access`): this reads credentials for the driver, never for a person."""
+    """How to reach the device, or None when it is not connected (DeviceNotConnected when its
+    password was sealed under another key). Callers check first who may use it (`access`):
+    this reads credentials for the driver, never for a person."""
     row = (
         await session.exec(
             select(Device.name, Device.serial, DeviceConnection)
@@ -174,7 +180,11 @@ async def device_target(
     if row is None:
         return None
     name, serial, connection = row
-    return target_of(connection, device_name=name, serial=serial, sealer=sealer)
+    try:
+        return target_of(connection, device_name=name, serial=serial, sealer=sealer)
+    except SealedPasswordUnreadable:
+        # SECRET_KEY changed: the password is lost, and only the owner can give it again.
+        raise DeviceNotConnected(device_name=name) from None
 
 
 def target_of(
