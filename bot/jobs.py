@@ -10,6 +10,7 @@ from telegram.ext import Application, JobQueue
 
 from bot.settings import Settings
 from handlers.common.context import CamShareContext
+from handlers.devices.alarms import refresh_alarm_notices
 from handlers.devices.status_checks import check_devices
 from handlers.groups.news import flush_group_news
 from handlers.manage.expiry import sweep_expired
@@ -20,6 +21,10 @@ DEVICE_STATUS_JOB = "device_status"
 DEVICE_STATUS_RUNS_PER_CHECK = 4
 """The status job runs this many times per DEVICE_CHECK_SECONDS, asking the devices that are
 due: each device is asked about every DEVICE_CHECK_SECONDS, whenever it was connected."""
+ALARM_EDITS_JOB = "alarm_edits"
+ALARM_EDITS_SECONDS = 5
+"""How often alarm notices whose burst went on are edited: a flood costs each one an edit per
+run at most."""
 GROUP_NEWS_SECONDS = 3
 """How often installer groups' queued news is sent: events within this window reach a group as
 one digest. Telegram's pace for a group (20 a minute) is kept by sharing.groups.group_outbox."""
@@ -35,6 +40,10 @@ async def group_news_job(context: CamShareContext) -> None:
 
 async def device_status_job(context: CamShareContext) -> None:
     await check_devices(context)
+
+
+async def alarm_edits_job(context: CamShareContext) -> None:
+    await refresh_alarm_notices(context)
 
 
 def register_jobs(
@@ -74,6 +83,13 @@ def register_jobs(
         interval=max(1, settings.device_check_seconds // DEVICE_STATUS_RUNS_PER_CHECK),
         first=start,
         name=DEVICE_STATUS_JOB,
+        job_kwargs=schedule,
+    )
+    job_queue.run_repeating(
+        alarm_edits_job,
+        interval=ALARM_EDITS_SECONDS,
+        first=start,
+        name=ALARM_EDITS_JOB,
         job_kwargs=schedule,
     )
     job_queue.run_repeating(

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     device_max_requests: Annotated[int, Field(gt=0, le=8)] = 2
     """Requests in flight to one device at a time: recorders choke on parallel requests."""
     device_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 5.0
+    alarm_cooldown_seconds: Annotated[int, Field(ge=0)] = 60
+    """Events of one channel that come within this of each other fold into one notice."""
     device_networks: Annotated[list[IPv4Network | IPv6Network], NoDecode] = []
     """CIDR list (comma-separated): when set, devices may only be reached inside these."""
 

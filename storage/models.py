@@ -220,6 +220,47 @@ class DeviceConnection(SQLModel, table=True):
     __table_args__ = (Index("ix_deviceconnection_checked_at", "checked_at"),)
 
 
+class AlarmMute(SQLModel, table=True):
+    """A person who muted a device's alarms, until a moment or until they unmute (None)."""
+
+    account_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    device_id: int = Field(foreign_key="device.id", primary_key=True, ondelete="CASCADE")
+    until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AlarmNotice(SQLModel, table=True):
+    """The alarm message a person has about one channel: the events of a burst fold into it
+    (count, last time) while they come within the cooldown of each other, and the message is
+    edited, not sent again. `edited_count` is what the message shows, so a job can edit the
+    notices whose count moved on, at most once each a run, however many events come."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("account.id", ondelete="CASCADE"), nullable=False)
+    )
+    device_id: int = Field(foreign_key="device.id", ondelete="CASCADE")
+    channel_number: int
+    kinds: str = Field(max_length=128)
+    """The event kinds of the burst, comma-separated, in the order they first came."""
+    first_at: datetime = Field(sa_type=UTCDateTime)
+    last_at: datetime = Field(sa_type=UTCDateTime)
+    count: int = 1
+    shown_count: int = 0
+    """The count the message shows; 0 until it is sent."""
+    with_live_view: bool = False
+    """The person held Live View on the channel when the burst began: the message has a
+    snapshot and a 📷 Live view button (which checks again when tapped)."""
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "device_id", "channel_number"),
+        Index("ix_alarmnotice_stale", "device_id", "last_at"),
+    )
+
+
 class Share(SQLModel, table=True):
     """One device shared by its owner with one recipient: a set of channel grants."""
 
@@ -420,6 +461,9 @@ class DeviceGroupLink(SQLModel, table=True):
     device_id: int = Field(foreign_key="device.id", primary_key=True, ondelete="CASCADE")
     group_id: int = Field(foreign_key="installergroup.id", primary_key=True, ondelete="CASCADE")
     linked_at: datetime = Field(sa_type=UTCDateTime)
+    hears_alarms: bool = False
+    """The owner turned the device's alarms on for this group; otherwise the group hears only
+    offline, online and video loss."""
 
     __table_args__ = (Index("ix_devicegrouplink_group", "group_id"),)
 

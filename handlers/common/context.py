@@ -1,6 +1,6 @@
 """The services handlers reach through `context.services`, created at start-up (bot.app)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +11,7 @@ from sharing.clock import Clock
 from sharing.devices.pool import DevicePool
 from sharing.devices.probing import DriverFactory, Networks
 from sharing.devices.secrets import PasswordSealer
+from sharing.devices.watching import Throttle
 from sharing.people.mail import EmailSender
 from storage.database import Database
 
@@ -41,6 +42,8 @@ class DeviceServices:
     check_every: timedelta
     offline_grace: timedelta
     check_concurrency: int
+    alarm_cooldown: timedelta
+    heartbeats: Throttle = field(default_factory=Throttle)
 
 
 class CamShareContext(

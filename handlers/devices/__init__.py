@@ -6,7 +6,7 @@ from handlers.common.context import Handler
 
 
 def build_handlers() -> list[Handler]:
-    from handlers.devices import add_device, connect, live_view, my_devices
+    from handlers.devices import add_device, alarms, connect, live_view, my_devices
 
     return [
         add_device.build_handler(),
@@ -14,4 +14,5 @@ def build_handlers() -> list[Handler]:
         *my_devices.build_handlers(),
         *connect.build_handlers(),
         *live_view.build_handlers(),
+        *alarms.build_handlers(),
     ]

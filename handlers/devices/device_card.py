@@ -1,11 +1,18 @@
 """The device card: what a device is, and what can be done with it."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.common.callback_data import CallbackData
-from handlers.common.formatting import DEVICE_TYPE_LABELS, device_status_line, escape, plural
+from handlers.common.formatting import (
+    DEVICE_TYPE_LABELS,
+    device_status_line,
+    escape,
+    format_moment,
+    plural,
+)
 from handlers.common.keyboards import button, inline
 from handlers.qr.links import ShowDeviceQr
 from sharing.devices.devices import ChannelView, ConnectionView, DeviceView
@@ -68,6 +75,20 @@ class WatchDevice(CallbackData, prefix="dvw"):
 
 
 @dataclass(frozen=True)
+class MuteAlarms(CallbackData, prefix="am"):
+    """🔕 on an alarm (handlers.devices.alarms)."""
+
+    device_id: int
+    hours: int
+    """0: until unmuted."""
+
+
+@dataclass(frozen=True)
+class UnmuteAlarms(CallbackData, prefix="amu"):
+    device_id: int
+
+
+@dataclass(frozen=True)
 class RenameDevice(CallbackData, prefix="dvr"):
     device_id: int
 
@@ -82,7 +103,16 @@ class ConfirmRemoveDevice(CallbackData, prefix="dvxy"):
     device_id: int
 
 
-def render_device_card(device: DeviceView) -> tuple[str, InlineKeyboardMarkup]:
+@dataclass(frozen=True)
+class Muted:
+    until: datetime | None
+    """None: until unmuted."""
+
+
+def render_device_card(
+    device: DeviceView, *, muted: Muted | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """`muted`: the owner muted the device's alarms (shown, with 🔔 to lift it)."""
     names = [channel_line(channel) for channel in device.channels]
     shown = names[:CHANNELS_SHOWN]
     if len(names) > CHANNELS_SHOWN:
@@ -98,6 +128,7 @@ def render_device_card(device: DeviceView) -> tuple[str, InlineKeyboardMarkup]:
             f"Serial: <code>{escape(device.serial)}</code>",
             f"Firmware: {escape(device.firmware_version)}",
             *connection_lines(device.connection),
+            *([muted_line(muted)] if muted else []),
             f"Channels ({len(names)}):",
             *shown,
             "",
@@ -110,6 +141,7 @@ def render_device_card(device: DeviceView) -> tuple[str, InlineKeyboardMarkup]:
             button("🔳 Share via QR code", ShowDeviceQr(device.id)),
         ],
         *connection_buttons(device),
+        [button("🔔 Unmute alarms", UnmuteAlarms(device.id))] if muted else [],
         [button("👥 Groups", ShowDeviceGroups(device.id))],
         [
             button("✏️ Rename", RenameDevice(device.id)),
@@ -149,3 +181,12 @@ def connection_buttons(device: DeviceView) -> list[list[InlineKeyboardButton]]:
         ],
         [button("✂️ Disconnect", Disconnect(device.id))],
     ]
+
+
+def muted_until_text(until: datetime | None) -> str:
+    return f"until {format_moment(until)}" if until else "until you unmute them"
+
+
+def muted_line(muted: Muted) -> str:
+    """What a device card or a received device shows while its alarms are muted."""
+    return f"🔕 Alarms muted {muted_until_text(muted.until)}"

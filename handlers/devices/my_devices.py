@@ -25,6 +25,7 @@ from handlers.common.formatting import DEVICE_STATUS_LABELS, device_type_icon, e
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.notify import notify
 from handlers.common.refusals import as_alert, describe
+from handlers.devices.alarms import read_mute
 from handlers.devices.device_card import (
     ConfirmRemoveDevice,
     ListDevices,
@@ -140,7 +141,8 @@ async def open_device(update: Update, context: CamShareContext) -> None:
     device = await _tapped_device(update, context, OpenDevice.unpack(query.data).device_id)
     if device is None:
         return
-    await edit_screen(query, *render_device_card(device))
+    muted = await read_mute(context, account_id=device.owner_id, device_id=device.id)
+    await edit_screen(query, *render_device_card(device, muted=muted))
 
 
 async def ask_to_confirm_removal(update: Update, context: CamShareContext) -> None:

@@ -126,6 +126,10 @@ def device_back(*, device_name: str, away_since: datetime) -> str:
     return f"🟢 {_device(device_name)} is back online (away since {format_moment(away_since)})"
 
 
+def device_alarm(*, device_name: str, channel: int, kind: str, at: datetime) -> str:
+    return f"🚨 {_name(kind)} on {_device(device_name)}, channel {channel}, at {format_moment(at)}"
+
+
 def channels_phrase(grants: Sequence[GrantView]) -> str:
     """`Camera 01, Camera 02, Camera 03`, or `Camera 01, Camera 02 and 126 more channels`."""
     names = [_name(grant.channel_name) for grant in grants]

@@ -29,6 +29,7 @@ from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
 from handlers.common.notify import notify
 from handlers.common.refusals import as_alert, describe
+from handlers.devices.alarms import read_mute
 from handlers.groups import lines as group_lines
 from handlers.manage.invitations import answer_invitation, close_prompt, render_answered
 from handlers.manage.received_screens import (
@@ -285,7 +286,9 @@ def _still_renaming(context: CamShareContext) -> AliasStep | int:
 async def _share_screen(context: CamShareContext, share: ShareView) -> Screen:
     async with context.services.database.read() as session:
         seen = await status.seen_status(session, device_id=share.device.id)
-    return received_share_screen(share, seen)
+    assert share.recipient is not None, "a received share has its recipient"
+    muted = await read_mute(context, account_id=share.recipient.id, device_id=share.device.id)
+    return received_share_screen(share, seen, muted)
 
 
 async def _received_share(

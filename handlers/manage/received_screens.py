@@ -19,7 +19,7 @@ from handlers.common.formatting import (
 from handlers.common.grants_text import grant_lines
 from handlers.common.keyboards import button, inline
 from handlers.common.listing import fit, format_day, pager, short, span
-from handlers.devices.device_card import ListDevices, WatchDevice
+from handlers.devices.device_card import ListDevices, Muted, UnmuteAlarms, WatchDevice, muted_line
 from sharing.devices.status import SeenStatus
 from sharing.shares.share_queries import ReceivedPage
 from sharing.views import ListedShare, ShareBase, ShareView
@@ -155,7 +155,7 @@ def _grants_summary(share: ListedShare) -> str:
     return f"{channels}, permissions differ by channel"
 
 
-def received_share_screen(share: ShareView, seen: SeenStatus | None) -> Screen:
+def received_share_screen(share: ShareView, seen: SeenStatus | None, muted: Muted | None) -> Screen:
     """Channels with permissions, and who shared it ("From:"), as Hik-Connect's details page;
     the device's status when it is connected (never how it is reached, R14), and 📷 Live view
     when Live View is granted on a channel."""
@@ -166,6 +166,7 @@ def received_share_screen(share: ShareView, seen: SeenStatus | None) -> Screen:
         f"From: <b>{escape(share.owner.display_name)}</b>",
         f"Shared with you since {format_moment(share.accepted_at or share.created_at)}",
         *([device_status_line(seen.status, seen.last_online_at)] if seen else []),
+        *([muted_line(muted)] if muted else []),
         f"Channels ({len(share.grants)}):",
     ]
     watchable = seen is not None and any(
@@ -173,6 +174,7 @@ def received_share_screen(share: ShareView, seen: SeenStatus | None) -> Screen:
     )
     keyboard = inline(
         [button("📷 Live view", WatchDevice(share.device.id))] if watchable else [],
+        [button("🔔 Unmute alarms", UnmuteAlarms(share.device.id))] if muted else [],
         [
             button("✏️ Rename", RenameReceived(share.id)),
             button("🗑 Delete", AskToRemoveReceived(share.id)),

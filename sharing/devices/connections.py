@@ -187,6 +187,21 @@ async def device_target(
         raise DeviceNotConnected(device_name=name) from None
 
 
+async def connected_targets(session: AsyncSession, *, sealer: PasswordSealer) -> list[DeviceTarget]:
+    """Every connected device whose password can be unsealed: the devices whose events are
+    watched."""
+    rows = await session.exec(
+        select(Device.name, Device.serial, DeviceConnection).join(
+            DeviceConnection, col(DeviceConnection.device_id) == Device.id
+        )
+    )
+    targets = []
+    for name, serial, connection in rows:
+        with suppress(SealedPasswordUnreadable):
+            targets.append(target_of(connection, device_name=name, serial=serial, sealer=sealer))
+    return targets
+
+
 def target_of(
     connection: DeviceConnection, *, device_name: str, serial: str, sealer: PasswordSealer
 ) -> DeviceTarget:

@@ -1,0 +1,251 @@
+"""Alarms in Telegram: a device's event reaches each holder of Alarm on its channel as one
+message per burst (with a snapshot where they also hold Live View), edited as the burst goes
+on; 🔕 buttons mute the device for an hour, eight hours or until unmuted, and 🔔 lifts it.
+
+The events come from `sharing.devices.watching` (one stream per connected device); which
+holders hear what, and the folding, are `sharing.devices.alarms`'. Installer groups hear a
+burst of video loss, or of anything when the owner turned alarms on for the group.
+"""
+
+from datetime import timedelta
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import CallbackQueryHandler
+
+from device_api import DeviceEvent, EventKind, Heartbeat
+from handlers.common.context import CamShareContext, Handler
+from handlers.common.formatting import escape, format_moment
+from handlers.common.keyboards import button, inline
+from handlers.common.refusals import as_alert
+from handlers.devices.device_card import MuteAlarms, Muted, UnmuteAlarms, muted_until_text
+from handlers.devices.live_view import PickLiveChannel
+from handlers.devices.photos import fit_for_telegram
+from handlers.groups import lines as group_lines
+from sharing.devices import access, alarms, status
+from sharing.devices.alarms import AlarmNoticeView
+from sharing.devices.connections import DeviceTarget
+from sharing.errors import SharingError
+from sharing.groups import group_outbox
+from storage.models import DeviceStatus
+
+EDITS_PER_RUN = 200
+KIND_LABELS = {
+    EventKind.MOTION: "Motion",
+    EventKind.LINE_CROSSING: "Line crossing",
+    EventKind.INTRUSION: "Intrusion",
+    EventKind.VIDEO_LOSS: "Video loss",
+    EventKind.TAMPERING: "Tampering",
+    EventKind.ALARM_INPUT: "Alarm input",
+}
+GROUP_KINDS = frozenset({EventKind.VIDEO_LOSS})
+"""What every linked group hears; the rest only groups the owner turned alarms on for."""
+MUTES = {1: "🔕 1 h", 8: "🔕 8 h", 0: "🔕 Until I unmute"}
+
+
+async def handle_alert(
+    context: CamShareContext, target: DeviceTarget, alert: DeviceEvent | Heartbeat
+) -> None:
+    """What the device's event stream said, as it comes."""
+    if isinstance(alert, Heartbeat):
+        await _heard_from(context, target)
+        return
+    if not alert.active or alert.channel is None:
+        return  # the end of an event, or a device-level one: nothing for a channel's holders
+    services = context.services
+    now = services.clock()
+    kind = KIND_LABELS.get(alert.kind, alert.event_type)
+    async with services.database.write() as session:
+        recorded = await alarms.record_event(
+            session,
+            device_id=target.device_id,
+            channel=alert.channel,
+            kind=kind,
+            now=now,
+            cooldown=services.devices.alarm_cooldown,
+        )
+        if recorded.new_burst:
+            groups = await alarms.groups_hearing(
+                session, device_id=target.device_id, every_alarm=alert.kind not in GROUP_KINDS
+            )
+            line = group_lines.device_alarm(
+                device_name=target.device_name, channel=alert.channel, kind=kind, at=now
+            )
+            await group_outbox.queue_line(session, group_ids=groups, line=line, now=now)
+    picture = await _snapshot(context, target, alert.channel, recorded.to_send)
+    for notice in recorded.to_send:
+        await _send(context, notice, picture if notice.live_view else None)
+
+
+async def refresh_alarm_notices(context: CamShareContext) -> None:
+    """The job: edit the sent notices whose burst went on (a count, the last time)."""
+    services = context.services
+    async with services.database.read() as session:
+        notices = await alarms.notices_to_edit(session, limit=EDITS_PER_RUN)
+    for notice in notices:
+        assert notice.chat_id is not None and notice.message_id is not None
+        text, keyboard = _notice_screen(notice)
+        try:
+            if notice.live_view:
+                await context.bot.edit_message_caption(
+                    notice.chat_id,
+                    notice.message_id,
+                    caption=text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard,
+                )
+            else:
+                await context.bot.edit_message_text(
+                    text,
+                    notice.chat_id,
+                    notice.message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard,
+                )
+        except (BadRequest, Forbidden):
+            pass  # deleted by its reader, or the bot was blocked: nothing left to edit
+        async with services.database.write() as session:
+            await alarms.notice_edited(session, notice_id=notice.id, shown_count=notice.count)
+
+
+async def mute_alarms(update: Update, context: CamShareContext) -> None:
+    query = update.callback_query
+    assert query and update.effective_user
+    tapped = MuteAlarms.unpack(query.data)
+    if tapped.hours not in MUTES:
+        await query.answer()
+        return
+    services = context.services
+    now = services.clock()
+    until = now + timedelta(hours=tapped.hours) if tapped.hours else None
+    try:
+        async with services.database.write() as session:
+            use = await access.device_use(
+                session, account_id=update.effective_user.id, device_id=tapped.device_id
+            )
+            await alarms.mute(
+                session, account_id=update.effective_user.id, device_id=use.device_id, until=until
+            )
+    except SharingError as error:
+        await query.answer(as_alert(error), show_alert=True)
+        return
+    await query.answer(f"🔕 {use.name}'s alarms are muted {muted_until_text(until)}.")
+
+
+async def unmute_alarms(update: Update, context: CamShareContext) -> None:
+    query = update.callback_query
+    assert query and update.effective_user
+    device_id = UnmuteAlarms.unpack(query.data).device_id
+    async with context.services.database.write() as session:
+        lifted = await alarms.unmute(
+            session, account_id=update.effective_user.id, device_id=device_id
+        )
+    await query.answer("🔔 Alarms are on again." if lifted else "Its alarms were not muted.")
+    if query.message is not None and isinstance(query.message, Message):
+        await query.edit_message_reply_markup(
+            _without_unmute(query.message.reply_markup, device_id)
+        )
+
+
+async def read_mute(context: CamShareContext, *, account_id: int, device_id: int) -> Muted | None:
+    services = context.services
+    async with services.database.read() as session:
+        mute = await alarms.mute_of(
+            session, account_id=account_id, device_id=device_id, now=services.clock()
+        )
+    return None if mute is None else Muted(mute.until)
+
+
+async def _send(context: CamShareContext, notice: AlarmNoticeView, picture: bytes | None) -> None:
+    text, keyboard = _notice_screen(notice)
+    try:
+        if picture is not None:
+            sent = await context.bot.send_photo(
+                notice.account_id,
+                picture,
+                caption=text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,
+            )
+        else:
+            sent = await context.bot.send_message(
+                notice.account_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+            )
+    except (BadRequest, Forbidden):
+        return  # never started the bot, or blocked it: the next burst tries again
+    async with context.services.database.write() as session:
+        await alarms.notice_sent(
+            session,
+            notice_id=notice.id,
+            chat_id=sent.chat_id,
+            message_id=sent.message_id,
+            shown_count=notice.count,
+        )
+
+
+async def _snapshot(
+    context: CamShareContext, target: DeviceTarget, channel: int, notices: list[AlarmNoticeView]
+) -> bytes | None:
+    """One picture for all the holders who see it; an alarm goes without one rather than late."""
+    if not any(notice.live_view for notice in notices):
+        return None
+    try:
+        return await fit_for_telegram(await context.services.devices.pool.snapshot(target, channel))
+    except (SharingError, OSError):
+        return None
+
+
+async def _heard_from(context: CamShareContext, target: DeviceTarget) -> None:
+    """A heartbeat says the device is up: counted as a status check at most once per check
+    interval, so a device that beats every ten seconds costs no more than the status job."""
+    services = context.services
+    now = services.clock()
+    if not services.devices.heartbeats.due(target.device_id, now, services.devices.check_every):
+        return
+    async with services.database.write() as session:
+        await status.record_check(
+            session,
+            device_id=target.device_id,
+            result=status.CheckResult(DeviceStatus.ONLINE),
+            now=now,
+            grace=services.devices.offline_grace,
+        )
+
+
+def _notice_screen(notice: AlarmNoticeView) -> tuple[str, InlineKeyboardMarkup]:
+    kinds = ", ".join(notice.kinds)
+    head = (
+        f"🚨 {escape(kinds)}, {notice.count} times since {notice.first_at:%H:%M}"
+        if notice.count > 1
+        else f"🚨 {escape(kinds)}"
+    )
+    text = (
+        f"{head}\n<b>{escape(notice.device_name)}</b> · {notice.channel_number}."
+        f" {escape(notice.channel_name)}\n{'Last at' if notice.count > 1 else 'At'}"
+        f" {format_moment(notice.last_at)}"
+    )
+    watch = (
+        [button("📷 Live view", PickLiveChannel(notice.device_id, notice.channel_number))]
+        if notice.live_view
+        else []
+    )
+    mutes = [button(label, MuteAlarms(notice.device_id, hours)) for hours, label in MUTES.items()]
+    return text, inline(watch, mutes)
+
+
+def _without_unmute(
+    keyboard: InlineKeyboardMarkup | None, device_id: int
+) -> InlineKeyboardMarkup | None:
+    if keyboard is None:
+        return None
+    unmute = UnmuteAlarms(device_id).pack()
+    rows = [[b for b in row if b.callback_data != unmute] for row in keyboard.inline_keyboard]
+    return inline(*rows)
+
+
+def build_handlers() -> list[Handler]:
+    return [
+        CallbackQueryHandler(mute_alarms, pattern=MuteAlarms.pattern()),
+        CallbackQueryHandler(unmute_alarms, pattern=UnmuteAlarms.pattern()),
+    ]
