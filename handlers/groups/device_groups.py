@@ -13,7 +13,7 @@ sharing.groups.installer_groups; `/link` and `/unlink` in the group are in handl
 from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.ext import CallbackQueryHandler
 
 from handlers.common.callback_data import CallbackData
@@ -27,7 +27,7 @@ from handlers.groups import lines as group_lines
 from handlers.groups.members import Membership, membership
 from sharing.errors import GroupNotFound, LinkingNotAllowed, SharingError
 from sharing.groups import group_outbox, installer_groups
-from sharing.groups.installer_groups import DeviceGroups, GroupView, LinkChange
+from sharing.groups.installer_groups import DeviceGroups, GroupChoice, GroupView, LinkChange
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,15 @@ class LinkToGroup(CallbackData, prefix="dgl"):
 class UnlinkFromGroup(CallbackData, prefix="dgu"):
     device_id: int
     group_id: int
+
+
+@dataclass(frozen=True)
+class SetGroupAlarms(CallbackData, prefix="dga"):
+    """Turn every alarm of the device on (1) or off (0) for a linked group."""
+
+    device_id: int
+    group_id: int
+    on: int
 
 
 async def show_device_groups(update: Update, context: CamShareContext) -> None:
@@ -107,6 +116,28 @@ async def unlink_from_group(update: Update, context: CamShareContext) -> None:
     await _redrawn_saying(query, context, user, change, linked=False)
 
 
+async def set_group_alarms(update: Update, context: CamShareContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    data = SetGroupAlarms.unpack(query.data)
+    try:
+        async with context.services.database.write() as session:
+            await installer_groups.set_group_alarms(
+                session,
+                owner_id=user.id,
+                device_id=data.device_id,
+                group_id=data.group_id,
+                on=bool(data.on),
+            )
+    except SharingError as error:
+        await query.answer(as_alert(error), show_alert=True)
+        return
+    await query.answer(
+        "🚨 The group hears every alarm." if data.on else "The group hears video loss only."
+    )
+    await _redraw_groups(query, context, user, data.device_id)
+
+
 async def _ask_membership(context: CamShareContext, group: GroupView, user_id: int) -> Membership:
     """Telegram's answer, and what it teaches: a group the bot has left is forgotten (it raises
     GroupNotFound), a user who left is no longer offered the group."""
@@ -170,22 +201,28 @@ def _groups_screen(groups: DeviceGroups, *, notice: str = "") -> tuple[str, Inli
     if groups.choices:
         text = (
             "Tap a group to link the device to it: the group hears about its invitations,"
-            " shares and applications. Tap a ✅ group to unlink it."
+            " shares and applications, and when it goes offline or loses video. Tap a ✅ group"
+            " to unlink it, and 🔕/🚨 beside it to choose whether it hears every alarm."
         )
     else:
         text = (
             "I know no group of yours yet. Add me to your installer's group, and send /link"
             " there (an administrator sends /allowlinking first); then it shows here too."
         )
-    rows = [
-        [
-            button(f"✅ {short(choice.group.title)}", UnlinkFromGroup(device.id, choice.group.id))
-            if choice.linked
-            else button(f"➕ {short(choice.group.title)}", LinkToGroup(device.id, choice.group.id))
-        ]
-        for choice in groups.choices
-    ]
+    rows = [_group_row(device.id, choice) for choice in groups.choices]
     return heading + text, inline(*rows, [button("« Back to the device", OpenDevice(device.id))])
+
+
+def _group_row(device_id: int, choice: GroupChoice) -> list[InlineKeyboardButton]:
+    group_id, title = choice.group.id, short(choice.group.title)
+    if not choice.linked:
+        return [button(f"➕ {title}", LinkToGroup(device_id, group_id))]
+    alarms = (
+        button("🚨 All alarms", SetGroupAlarms(device_id, group_id, 0))
+        if choice.hears_alarms
+        else button("🔕 Video loss only", SetGroupAlarms(device_id, group_id, 1))
+    )
+    return [button(f"✅ {title}", UnlinkFromGroup(device_id, group_id)), alarms]
 
 
 def build_handlers() -> list[Handler]:
@@ -193,4 +230,5 @@ def build_handlers() -> list[Handler]:
         CallbackQueryHandler(show_device_groups, pattern=ShowDeviceGroups.pattern()),
         CallbackQueryHandler(link_to_group, pattern=LinkToGroup.pattern()),
         CallbackQueryHandler(unlink_from_group, pattern=UnlinkFromGroup.pattern()),
+        CallbackQueryHandler(set_group_alarms, pattern=SetGroupAlarms.pattern()),
     ]

@@ -57,6 +57,8 @@ class GroupChoice:
 
     group: GroupView
     linked: bool
+    hears_alarms: bool = False
+    """Linked, and the owner turned the device's alarms on for it (`set_group_alarms`)."""
 
 
 @dataclass(frozen=True)
@@ -344,13 +346,37 @@ async def device_groups(session: AsyncSession, *, owner_id: int, device_id: int)
     """For the device card: the groups the device is linked to, and those where its owner was
     seen (and the bot still is), by title."""
     device = await _owned_device(session, owner_id=owner_id, device_id=device_id)
-    linked_ids = set(await groups_of_device(session, device_id=device_id))
+    links = dict(
+        (
+            await session.exec(
+                select(DeviceGroupLink.group_id, DeviceGroupLink.hears_alarms).where(
+                    DeviceGroupLink.device_id == device_id
+                )
+            )
+        ).all()
+    )
     groups = await session.exec(
-        _GROUP_CHOICES, params={"linked_ids": list(linked_ids), "owner_id": owner_id}
+        _GROUP_CHOICES, params={"linked_ids": list(links), "owner_id": owner_id}
     )
     by_title = sorted(groups, key=lambda group: (group.title, _id(group)))
-    choices = tuple(GroupChoice(_view(group), group.id in linked_ids) for group in by_title)
+    choices = tuple(
+        GroupChoice(_view(group), group.id in links, bool(links.get(_id(group))))
+        for group in by_title
+    )
     return DeviceGroups(device=device, choices=choices)
+
+
+async def set_group_alarms(
+    session: AsyncSession, *, owner_id: int, device_id: int, group_id: int, on: bool
+) -> DeviceRef:
+    """Whether a linked group hears every alarm of the device, or only video loss (and the
+    device going offline and back): the owner's choice. GroupNotFound when not linked."""
+    device = await _owned_device(session, owner_id=owner_id, device_id=device_id)
+    link = await session.get(DeviceGroupLink, (device_id, group_id))
+    if link is None:
+        raise GroupNotFound(group_id)
+    link.hears_alarms = on
+    return device
 
 
 _LINKED_GROUPS = (

@@ -280,8 +280,14 @@ async def test_linking_from_the_device_card(
     answer = await olivia.tap("➕ Installers Ltd")
     assert answer.text == "Linked"
     assert screen.text.startswith("🔗 Linked to Installers Ltd.")
-    assert screen.buttons[0] == ["✅ Installers Ltd"]
+    assert screen.buttons[0] == ["✅ Installers Ltd", "🔕 Video loss only"]
     assert await news(context, group) == ["🔗 Olivia linked Shop NVR to this group"]
+
+    answer = await olivia.tap("🔕 Video loss only")
+    assert answer.text == "🚨 The group hears every alarm."
+    assert screen.buttons[0] == ["✅ Installers Ltd", "🚨 All alarms"]
+    answer = await olivia.forge_callback("dga:1:999:1", message=screen)
+    assert answer.text == "I'm not in that group any more. Add me to it again, then send /link there."
 
     assert (await olivia.tap("✅ Installers Ltd")).text == "Unlinked"
     assert screen.buttons[0] == ["➕ Installers Ltd"]
