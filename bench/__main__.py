@@ -14,6 +14,8 @@ Parts (--only picks some):
 - burst: an expiry sweep announcing `--burst` invitations at Telegram's pace (bench.burst);
 - live: tap-to-photo latency of 50 Live View recipients of one NVR on the tests' device
   simulator, and the simulator's own time (bench.live_view);
+- alarms: event-to-notice latency for 50 holders and a 500-event flood at Telegram's pace
+  (bench.alarms);
 - memory: what the bot keeps for each owner in the middle of /share, `--users` at once
   (bench.memory); and at the end, the run's peak resident size.
 
@@ -28,11 +30,13 @@ import logging
 import warnings
 from collections.abc import Sequence
 
+from bench.alarms import time_alarms
 from bench.burst import notification_burst
 from bench.databases import backend_of, fresh_database
 from bench.live_view import time_live_view
 from bench.memory import open_shares, peak_resident_mb
 from bench.report import (
+    alarm_lines,
     burst_line,
     finishes_table,
     live_view_lines,
@@ -51,7 +55,7 @@ from bench.workloads import Sizes, browsing, echo, share_conversation
 from bot.__main__ import freeze_start_up
 from storage.database import Database
 
-PARTS = ("updates", "scale", "burst", "live", "memory")
+PARTS = ("updates", "scale", "burst", "live", "alarms", "memory")
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -88,6 +92,9 @@ async def run(options: argparse.Namespace) -> None:
     if "live" in parts:
         async with fresh_database(None) as url:
             print(live_view_lines(await time_live_view(url)))
+    if "alarms" in parts:
+        async with fresh_database(None) as url:
+            print(alarm_lines(await time_alarms(url)))
     if "memory" in parts:
         async with fresh_database(None) as url:
             held = await open_shares(url, Sizes(users=options.users, warmup=options.warmup))

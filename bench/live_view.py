@@ -14,6 +14,7 @@ The overhead of the bot is a tap's time less the device's own.
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -56,7 +57,13 @@ async def time_live_view(database_url: str, *, rounds: int = 4) -> LiveViewTimin
         application = camshare_application(database_url, FakeRequest(api), monotonic=monotonic)
         telegram = Telegram(application, api)
         people = [telegram.user(f"Recipient {n}") for n in range(RECIPIENTS)]
-        device_id = await _seed(database_url, device, [person.id for person in people])
+        device_id = await seed_connected_nvr(
+            database_url,
+            device,
+            [person.id for person in people],
+            channels_of=lambda n: [n % CHANNELS + 1],
+            permissions_of=lambda _n: Permission.LIVE_VIEW,
+        )
         async with running(application):
             for person in people:
                 await person.send("/received")
@@ -104,14 +111,22 @@ async def _device_alone(device: DeviceSimulator, *, pictures: int) -> list[float
     return seconds
 
 
-async def _seed(database_url: str, device: DeviceSimulator, recipient_ids: list[int]) -> int:
-    """The owner's NVR, connected to the simulator; each recipient holds Live View on one
-    channel of it (channel n mod 16), as a share they accepted."""
+async def seed_connected_nvr(
+    database_url: str,
+    device: DeviceSimulator,
+    recipient_ids: list[int],
+    *,
+    channels_of: Callable[[int], list[int]],
+    permissions_of: Callable[[int], Permission],
+    owner_id: int = 2000,
+) -> int:
+    """The owner's NVR, connected to the simulator, shared to each recipient (the n-th holds
+    `permissions_of(n)` on `channels_of(n)`) as a share they accepted. Returns its id."""
     database = Database(database_url)
     now = datetime.now(UTC)
     try:
         async with database.write() as session:
-            owner = await make_account(session, 2000, first_name="Owner")
+            owner = await make_account(session, owner_id, first_name="Owner")
             recorder = await make_device(session, owner, channels=CHANNELS, name="Shop NVR")
             recorder.serial = SERIAL
             for n, recipient_id in enumerate(recipient_ids):
@@ -124,8 +139,8 @@ async def _seed(database_url: str, device: DeviceSimulator, recipient_ids: list[
                     session,
                     recorder,
                     recipient,
-                    channels=[n % CHANNELS + 1],
-                    permissions=Permission.LIVE_VIEW,
+                    channels=channels_of(n),
+                    permissions=permissions_of(n),
                 )
         assert recorder.id is not None
         request = connections.ConnectionRequest(

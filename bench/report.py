@@ -4,6 +4,7 @@ import os
 import platform
 from collections.abc import Sequence
 
+from bench.alarms import FLOOD_EVENTS, AlarmTiming
 from bench.burst import BurstResult
 from bench.live_view import LiveViewTiming
 from bench.measure import UpdateSamples, percentile
@@ -136,6 +137,22 @@ def live_view_lines(timing: LiveViewTiming) -> str:
             LiveViewTiming.line("a tap to its photo, one at a time", timing.one_at_a_time),
             LiveViewTiming.line("a tap to its photo, all 50 at once", timing.all_at_once),
             f"  the bot's own part of a tap (p50, one at a time): {overhead * 1000:.1f} ms",
+        ]
+    )
+
+
+def alarm_lines(timing: AlarmTiming) -> str:
+    seconds = timing.to_each_holder
+    return "\n".join(
+        [
+            "",
+            "Alarms at Telegram's pace (one 16-channel NVR on the tests' device simulator):",
+            f"  one event, {len(seconds)} holders: their notices p50"
+            f" {percentile(seconds, 0.5) * 1000:.0f} ms, p99 {percentile(seconds, 0.99) * 1000:.0f}"
+            f" ms, the last {max(seconds, default=0) * 1000:.0f} ms after the event",
+            f"  {FLOOD_EVENTS} events in a minute: {timing.flood_notices} notices and"
+            f" {timing.flood_edits} edits sent, {timing.flood_refused} answered 429,"
+            f" in {timing.flood_seconds:.1f} s",
         ]
     )
 

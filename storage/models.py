@@ -249,6 +249,8 @@ class AlarmNotice(SQLModel, table=True):
     count: int = 1
     shown_count: int = 0
     """The count the message shows; 0 until it is sent."""
+    shown_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the message was sent or last edited: edits are spaced (`alarms.EDIT_INTERVAL`)."""
     with_live_view: bool = False
     """The person held Live View on the channel when the burst began: the message has a
     snapshot and a 📷 Live view button (which checks again when tapped)."""

@@ -82,7 +82,7 @@ async def refresh_alarm_notices(context: CamShareContext) -> None:
     """The job: edit the sent notices whose burst went on (a count, the last time)."""
     services = context.services
     async with services.database.read() as session:
-        notices = await alarms.notices_to_edit(session, limit=EDITS_PER_RUN)
+        notices = await alarms.notices_to_edit(session, now=services.clock(), limit=EDITS_PER_RUN)
     for notice in notices:
         assert notice.chat_id is not None and notice.message_id is not None
         text, keyboard = _notice_screen(notice)
@@ -106,7 +106,9 @@ async def refresh_alarm_notices(context: CamShareContext) -> None:
         except (BadRequest, Forbidden):
             pass  # deleted by its reader, or the bot was blocked: nothing left to edit
         async with services.database.write() as session:
-            await alarms.notice_edited(session, notice_id=notice.id, shown_count=notice.count)
+            await alarms.notice_edited(
+                session, notice_id=notice.id, shown_count=notice.count, now=services.clock()
+            )
 
 
 async def mute_alarms(update: Update, context: CamShareContext) -> None:
@@ -181,6 +183,7 @@ async def _send(context: CamShareContext, notice: AlarmNoticeView, picture: byte
             chat_id=sent.chat_id,
             message_id=sent.message_id,
             shown_count=notice.count,
+            now=context.services.clock(),
         )
 
 

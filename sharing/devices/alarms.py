@@ -28,6 +28,9 @@ from storage.models import (
 )
 
 KINDS_MAX = 128
+EDIT_INTERVAL = timedelta(seconds=30)
+"""A notice is edited at most this often, and a person has one notice edited per run: a flood
+of events on every channel costs each person a few edits a minute, within Telegram's limits."""
 
 
 @dataclass(frozen=True)
@@ -117,15 +120,25 @@ async def record_event(
 
 
 async def notice_sent(
-    session: AsyncSession, *, notice_id: int, chat_id: int, message_id: int, shown_count: int
+    session: AsyncSession,
+    *,
+    notice_id: int,
+    chat_id: int,
+    message_id: int,
+    shown_count: int,
+    now: datetime,
 ) -> None:
     notice = await session.get(AlarmNotice, notice_id)
     if notice is not None:
         notice.chat_id, notice.message_id, notice.shown_count = chat_id, message_id, shown_count
+        notice.shown_at = now
 
 
-async def notices_to_edit(session: AsyncSession, *, limit: int) -> list[AlarmNoticeView]:
-    """Sent notices whose count moved on since they were drawn."""
+async def notices_to_edit(
+    session: AsyncSession, *, now: datetime, limit: int
+) -> list[AlarmNoticeView]:
+    """Sent notices whose count moved on since they were drawn and not drawn for
+    `EDIT_INTERVAL`, one a person (the one waiting longest)."""
     rows = await session.exec(
         select(AlarmNotice, Device.name, Channel.name)
         .join(Device, col(Device.id) == AlarmNotice.device_id)
@@ -139,20 +152,24 @@ async def notices_to_edit(session: AsyncSession, *, limit: int) -> list[AlarmNot
         .where(
             col(AlarmNotice.message_id).is_not(None),
             col(AlarmNotice.count) != col(AlarmNotice.shown_count),
+            col(AlarmNotice.shown_at) <= now - EDIT_INTERVAL,
         )
-        .order_by(col(AlarmNotice.last_at))
+        .order_by(col(AlarmNotice.shown_at))
         .limit(limit)
     )
-    return [
-        _view(notice, _Holder(notice.account_id, Permission(0), device_name, channel_name))
-        for notice, device_name, channel_name in rows
-    ]
+    one_each: dict[int, AlarmNoticeView] = {}
+    for notice, device_name, channel_name in rows:
+        holder = _Holder(notice.account_id, Permission(0), device_name, channel_name)
+        one_each.setdefault(notice.account_id, _view(notice, holder))
+    return list(one_each.values())
 
 
-async def notice_edited(session: AsyncSession, *, notice_id: int, shown_count: int) -> None:
+async def notice_edited(
+    session: AsyncSession, *, notice_id: int, shown_count: int, now: datetime
+) -> None:
     notice = await session.get(AlarmNotice, notice_id)
     if notice is not None:
-        notice.shown_count = shown_count
+        notice.shown_count, notice.shown_at = shown_count, now
 
 
 async def groups_hearing(session: AsyncSession, *, device_id: int, every_alarm: bool) -> list[int]:

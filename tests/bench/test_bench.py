@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlmodel import func, select
 
+from bench.alarms import time_alarms
 from bench.burst import notification_burst
 from bench.databases import fresh_database
 from bench.live_view import time_live_view
@@ -114,3 +115,10 @@ async def test_the_live_view_part_times_a_photo_for_every_tap() -> None:
     async with fresh_database(None) as url:
         timing = await time_live_view(url, rounds=1)
     assert len(timing.device_alone) == len(timing.one_at_a_time) == len(timing.all_at_once) == 50
+
+
+async def test_the_alarm_part_reaches_every_holder_and_folds_the_flood() -> None:
+    async with fresh_database(None) as url:
+        timing = await time_alarms(url, holders=4, flood_events=60, paced=False)
+    assert len(timing.to_each_holder) == 5, "the owner and 4 holders, once each"
+    assert timing.flood_notices < 60, "a flood folds"

@@ -287,7 +287,9 @@ async def test_linking_from_the_device_card(
     assert answer.text == "🚨 The group hears every alarm."
     assert screen.buttons[0] == ["✅ Installers Ltd", "🚨 All alarms"]
     answer = await olivia.forge_callback("dga:1:999:1", message=screen)
-    assert answer.text == "I'm not in that group any more. Add me to it again, then send /link there."
+    assert (
+        answer.text == "I'm not in that group any more. Add me to it again, then send /link there."
+    )
 
     assert (await olivia.tap("✅ Installers Ltd")).text == "Unlinked"
     assert screen.buttons[0] == ["➕ Installers Ltd"]

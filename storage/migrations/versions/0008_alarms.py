@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("shown_count", sa.Integer(), nullable=False),
+        sa.Column("shown_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("with_live_view", sa.Boolean(), nullable=False),
         sa.Column("chat_id", sa.BigInteger(), nullable=True),
         sa.Column("message_id", sa.BigInteger(), nullable=True),

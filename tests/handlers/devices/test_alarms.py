@@ -101,7 +101,7 @@ async def test_a_burst_folds_into_one_edited_notice(
         clock.advance(seconds=20)
         await handle_alert(context, target, motion(2, EventKind.INTRUSION))
     assert len(olivia.messages) == sent, "folded, not sent again"
-    await refresh_alarm_notices(context)
+    await refresh_alarm_notices(context)  # 60 s after it was sent: due for an edit
     assert notice.caption == (
         "🚨 Motion, Intrusion, 4 times since 09:00\nShop NVR · 2. Camera 02\n"
         "Last at 15 Jan 2026, 09:01 UTC"
