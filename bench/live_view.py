@@ -21,13 +21,11 @@ from datetime import UTC, datetime
 from bench.apps import BENCH_SECRET_KEY, BENCH_TOKEN, camshare_application, running
 from bench.measure import percentile
 from device_api import IsapiDriver
-from sharing.devices import connections
-from sharing.devices.probing import probe_device
 from sharing.devices.secrets import PasswordSealer
 from storage.database import Database
 from storage.models import Account, Permission
 from tests.device_simulator import DeviceSimulator, nvr
-from tests.factories import make_account, make_device, make_share
+from tests.factories import connect_to, make_account, make_device, make_share
 from tests.harness import FakeBotApi, FakeRequest, Telegram, TelegramUser
 
 RECIPIENTS = 50
@@ -142,35 +140,15 @@ async def seed_connected_nvr(
                     channels=channels_of(n),
                     permissions=permissions_of(n),
                 )
+        await connect_to(
+            database,
+            recorder,
+            endpoint=device.endpoint,
+            credentials=device.credentials,
+            sealer=PasswordSealer(BENCH_SECRET_KEY),
+            now=now,
+        )
         assert recorder.id is not None
-        request = connections.ConnectionRequest(
-            scheme="http",
-            host="127.0.0.1",
-            port=device.port,
-            accept_self_signed=False,
-            username=device.username,
-            password=device.password,
-        )
-        report = await probe_device(
-            request,
-            serial=SERIAL,
-            device_name="Shop NVR",
-            open_driver=lambda endpoint, credentials: IsapiDriver(
-                endpoint, credentials, timeout=5, max_concurrent=2, max_response_bytes=10_000_000
-            ),
-            allowed_networks=(),
-        )
-        sealer = PasswordSealer(BENCH_SECRET_KEY)
-        async with database.write() as session:
-            await connections.save_connection(
-                session,
-                owner_id=owner.id,
-                device_id=recorder.id,
-                request=request,
-                report=report,
-                sealer=sealer,
-                now=now,
-            )
         return recorder.id
     finally:
         await database.dispose()

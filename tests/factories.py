@@ -8,6 +8,11 @@ from itertools import count
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from device_api import Credentials, Endpoint, IsapiDriver
+from sharing.devices.connections import ConnectionRequest, save_connection
+from sharing.devices.probing import probe_device
+from sharing.devices.secrets import PasswordSealer
+from storage.database import Database
 from storage.models import (
     ALL_PERMISSIONS,
     Account,
@@ -121,3 +126,44 @@ async def _channel_ids(session: AsyncSession, device_id: int) -> dict[int, int]:
         select(Channel.number, Channel.id).where(Channel.device_id == device_id)
     )
     return {number: channel_id for number, channel_id in rows if channel_id is not None}
+
+
+async def connect_to(
+    database: Database,
+    device: Device,
+    *,
+    endpoint: Endpoint,
+    credentials: Credentials,
+    sealer: PasswordSealer,
+    now: datetime,
+) -> None:
+    """Connect `device` to a simulated device at `endpoint`, as 🔌 Connect does: the device is
+    asked who it is (its serial must end with the device's), then the connection is saved."""
+    assert device.id is not None
+    request = ConnectionRequest(
+        scheme="http",
+        host=endpoint.host,
+        port=endpoint.port,
+        accept_self_signed=False,
+        username=credentials.username,
+        password=credentials.password,
+    )
+    report = await probe_device(
+        request,
+        serial=device.serial,
+        device_name=device.name,
+        open_driver=lambda at, given: IsapiDriver(
+            at, given, timeout=5, max_concurrent=2, max_response_bytes=10_000_000
+        ),
+        allowed_networks=(),
+    )
+    async with database.write() as session:
+        await save_connection(
+            session,
+            owner_id=device.owner_id,
+            device_id=device.id,
+            request=request,
+            report=report,
+            sealer=sealer,
+            now=now,
+        )

@@ -10,16 +10,13 @@ from pathlib import Path
 
 from PIL import Image
 
-from device_api import Credentials, Endpoint, IsapiDriver
-from sharing.devices import connections
-from sharing.devices.probing import probe_device
 from sharing.devices.secrets import PasswordSealer
 from storage.database import Database
 from storage.migrate import upgrade_to_head
 from storage.models import Account, Permission
 from tests.device_simulator import nvr
 from tests.device_simulator.threaded import SimulatorThread
-from tests.factories import make_account, make_device, make_share
+from tests.factories import connect_to, make_account, make_device, make_share
 from tests.harness import ChatMessage, FakeBotApi, Person
 from tests.process.bot_api_server import BotApiServer
 from tests.process.running import TOKEN, bot_environment, running_bot
@@ -56,7 +53,6 @@ async def _owner_shares_channel_two(database_url: str, device: SimulatorThread) 
     await upgrade_to_head(database_url)
     database = Database(database_url)
     now = datetime.now(UTC)
-    sealer = PasswordSealer(SECRET)
     try:
         async with database.write() as session:
             olivia = await make_account(session, 1001, first_name="Olivia")
@@ -66,40 +62,16 @@ async def _owner_shares_channel_two(database_url: str, device: SimulatorThread) 
             nvr_row.serial = "K98765432"
             await session.flush()
             await make_share(session, nvr_row, rita, channels=[2], permissions=Permission.LIVE_VIEW)
-        assert nvr_row.id is not None
-        request = connections.ConnectionRequest(
-            scheme="http",
-            host="127.0.0.1",
-            port=device.endpoint.port,
-            accept_self_signed=False,
-            username=device.credentials.username,
-            password=device.credentials.password,
+        await connect_to(
+            database,
+            nvr_row,
+            endpoint=device.endpoint,
+            credentials=device.credentials,
+            sealer=PasswordSealer(SECRET),
+            now=now,
         )
-        report = await probe_device(
-            request,
-            serial="K98765432",
-            device_name="Shop NVR",
-            open_driver=_driver,
-            allowed_networks=(),
-        )
-        async with database.write() as session:
-            await connections.save_connection(
-                session,
-                owner_id=olivia.id,
-                device_id=nvr_row.id,
-                request=request,
-                report=report,
-                sealer=sealer,
-                now=now,
-            )
     finally:
         await database.dispose()
-
-
-def _driver(endpoint: Endpoint, credentials: Credentials) -> IsapiDriver:
-    return IsapiDriver(
-        endpoint, credentials, timeout=5, max_concurrent=2, max_response_bytes=10_000_000
-    )
 
 
 def _last(api: FakeBotApi) -> ChatMessage | None:

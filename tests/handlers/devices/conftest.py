@@ -4,12 +4,15 @@ import pytest
 
 from bot.app import build_application, services_of
 from bot.settings import Settings
+from handlers.common.context import CamShareContext
 from storage.database import Database
 from tests.clock import FakeClock
-from tests.device_simulator import ManualClock
+from tests.device_simulator import DeviceSimulator, ManualClock
+from tests.handlers.devices.journeys import owner_of_connected_nvr
+from tests.handlers.journeys import started
 from tests.harness.fixtures import ApplicationFactory
 from tests.harness.request import FakeRequest
-from tests.harness.users import AnyApplication
+from tests.harness.users import AnyApplication, Telegram, TelegramUser
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -37,3 +40,17 @@ def application_factory(
         return application
 
     return build
+
+
+@pytest.fixture
+def context(application: AnyApplication) -> CamShareContext:
+    """What a job or a device's event stream gets: the bot's context outside any update."""
+    return CamShareContext(application)
+
+
+@pytest.fixture
+async def olivia(telegram: Telegram, nvr_simulator: DeviceSimulator) -> TelegramUser:
+    """Here, Olivia's Shop NVR is connected to the 16-channel simulator; its card is shown."""
+    olivia = await started(telegram, "Olivia")
+    await owner_of_connected_nvr(olivia, nvr_simulator)
+    return olivia

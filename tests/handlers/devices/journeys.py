@@ -10,9 +10,9 @@ from storage.database import Database
 from storage.models import Account, Device, Permission
 from tests.device_simulator import DeviceSimulator
 from tests.factories import make_share
-from tests.handlers.journeys import add_nvr
+from tests.handlers.journeys import add_nvr, started
 from tests.harness.state import ChatMessage
-from tests.harness.users import TelegramUser
+from tests.harness.users import Telegram, TelegramGroup, TelegramUser
 
 NVR_SERIAL = "K98765432"
 """The label serial of the simulator's NVR (tests.device_simulator.models.nvr)."""
@@ -63,3 +63,14 @@ async def share_channels(
         )
         assert share.id is not None
         return share.id
+
+
+async def linked_group(telegram: Telegram, owner: TelegramUser) -> TelegramGroup:
+    """Ian's installer group, with the owner's Shop NVR linked to it."""
+    ian = await started(telegram, "Ian")
+    group = telegram.group("Installers Ltd", creator=ian)
+    await group.add_bot(by=ian)
+    await ian.send("/allowlinking", chat=group)
+    await owner.send("/link", chat=group)
+    await owner.tap("🗄 Shop NVR", chat=group)
+    return group

@@ -15,29 +15,16 @@ from sharing.devices.connections import DeviceTarget
 from storage.database import Database
 from storage.models import DeviceGroupLink, Permission, Share, ShareState
 from tests.clock import FakeClock
-from tests.device_simulator import DeviceSimulator
 from tests.handlers.devices.journeys import (
-    owner_of_connected_nvr,
+    linked_group,
     pictured_channel,
     share_channels,
 )
-from tests.handlers.journeys import started, verified
-from tests.harness.users import AnyApplication, Telegram, TelegramGroup, TelegramUser
+from tests.handlers.journeys import verified
+from tests.harness.users import Telegram, TelegramGroup, TelegramUser
 
 ALARM_AND_LIVE = Permission.ALARM | Permission.LIVE_VIEW
 MUTE_ROW = ["🔕 1 h", "🔕 8 h", "🔕 Until I unmute"]
-
-
-@pytest.fixture
-def context(application: AnyApplication) -> CamShareContext:
-    return CamShareContext(application)
-
-
-@pytest.fixture
-async def olivia(telegram: Telegram, nvr_simulator: DeviceSimulator) -> TelegramUser:
-    olivia = await started(telegram, "Olivia")
-    await owner_of_connected_nvr(olivia, nvr_simulator)
-    return olivia
 
 
 @pytest.fixture
@@ -207,16 +194,6 @@ async def test_heartbeats_and_event_ends_send_nothing(
     )
     await handle_alert(context, target, ended)
     assert len(olivia.messages) == sent
-
-
-async def linked_group(telegram: Telegram, owner: TelegramUser) -> TelegramGroup:
-    ian = await started(telegram, "Ian")
-    group = telegram.group("Installers Ltd", creator=ian)
-    await group.add_bot(by=ian)
-    await ian.send("/allowlinking", chat=group)
-    await owner.send("/link", chat=group)
-    await owner.tap("🗄 Shop NVR", chat=group)
-    return group
 
 
 async def news(context: CamShareContext, group: TelegramGroup) -> list[str]:

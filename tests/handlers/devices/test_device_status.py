@@ -10,35 +10,15 @@ from storage.database import Database
 from tests.clock import FakeClock
 from tests.device_simulator import DeviceSimulator
 from tests.handlers.devices.journeys import (
-    owner_of_connected_nvr,
+    linked_group,
     share_channels,
 )
-from tests.handlers.journeys import started
-from tests.harness.users import AnyApplication, Telegram, TelegramGroup, TelegramUser
-
-
-@pytest.fixture
-def context(application: AnyApplication) -> CamShareContext:
-    return CamShareContext(application)
-
-
-@pytest.fixture
-async def olivia(telegram: Telegram, nvr_simulator: DeviceSimulator) -> TelegramUser:
-    olivia = await started(telegram, "Olivia")
-    await owner_of_connected_nvr(olivia, nvr_simulator)
-    return olivia
+from tests.harness.users import Telegram, TelegramGroup, TelegramUser
 
 
 @pytest.fixture
 async def group(telegram: Telegram, olivia: TelegramUser) -> TelegramGroup:
-    """Ian's installer group, with Olivia's Shop NVR linked to it."""
-    ian = await started(telegram, "Ian")
-    group = telegram.group("Installers Ltd", creator=ian)
-    await group.add_bot(by=ian)
-    await ian.send("/allowlinking", chat=group)
-    await olivia.send("/link", chat=group)
-    await olivia.tap("🗄 Shop NVR", chat=group)
-    return group
+    return await linked_group(telegram, olivia)
 
 
 async def group_news(context: CamShareContext, group: TelegramGroup) -> list[str]:

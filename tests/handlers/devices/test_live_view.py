@@ -1,7 +1,6 @@
 """📷 Live view and PTZ: each holder sees exactly the channels they hold, checked at every tap
 (R13); the device's failures are told, never crash a tap."""
 
-import pytest
 from sqlmodel import select
 
 from storage.database import Database
@@ -10,7 +9,6 @@ from tests.device_simulator import DeviceSimulator, ManualClock
 from tests.handlers.devices.journeys import (
     CAMERA_SERIAL,
     connect,
-    owner_of_connected_nvr,
     pictured_channel,
     share_channels,
 )
@@ -21,9 +19,8 @@ PTZ_ROWS = [["◀", "▲", "▼", "▶"], ["＋", "－"]]
 
 
 async def test_the_owner_sees_every_channel_and_moves_through_them(
-    olivia_with_nvr: TelegramUser, nvr_simulator: DeviceSimulator
+    olivia: TelegramUser, nvr_simulator: DeviceSimulator
 ) -> None:
-    olivia = olivia_with_nvr
     await olivia.tap("📷 Live view")
     picker = olivia.last_message
     assert picker.text == "📷 Shop NVR: which channel? Each tap takes a fresh snapshot."
@@ -45,7 +42,7 @@ async def test_the_owner_sees_every_channel_and_moves_through_them(
 
 
 async def test_a_recipient_sees_only_the_channels_granted(
-    olivia_with_nvr: TelegramUser, rita: TelegramUser, database: Database
+    olivia: TelegramUser, rita: TelegramUser, database: Database
 ) -> None:
     share_id = await share_channels(database, rita, [2, 5])
     await rita.send("/received")
@@ -70,7 +67,7 @@ async def test_a_recipient_sees_only_the_channels_granted(
 
 
 async def test_access_ends_on_the_very_next_tap(
-    olivia_with_nvr: TelegramUser, rita: TelegramUser, database: Database
+    olivia: TelegramUser, rita: TelegramUser, database: Database
 ) -> None:
     await share_channels(database, rita, [1])
     await rita.send("/received")
@@ -119,9 +116,8 @@ async def test_ptz_moves_only_for_those_who_hold_it(
 
 
 async def test_a_device_that_goes_away_is_told_not_crashed(
-    olivia_with_nvr: TelegramUser, nvr_simulator: DeviceSimulator, device_clock: ManualClock
+    olivia: TelegramUser, nvr_simulator: DeviceSimulator, device_clock: ManualClock
 ) -> None:
-    olivia = olivia_with_nvr
     await olivia.tap("📷 Live view")
     await olivia.tap("1. Camera 01")
     photo = olivia.last_message
@@ -133,9 +129,8 @@ async def test_a_device_that_goes_away_is_told_not_crashed(
 
 
 async def test_taps_are_limited_per_person_and_pictures_shared(
-    olivia_with_nvr: TelegramUser, nvr_simulator: DeviceSimulator
+    olivia: TelegramUser, nvr_simulator: DeviceSimulator
 ) -> None:
-    olivia = olivia_with_nvr
     await olivia.tap("📷 Live view")
     await olivia.tap("1. Camera 01")
     photo = olivia.last_message
@@ -147,12 +142,12 @@ async def test_taps_are_limited_per_person_and_pictures_shared(
 
 
 async def test_a_huge_snapshot_is_scaled_to_what_telegram_takes(
-    olivia_with_nvr: TelegramUser, nvr_simulator: DeviceSimulator
+    olivia: TelegramUser, nvr_simulator: DeviceSimulator
 ) -> None:
     nvr_simulator.oversized_pictures = True
-    await olivia_with_nvr.tap("📷 Live view")
-    await olivia_with_nvr.tap("2. Camera 02")
-    photo = olivia_with_nvr.last_message
+    await olivia.tap("📷 Live view")
+    await olivia.tap("2. Camera 02")
+    photo = olivia.last_message
     assert photo.photo is not None and photo.photo.dimensions is not None
     assert sum(photo.photo.dimensions) <= 10_000
 
@@ -163,14 +158,6 @@ async def add_camera(owner: TelegramUser) -> None:
         await owner.send(answer)
     await owner.tap("📷 Camera")
     await owner.send("V5.7.3 build 220112")
-
-
-@pytest.fixture
-async def olivia_with_nvr(telegram: Telegram, nvr_simulator: DeviceSimulator) -> TelegramUser:
-    """Olivia, whose Shop NVR is connected to the 16-channel simulator; its card is shown."""
-    olivia = await started(telegram, "Olivia")
-    await owner_of_connected_nvr(olivia, nvr_simulator)
-    return olivia
 
 
 __all__ = ["add_nvr"]
