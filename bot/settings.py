@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     device_max_requests: Annotated[int, Field(gt=0, le=8)] = 2
     """Requests in flight to one device at a time: recorders choke on parallel requests."""
     device_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 5.0
+    device_alert_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 90.0
+    """How long a device's open event stream may stay silent before it counts as dead:
+    heartbeats come every 10-30 s on current firmware."""
     device_networks: Annotated[list[IPv4Network | IPv6Network], NoDecode] = []
     """CIDR list (comma-separated): when set, devices may only be reached inside these."""
 

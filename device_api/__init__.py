@@ -7,7 +7,7 @@ This package imports nothing else of CamShare's.
 """
 
 from device_api.addresses import check_address
-from device_api.driver import Credentials, DeviceDriver, Endpoint
+from device_api.driver import Alerts, Credentials, DeviceDriver, Endpoint
 from device_api.errors import (
     AddressReason,
     AddressRefused,
@@ -28,6 +28,7 @@ from device_api.results import Channel, DeviceInfo, Preset
 __all__ = [
     "AddressReason",
     "AddressRefused",
+    "Alerts",
     "Channel",
     "Credentials",
     "DeviceDriver",

@@ -1,10 +1,15 @@
 """The interface the product uses to talk to a device, whatever the protocol behind it."""
 
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal, Protocol, Self
 
+from device_api.events import DeviceEvent, Heartbeat
 from device_api.results import Channel, DeviceInfo, Preset
+
+Alerts = AsyncIterator[DeviceEvent | Heartbeat]
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,18 @@ class DeviceDriver(Protocol):
     async def ptz_presets(self, channel: int) -> list[Preset]: ...
 
     async def ptz_goto_preset(self, channel: int, preset_id: int) -> None: ...
+
+    def alert_stream(self) -> AbstractAsyncContextManager[Alerts]:
+        """The device's events and heartbeats, for as long as the block lasts:
+
+            async with driver.alert_stream() as alerts:
+                async for alert in alerts:
+                    ...
+
+        The iteration never ends by itself: a silent stream raises `DeviceTimeout`, a dropped
+        or ended one `DeviceUnreachable`; the caller decides when to open it again.
+        """
+        ...
 
     async def aclose(self) -> None: ...
 

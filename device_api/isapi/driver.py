@@ -1,25 +1,31 @@
 """`DeviceDriver` for Hikvision devices, over ISAPI (HTTP + XML + Digest)."""
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 from xml.etree.ElementTree import Element
 
 import httpx
 
-from device_api.driver import Credentials, Endpoint
+from device_api.driver import Alerts, Credentials, Endpoint
 from device_api.errors import (
     DeviceLockedOut,
     DeviceRefused,
+    DeviceUnreachable,
     NotIsapi,
     NotSupported,
     WrongCredentials,
 )
+from device_api.events import DeviceEvent, Heartbeat
 from device_api.isapi import documents
-from device_api.isapi.session import Answer, IsapiSession
+from device_api.isapi.alert_stream import boundary_of, read_alerts
+from device_api.isapi.session import Answer, IsapiSession, StreamedAnswer
 from device_api.isapi.xml import local_name, looks_like_xml, parse
 from device_api.results import Channel, DeviceInfo, Preset
 
@@ -30,6 +36,12 @@ _INVALID_XML_CONTENT = 6  # what the main picture URL answers for an NVR's proxi
 _MAIN_STREAM = 1
 _RECORDERS = frozenset({"NVR", "DVR", "HVR", "DVS"})
 _PTZ_SPEED = range(-100, 101)
+_ALERT_STREAM = "/ISAPI/Event/notification/alertStream"
+# Heartbeats come every 10 s on firmware 5.5 and later, 30 s on the subscription API: three
+# missed ones is a dead stream, not a slow one.
+DEFAULT_ALERT_READ_TIMEOUT = 90.0
+# Some NVR firmware numbers IP channel N as 32 + N in its alerts (DEVICES.md 1.5).
+_IP_CHANNEL_OFFSET = 32
 # Answers by which the device refused a command: it did not act on it.
 _SAID_NO = (DeviceRefused, NotSupported, NotIsapi, WrongCredentials, DeviceLockedOut)
 
@@ -37,9 +49,11 @@ _SAID_NO = (DeviceRefused, NotSupported, NotIsapi, WrongCredentials, DeviceLocke
 class IsapiDriver:
     """A Hikvision camera, NVR or DVR. See `IsapiSession` for the rules of every request.
 
-    `clock` (monotonic seconds) times the lock-out; `sleep` times a continuous PTZ move.
-    Tests pass their own so that nothing waits on the wall clock. `transport` replaces
-    httpx's, and with it the endpoint's TLS choice: it is for tests.
+    `clock` (monotonic seconds) times the lock-out; `sleep` times a continuous PTZ move;
+    `wall_clock` stamps heartbeats and events without a readable device time. Tests pass their
+    own so that nothing waits on the wall clock. `transport` replaces httpx's, and with it the
+    endpoint's TLS choice: it is for tests. `alert_read_timeout` is how long an open alert
+    stream may stay silent before it counts as dead.
     """
 
     def __init__(
@@ -53,6 +67,8 @@ class IsapiDriver:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        alert_read_timeout: float = DEFAULT_ALERT_READ_TIMEOUT,
     ) -> None:
         self._session = IsapiSession(
             endpoint,
@@ -64,7 +80,10 @@ class IsapiDriver:
             clock=clock,
         )
         self._sleep = sleep
+        self._wall_clock = wall_clock
+        self._alert_read_timeout = alert_read_timeout
         self._device_type: str | None = None
+        self._channel_numbers: frozenset[int] = frozenset()  # as the last `channels()` listed
         self._stops_in_flight: set[asyncio.Task[None]] = set()
 
     async def __aenter__(self) -> Self:
@@ -97,15 +116,18 @@ class IsapiDriver:
             await self.device_info()
         device_type = (self._device_type or "").upper()
         if device_type not in _RECORDERS:
-            return [
+            channels = [
                 Channel(entry.number, entry.name, online=True)  # it answered just now
                 for entry, _ in await self._analog_channels()
             ]
-        channels = [] if device_type == "NVR" else await self._analog_channels()
-        return [
-            Channel(entry.number, entry.name, online)
-            for entry, online in channels + await self._proxy_channels()
-        ]
+        else:
+            analog = [] if device_type == "NVR" else await self._analog_channels()
+            channels = [
+                Channel(entry.number, entry.name, online)
+                for entry, online in analog + await self._proxy_channels()
+            ]
+        self._channel_numbers = frozenset(channel.number for channel in channels)
+        return channels
 
     async def snapshot(self, channel: int) -> bytes:
         """A JPEG from the main stream; an NVR's proxied channel from the StreamingProxy."""
@@ -155,6 +177,58 @@ class IsapiDriver:
 
     async def ptz_goto_preset(self, channel: int, preset_id: int) -> None:
         await self._put(f"/ISAPI/PTZCtrl/channels/{channel}/presets/{preset_id}/goto", None)
+
+    @contextlib.asynccontextmanager
+    async def alert_stream(self) -> AsyncIterator[Alerts]:
+        """The device's events and heartbeats as they come (`GET .../alertStream`).
+
+        Opening raises as any request does (`WrongCredentials`, `DeviceLockedOut`, `NotIsapi`,
+        `NotSupported`...). Iterating raises `DeviceTimeout` after `alert_read_timeout` seconds
+        without a byte (heartbeats included) and `DeviceUnreachable` when the connection drops
+        or the device ends the stream: it never just stops, so the end of the `async for` is
+        always the caller's doing. The stream does not take one of the `max_concurrent`
+        places, and memory stays bounded whatever the device sends (oversized parts dropped).
+
+        Once `channels()` has listed the device's channels, an event on a channel outside that
+        list whose number minus 32 is in it is given that channel: some NVR firmware numbers
+        IP channel N as 32 + N. Before any `channels()` call, channels come as the device sent
+        them.
+        """
+        async with self._session.stream(
+            "GET", _ALERT_STREAM, read_timeout=self._alert_read_timeout, counted=False
+        ) as answer:
+            content_type = answer.header("content-type")
+            if not content_type.lower().startswith("multipart/"):
+                _raise_refusal(Answer(answer.status, await answer.read()))
+                raise NotIsapi("the device answered the alert stream with no multipart body")
+            try:
+                boundary_of(content_type)
+            except ValueError as error:
+                raise NotIsapi(f"the alert stream's multipart is unreadable: {error}") from error
+            async with contextlib.aclosing(self._alerts(answer, content_type)) as alerts:
+                yield alerts
+
+    async def _alerts(
+        self, answer: StreamedAnswer, content_type: str
+    ) -> AsyncGenerator[DeviceEvent | Heartbeat, None]:
+        # Each generator closed in turn, so that leaving early leaves none to the collector.
+        async with (
+            contextlib.aclosing(answer.chunks()) as chunks,
+            contextlib.aclosing(
+                read_alerts(chunks, content_type, clock=self._wall_clock)
+            ) as alerts,
+        ):
+            async for alert in alerts:
+                yield self._on_listed_channel(alert)
+        raise DeviceUnreachable("the device ended the alert stream")
+
+    def _on_listed_channel(self, alert: DeviceEvent | Heartbeat) -> DeviceEvent | Heartbeat:
+        if not isinstance(alert, DeviceEvent) or alert.channel is None:
+            return alert
+        listed = self._channel_numbers
+        if alert.channel in listed or alert.channel - _IP_CHANNEL_OFFSET not in listed:
+            return alert
+        return replace(alert, channel=alert.channel - _IP_CHANNEL_OFFSET)
 
     async def _analog_channels(self) -> list[tuple[documents.ChannelEntry, bool | None]]:
         root = await self._get_xml_if_any(

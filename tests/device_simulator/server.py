@@ -75,7 +75,9 @@ class DeviceSimulator:
       `chunked_pictures`, `device.channels[i].online`
     - `hold_requests(...)` / `release_requests(n)`: a device that accepts and does not answer
     - `go_away()`: the device disappears (its port closes)
-    - `emit_event(...)`, `emit_heartbeat()`, `end_alert_streams()`
+    - `emit_event(...)`, `emit_heartbeat()`, `emit_part(body, content_type)` (a picture, or
+      anything a test wants on the wire), `end_alert_streams()` (the body ends properly),
+      `drop_alert_streams()` (the connection breaks mid-body); `open_alert_streams`
     - `wait_until(condition)`: wait for the driver to have done something
     """
 
@@ -243,8 +245,15 @@ class DeviceSimulator:
             description="videoloss alarm",
         )
 
+    def emit_part(self, body: bytes, content_type: str) -> None:
+        """Write one part of any content to every open alert stream."""
+        self._alerts.push(frame(body, content_type))
+
     def end_alert_streams(self) -> None:
         self._alerts.end_all()
+
+    def drop_alert_streams(self) -> None:
+        self._alerts.drop_all()
 
     async def wait_until(self, condition: Callable[["DeviceSimulator"], bool]) -> None:
         """Wait for requests to make `condition` true; TimeoutError if they do not soon."""
