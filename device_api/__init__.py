@@ -7,7 +7,7 @@ This package imports nothing else of CamShare's.
 """
 
 from device_api.addresses import check_address
-from device_api.driver import Alerts, Credentials, DeviceDriver, Endpoint
+from device_api.driver import Alerts, Credentials, DeviceDriver, Download, Endpoint
 from device_api.errors import (
     AddressReason,
     AddressRefused,
@@ -23,7 +23,7 @@ from device_api.errors import (
 )
 from device_api.events import DeviceEvent, EventKind, Heartbeat
 from device_api.isapi import IsapiDriver
-from device_api.results import Channel, DeviceInfo, Preset
+from device_api.results import Channel, DeviceInfo, Preset, Recording
 
 __all__ = [
     "AddressReason",
@@ -39,6 +39,7 @@ __all__ = [
     "DeviceRefused",
     "DeviceTimeout",
     "DeviceUnreachable",
+    "Download",
     "Endpoint",
     "EventKind",
     "Heartbeat",
@@ -46,6 +47,7 @@ __all__ = [
     "NotIsapi",
     "NotSupported",
     "Preset",
+    "Recording",
     "ResponseTooLarge",
     "WrongCredentials",
     "check_address",

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -13,21 +14,22 @@ from xml.etree.ElementTree import Element
 
 import httpx
 
-from device_api.driver import Alerts, Credentials, Endpoint
+from device_api.driver import Alerts, Credentials, Download, Endpoint
 from device_api.errors import (
     DeviceLockedOut,
     DeviceRefused,
     DeviceUnreachable,
     NotIsapi,
     NotSupported,
+    ResponseTooLarge,
     WrongCredentials,
 )
 from device_api.events import DeviceEvent, Heartbeat
-from device_api.isapi import documents
+from device_api.isapi import documents, playback
 from device_api.isapi.alert_stream import boundary_of, read_alerts
 from device_api.isapi.session import Answer, IsapiSession, StreamedAnswer
 from device_api.isapi.xml import local_name, looks_like_xml, parse
-from device_api.results import Channel, DeviceInfo, Preset
+from device_api.results import Channel, DeviceInfo, Preset, Recording
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,13 @@ _ALERT_STREAM = "/ISAPI/Event/notification/alertStream"
 DEFAULT_ALERT_READ_TIMEOUT = 90.0
 # Some NVR firmware numbers IP channel N as 32 + N in its alerts (DEVICES.md 1.5).
 _IP_CHANNEL_OFFSET = 32
+_SEARCH = "/ISAPI/ContentMgmt/search"
+_DOWNLOAD = "/ISAPI/ContentMgmt/download"
+_SEARCH_PAGE_SIZE = 50
+# A day of one channel is a few hundred segments at most; a device saying MORE past this many
+# pages is looping, and what was found is returned.
+_MAX_SEARCH_PAGES = 40
+_METHOD_NOT_ALLOWED = 405
 # Answers by which the device refused a command: it did not act on it.
 _SAID_NO = (DeviceRefused, NotSupported, NotIsapi, WrongCredentials, DeviceLockedOut)
 
@@ -79,6 +88,7 @@ class IsapiDriver:
             transport=transport,
             clock=clock,
         )
+        self._timeout = timeout
         self._sleep = sleep
         self._wall_clock = wall_clock
         self._alert_read_timeout = alert_read_timeout
@@ -230,6 +240,91 @@ class IsapiDriver:
             return alert
         return replace(alert, channel=alert.channel - _IP_CHANNEL_OFFSET)
 
+    async def search_recordings(
+        self, channel: int, start: datetime, end: datetime
+    ) -> list[Recording]:
+        """The main stream's segments overlapping [start, end), page by page.
+
+        One fresh searchID for all the pages of one search, the position moving on by what
+        came: the device keeps the result set under that ID. "NO MATCHES" (no recording, or
+        no disk) is an empty list.
+        """
+        if channel < 1:
+            raise ValueError("channels are numbered from 1")
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValueError("start and end must be timezone-aware")
+        if start >= end:
+            raise ValueError("start must come before end")
+        search_id = str(uuid.uuid4())
+        recordings: list[Recording] = []
+        for _ in range(_MAX_SEARCH_PAGES):
+            description = playback.search_description(
+                search_id=search_id,
+                track_id=channel * 100 + _MAIN_STREAM,
+                start=start,
+                end=end,
+                max_results=_SEARCH_PAGE_SIZE,
+                position=len(recordings),
+            )
+            answer = await self._session.request("POST", _SEARCH, xml=description)
+            _raise_refusal(answer)
+            page = playback.search_page(_root(answer.body, "CMSearchResult"))
+            recordings += page.recordings
+            if not page.more or not page.recordings:
+                return recordings
+        logger.warning("content search: still MORE after %d pages", _MAX_SEARCH_PAGES)
+        return recordings
+
+    @contextlib.asynccontextmanager
+    async def download_recording(
+        self, recording: Recording, *, max_bytes: int
+    ) -> AsyncIterator[Download]:
+        """POST /ISAPI/ContentMgmt/download, or GET with the same body where the device answers
+        POST with 405 or notSupport (HikLoad's devices take GET). The download holds one of
+        the `max_concurrent` places until the block ends: the device works for it. Each read
+        within `timeout`. A recording gone from the device raises `DeviceRefused`.
+        """
+        if max_bytes < 1:
+            raise ValueError("max_bytes must be positive")
+        if recording.size_bytes is not None and recording.size_bytes > max_bytes:
+            raise ResponseTooLarge(f"the recording is {recording.size_bytes} bytes")
+        request = playback.download_request(recording.playback_uri)
+        async with contextlib.AsyncExitStack() as held:
+            answer = await self._open_download(held, "POST", request)
+            if answer is None:
+                logger.debug("no POST download on this device: GET with a body")
+                answer = await self._open_download(held, "GET", request)
+            if answer is None:
+                raise NotSupported("the device downloads recordings by neither POST nor GET")
+            declared = answer.header("content-length")
+            total = int(declared) if declared.isdigit() else recording.size_bytes
+            if total is not None and total > max_bytes:
+                raise ResponseTooLarge(f"the recording is {total} bytes")
+            async with contextlib.aclosing(_at_most(answer, max_bytes)) as chunks:
+                yield Download(total, chunks)
+
+    async def _open_download(
+        self, held: contextlib.AsyncExitStack, method: str, request: bytes
+    ) -> StreamedAnswer | None:
+        """The open answer, kept open in `held`; None when the device refuses this method
+        (its place is given back first, so that the next attempt does not queue behind it)."""
+        attempt = contextlib.AsyncExitStack()
+        answer = await attempt.enter_async_context(
+            self._session.stream(
+                method, _DOWNLOAD, xml=request, read_timeout=self._timeout, counted=True
+            )
+        )
+        try:
+            refused = await _refuses_method(answer)
+        except BaseException:
+            await attempt.aclose()
+            raise
+        if refused:
+            await attempt.aclose()
+            return None
+        await held.enter_async_context(attempt)
+        return answer
+
     async def _analog_channels(self) -> list[tuple[documents.ChannelEntry, bool | None]]:
         root = await self._get_xml_if_any(
             "/ISAPI/System/Video/inputs/channels", "VideoInputChannelList"
@@ -259,10 +354,7 @@ class IsapiDriver:
     async def _get_xml(self, path: str, root_name: str) -> Element:
         answer = await self._session.request("GET", path)
         _raise_refusal(answer)
-        root = parse(answer.body)
-        if local_name(root) != root_name:
-            raise NotIsapi(f"expected {root_name}, the device answered {local_name(root)}")
-        return root
+        return _root(answer.body, root_name)
 
     async def _get_jpeg(self, path: str) -> bytes:
         answer = await self._session.request("GET", path)
@@ -283,6 +375,37 @@ class IsapiDriver:
         self._stops_in_flight.add(stop)
         stop.add_done_callback(_forget_stop(self._stops_in_flight))
         await asyncio.shield(stop)
+
+
+async def _refuses_method(answer: StreamedAnswer) -> bool:
+    """Whether the device refused the method (405, notSupport, 404); raises any other refusal,
+    and `NotIsapi` for a success that is XML rather than video."""
+    if answer.status == _METHOD_NOT_ALLOWED:
+        return True
+    if 200 <= answer.status < 300 and "xml" not in answer.header("content-type").lower():
+        return False
+    try:
+        _raise_refusal(Answer(answer.status, await answer.read()))
+    except NotSupported:
+        return True
+    raise NotIsapi("the device answered a download with XML, not a recording")
+
+
+async def _at_most(answer: StreamedAnswer, max_bytes: int) -> AsyncGenerator[bytes, None]:
+    received = 0
+    async with contextlib.aclosing(answer.chunks()) as chunks:
+        async for chunk in chunks:
+            received += len(chunk)
+            if received > max_bytes:
+                raise ResponseTooLarge(f"the recording is more than {max_bytes} bytes")
+            yield chunk
+
+
+def _root(body: bytes, root_name: str) -> Element:
+    root = parse(body)
+    if local_name(root) != root_name:
+        raise NotIsapi(f"expected {root_name}, the device answered {local_name(root)}")
+    return root
 
 
 def _forget_stop(stops: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
