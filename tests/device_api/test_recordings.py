@@ -1,13 +1,17 @@
 """Recordings on the simulated recorder: the content search page by page, and downloads by
 POST or GET, bounded, with their size announced for progress."""
 
+import asyncio
+import io
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
+import av
 import pytest
 
 from device_api import DeviceRefused, IsapiDriver, Recording, ResponseTooLarge
+from media import to_telegram_mp4
 from tests.device_api.conftest import DriverFor
 from tests.device_simulator import DeviceSimulator
 
@@ -187,3 +191,19 @@ async def test_a_recording_gone_from_the_device_is_refused(
     with pytest.raises(DeviceRefused) as refused:
         await download(driver, recording, 1_000_000)
     assert refused.value.http_status == 403
+
+
+async def test_a_downloaded_recording_converts_to_a_clip_for_telegram(
+    camera_simulator: DeviceSimulator, driver_for: DriverFor
+) -> None:
+    record(camera_simulator, 1, 0)
+    driver = driver_for(camera_simulator)
+    (recording,) = await driver.search_recordings(1, *quarter(0))
+    recorded = await download(driver, recording, 1_000_000)
+
+    mp4 = await asyncio.to_thread(to_telegram_mp4, recorded, max_seconds=3)
+
+    with av.open(io.BytesIO(mp4), mode="r") as clip:
+        assert "mp4" in clip.format.name
+        assert clip.streams.video[0].codec_context.name == "h264"
+        assert clip.duration is not None and clip.duration / av.time_base <= 3
