@@ -23,6 +23,7 @@ from device_api.errors import (
 )
 from device_api.events import DeviceEvent, EventKind, Heartbeat
 from device_api.isapi import IsapiDriver
+from device_api.recording_search import RecordingSearch
 from device_api.results import Channel, DeviceInfo, Preset, Recording
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "NotSupported",
     "Preset",
     "Recording",
+    "RecordingSearch",
     "ResponseTooLarge",
     "WrongCredentials",
     "check_address",
