@@ -98,15 +98,14 @@ def _convert(data: bytes, target: Path, *, max_seconds: float, start_offset: flo
         has_audio = bool(source.streams.audio)
         with av.open(str(target), "w", format="mp4", options={"movflags": "+faststart"}) as mp4:
             # Every stream before the first packet: the MP4 header lists them.
-            if copy:
-                copied = mp4.add_stream_from_template(video)
-            else:
-                encoder = _h264_encoder(mp4, video, rate)
+            video_out = (
+                mp4.add_stream_from_template(video) if copy else _h264_encoder(mp4, video, rate)
+            )
             audio_out = _audio_output(mp4, source.streams.audio[0]) if has_audio else None
             if copy:
-                _write_copied(mp4, copied, timed, video, rate, window)
+                _write_copied(mp4, video_out, timed, video, rate, window)
             else:
-                _write_transcoded(mp4, encoder, video, timed, rate, window)
+                _write_transcoded(mp4, video_out, video, timed, rate, window)
             if audio_out is not None:
                 # Read again from the start: the first reading went through the video only.
                 with av.open(io.BytesIO(data), mode="r") as again:

@@ -287,7 +287,9 @@ class IsapiDriver:
         if max_bytes < 1:
             raise ValueError("max_bytes must be positive")
         if recording.size_bytes is not None and recording.size_bytes > max_bytes:
-            raise ResponseTooLarge(f"the recording is {recording.size_bytes} bytes")
+            raise ResponseTooLarge(
+                f"the recording is {recording.size_bytes} bytes, over {max_bytes}"
+            )
         request = playback.download_request(recording.playback_uri)
         async with contextlib.AsyncExitStack() as held:
             answer = await self._open_download(held, "POST", request)
@@ -296,10 +298,10 @@ class IsapiDriver:
                 answer = await self._open_download(held, "GET", request)
             if answer is None:
                 raise NotSupported("the device downloads recordings by neither POST nor GET")
-            declared = answer.header("content-length")
-            total = int(declared) if declared.isdigit() else recording.size_bytes
+            declared = answer.declared_length
+            total = recording.size_bytes if declared is None else declared
             if total is not None and total > max_bytes:
-                raise ResponseTooLarge(f"the recording is {total} bytes")
+                raise ResponseTooLarge(f"the recording is {total} bytes, over {max_bytes}")
             async with contextlib.aclosing(_at_most(answer, max_bytes)) as chunks:
                 yield Download(total, chunks)
 

@@ -5,9 +5,9 @@
 - At most `max_concurrent` requests in flight: recorders choke on parallel requests.
 - Each request, from the first byte sent to the last byte read, within `timeout` seconds.
 - Bodies read as a stream and refused past `max_response_bytes`.
-- A long-lived stream (the alert stream) stays outside the `max_concurrent` bound, or it would
-  hold a place for hours; its headers come within `timeout`, then each read within its own
-  read timeout.
+- A streamed answer (the alert stream, a download) has its headers within `timeout`, then
+  each read within a read timeout of its own, however long it lasts. A download holds one of
+  the `max_concurrent` places; the alert stream does not, or it would hold one for hours.
 - A 401 is never retried, and after a lock-out the device is left alone until it unlocks:
   every attempt during a lock is another failed login, and some firmware restarts the lock.
 """
@@ -165,6 +165,10 @@ class StreamedAnswer:
         """A response header; "" when absent."""
         return self._response.headers.get(name, "")
 
+    @property
+    def declared_length(self) -> int | None:
+        return declared_length(self._response)
+
     async def read(self) -> bytes:
         """The whole body, refused past the session's `max_response_bytes` (an error page)."""
         with _typed_failures(self._where, self._silence):
@@ -191,9 +195,16 @@ def _typed_failures(where: str, on_timeout: str) -> Iterator[None]:
         raise DeviceUnreachable(f"{where}: {str(error) or type(error).__name__}") from error
 
 
-async def _read_bounded(response: httpx.Response, limit: int, where: str) -> bytes:
+def declared_length(response: httpx.Response) -> int | None:
+    """The Content-Length header as a number; None when absent or not one (ASCII digits only:
+    str.isdigit admits "²", which int() refuses)."""
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    return int(declared) if declared.isascii() and declared.isdigit() else None
+
+
+async def _read_bounded(response: httpx.Response, limit: int, where: str) -> bytes:
+    declared = declared_length(response)
+    if declared is not None and declared > limit:
         raise ResponseTooLarge(f"{where} answered more than {limit} bytes")
     body = bytearray()
     async for chunk in response.aiter_bytes():

@@ -47,25 +47,28 @@ async def test_events_and_heartbeats_arrive_typed_and_in_order(
         await stream_opened(nvr_simulator)
         nvr_simulator.emit_heartbeat()
         nvr_simulator.emit_event(channel=3, event_type="VMD")
+        nvr_simulator.emit_event(channel=3, event_type="VMD", use_dyn_channel_id=True)
         nvr_simulator.emit_part(b"\xff\xd8\xff\xe0 a detection picture", "image/jpeg")
         nvr_simulator.emit_event(
             channel=3, event_type="linedetection", use_dyn_channel_id=True, description="gate"
         )
         nvr_simulator.emit_event(channel=5, event_type="fielddetection", state="inactive")
         nvr_simulator.emit_heartbeat()
-        received = [await anext(alerts) for _ in range(5)]
+        received = [await anext(alerts) for _ in range(6)]
 
+    motion_on_3 = DeviceEvent(
+        kind=EventKind.MOTION,
+        channel=3,
+        active=True,
+        occurred_at=DEVICE_TIME,
+        event_type="VMD",
+        description="VMD alarm",
+        io_port=None,
+    )
     assert received == [
         Heartbeat(received_at=RECEIVED_AT),
-        DeviceEvent(
-            kind=EventKind.MOTION,
-            channel=3,
-            active=True,
-            occurred_at=DEVICE_TIME,
-            event_type="VMD",
-            description="VMD alarm",
-            io_port=None,
-        ),
+        motion_on_3,  # as channelID
+        motion_on_3,  # as dynChannelID
         DeviceEvent(
             kind=EventKind.LINE_CROSSING,
             channel=3,
