@@ -91,6 +91,7 @@ def build_device_services(settings: Settings, *, monotonic: Callable[[], float])
             max_concurrent=settings.device_max_requests,
             max_response_bytes=DEVICE_RESPONSE_LIMIT,
             clock=monotonic,
+            alert_read_timeout=settings.device_alert_timeout_seconds,
         )
 
     return DeviceServices(

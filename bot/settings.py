@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     device_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 5.0
     alarm_cooldown_seconds: Annotated[int, Field(ge=0)] = 60
     """Events of one channel that come within this of each other fold into one notice."""
+    device_alert_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 90.0
+    """How long a device's open event stream may stay silent before it counts as dead:
+    heartbeats come every 10-30 s on current firmware."""
     device_networks: Annotated[list[IPv4Network | IPv6Network], NoDecode] = []
     """CIDR list (comma-separated): when set, devices may only be reached inside these."""
 

@@ -7,7 +7,7 @@ This package imports nothing else of CamShare's.
 """
 
 from device_api.addresses import check_address
-from device_api.driver import Credentials, DeviceDriver, Endpoint
+from device_api.driver import Alerts, Credentials, DeviceDriver, Download, Endpoint
 from device_api.errors import (
     AddressReason,
     AddressRefused,
@@ -23,11 +23,13 @@ from device_api.errors import (
 )
 from device_api.events import DeviceEvent, EventKind, Heartbeat
 from device_api.isapi import IsapiDriver
-from device_api.results import Channel, DeviceInfo, Preset
+from device_api.recording_search import RecordingSearch
+from device_api.results import Channel, DeviceInfo, Preset, Recording
 
 __all__ = [
     "AddressReason",
     "AddressRefused",
+    "Alerts",
     "Channel",
     "Credentials",
     "DeviceDriver",
@@ -38,6 +40,7 @@ __all__ = [
     "DeviceRefused",
     "DeviceTimeout",
     "DeviceUnreachable",
+    "Download",
     "Endpoint",
     "EventKind",
     "Heartbeat",
@@ -45,6 +48,8 @@ __all__ = [
     "NotIsapi",
     "NotSupported",
     "Preset",
+    "Recording",
+    "RecordingSearch",
     "ResponseTooLarge",
     "WrongCredentials",
     "check_address",

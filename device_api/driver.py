@@ -1,10 +1,25 @@
 """The interface the product uses to talk to a device, whatever the protocol behind it."""
 
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
 from typing import Literal, Protocol, Self
 
-from device_api.results import Channel, DeviceInfo, Preset
+from device_api.events import DeviceEvent, Heartbeat
+from device_api.results import Channel, DeviceInfo, Preset, Recording
+
+Alerts = AsyncIterator[DeviceEvent | Heartbeat]
+
+
+@dataclass(frozen=True)
+class Download:
+    """A recording on its way. `total_bytes` is its size as the device announced it (None when
+    it did not), for a progress bar; `chunks` are its bytes as they come."""
+
+    total_bytes: int | None
+    chunks: AsyncIterator[bytes]
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,41 @@ class DeviceDriver(Protocol):
     async def ptz_presets(self, channel: int) -> list[Preset]: ...
 
     async def ptz_goto_preset(self, channel: int, preset_id: int) -> None: ...
+
+    def alert_stream(self) -> AbstractAsyncContextManager[Alerts]:
+        """The device's events and heartbeats, for as long as the block lasts:
+
+            async with driver.alert_stream() as alerts:
+                async for alert in alerts:
+                    ...
+
+        The iteration never ends by itself: a silent stream raises `DeviceTimeout`, a dropped
+        or ended one `DeviceUnreachable`; the caller decides when to open it again.
+        """
+        ...
+
+    async def search_recordings(
+        self, channel: int, start: datetime, end: datetime
+    ) -> list[Recording]:
+        """The channel's recorded segments that overlap [start, end) (timezone-aware), oldest
+        first; an empty list when there are none, or no storage to hold them."""
+        ...
+
+    def download_recording(
+        self, recording: Recording, *, max_bytes: int
+    ) -> AbstractAsyncContextManager[Download]:
+        """The recording's bytes, as the device stores them (MPEG-PS on Hikvision):
+
+            async with driver.download_recording(recording, max_bytes=limit) as download:
+                async for chunk in download.chunks:
+                    ...
+
+        `ResponseTooLarge` as soon as it is known to exceed `max_bytes`: before asking when
+        the recording's announced size does, on opening when the device's Content-Length
+        does, else when the bytes read pass it. A recording the device no longer has (its
+        disk is a ring buffer) raises `DeviceRefused`.
+        """
+        ...
 
     async def aclose(self) -> None: ...
 

@@ -29,8 +29,8 @@ class DeviceEvent:
       map (disk full, face detection, ...), whose raw name stays in `event_type`.
     - `channel`: the device's video channel number as sent (ISAPI `channelID`, else
       `dynChannelID`), starting at 1; None for device-level events (channel 0 or none).
-      Not remapped: some NVR firmware numbers IP channels 32 + N, which only the device's
-      channel list can resolve.
+      Some NVR firmware numbers IP channels 32 + N, which only the device's channel list can
+      resolve: `IsapiDriver.alert_stream` does once its `channels()` has been asked.
     - `active`: False when the device says the event ended (ISAPI `eventState` inactive).
       Some event types (motion) never send an end.
     - `occurred_at`: when it happened by the device's clock (timezone-aware); the receive time

@@ -1,6 +1,7 @@
 """What device operations answer, independent of the protocol that got it."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -28,3 +29,26 @@ class Channel:
 class Preset:
     id: int
     name: str
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One recorded segment of a channel, as the device's content search found it.
+
+    - `track_id`: the device's track, channel × 100 + 1 for the main stream (301: channel 3).
+    - `start`, `end`: timezone-aware, in UTC.
+    - `playback_uri`: the device's handle for the segment, opaque; it is what a download asks
+      for.
+    - `size_bytes`: the size the device announced for it (Hikvision puts `size=` in the URI);
+      None when it did not.
+    """
+
+    track_id: int
+    start: datetime
+    end: datetime
+    playback_uri: str
+    size_bytes: int | None
+
+    @property
+    def channel(self) -> int:
+        return self.track_id // 100

@@ -10,7 +10,7 @@ input; what is dropped is counted.
 import json
 import logging
 import re
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import Enum, auto
@@ -449,7 +449,7 @@ async def read_alerts(
     content_type: str,
     *,
     clock: Callable[[], datetime],
-) -> AsyncIterator[DeviceEvent | Heartbeat]:
+) -> AsyncGenerator[DeviceEvent | Heartbeat, None]:
     """The events and heartbeats of an alertStream response body, in the order they came.
 
     `chunks` is the body as the HTTP client yields it and `content_type` its Content-Type

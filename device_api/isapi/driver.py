@@ -1,27 +1,35 @@
 """`DeviceDriver` for Hikvision devices, over ISAPI (HTTP + XML + Digest)."""
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 from xml.etree.ElementTree import Element
 
 import httpx
 
-from device_api.driver import Credentials, Endpoint
+from device_api.driver import Alerts, Credentials, Download, Endpoint
 from device_api.errors import (
     DeviceLockedOut,
     DeviceRefused,
+    DeviceUnreachable,
     NotIsapi,
     NotSupported,
+    ResponseTooLarge,
     WrongCredentials,
 )
-from device_api.isapi import documents
-from device_api.isapi.session import Answer, IsapiSession
+from device_api.events import DeviceEvent, Heartbeat
+from device_api.isapi import documents, playback
+from device_api.isapi.alert_stream import boundary_of, read_alerts
+from device_api.isapi.session import Answer, IsapiSession, StreamedAnswer
 from device_api.isapi.xml import local_name, looks_like_xml, parse
-from device_api.results import Channel, DeviceInfo, Preset
+from device_api.results import Channel, DeviceInfo, Preset, Recording
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +38,19 @@ _INVALID_XML_CONTENT = 6  # what the main picture URL answers for an NVR's proxi
 _MAIN_STREAM = 1
 _RECORDERS = frozenset({"NVR", "DVR", "HVR", "DVS"})
 _PTZ_SPEED = range(-100, 101)
+_ALERT_STREAM = "/ISAPI/Event/notification/alertStream"
+# Heartbeats come every 10 s on firmware 5.5 and later, 30 s on the subscription API: three
+# missed ones is a dead stream, not a slow one.
+DEFAULT_ALERT_READ_TIMEOUT = 90.0
+# Some NVR firmware numbers IP channel N as 32 + N in its alerts (DEVICES.md 1.5).
+_IP_CHANNEL_OFFSET = 32
+_SEARCH = "/ISAPI/ContentMgmt/search"
+_DOWNLOAD = "/ISAPI/ContentMgmt/download"
+_SEARCH_PAGE_SIZE = 50
+# A day of one channel is a few hundred segments at most; a device saying MORE past this many
+# pages is looping, and what was found is returned.
+_MAX_SEARCH_PAGES = 40
+_METHOD_NOT_ALLOWED = 405
 # Answers by which the device refused a command: it did not act on it.
 _SAID_NO = (DeviceRefused, NotSupported, NotIsapi, WrongCredentials, DeviceLockedOut)
 
@@ -37,9 +58,11 @@ _SAID_NO = (DeviceRefused, NotSupported, NotIsapi, WrongCredentials, DeviceLocke
 class IsapiDriver:
     """A Hikvision camera, NVR or DVR. See `IsapiSession` for the rules of every request.
 
-    `clock` (monotonic seconds) times the lock-out; `sleep` times a continuous PTZ move.
-    Tests pass their own so that nothing waits on the wall clock. `transport` replaces
-    httpx's, and with it the endpoint's TLS choice: it is for tests.
+    `clock` (monotonic seconds) times the lock-out; `sleep` times a continuous PTZ move;
+    `wall_clock` stamps heartbeats and events without a readable device time. Tests pass their
+    own so that nothing waits on the wall clock. `transport` replaces httpx's, and with it the
+    endpoint's TLS choice: it is for tests. `alert_read_timeout` is how long an open alert
+    stream may stay silent before it counts as dead.
     """
 
     def __init__(
@@ -53,6 +76,8 @@ class IsapiDriver:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        alert_read_timeout: float = DEFAULT_ALERT_READ_TIMEOUT,
     ) -> None:
         self._session = IsapiSession(
             endpoint,
@@ -63,8 +88,12 @@ class IsapiDriver:
             transport=transport,
             clock=clock,
         )
+        self._timeout = timeout
         self._sleep = sleep
+        self._wall_clock = wall_clock
+        self._alert_read_timeout = alert_read_timeout
         self._device_type: str | None = None
+        self._channel_numbers: frozenset[int] = frozenset()  # as the last `channels()` listed
         self._stops_in_flight: set[asyncio.Task[None]] = set()
 
     async def __aenter__(self) -> Self:
@@ -97,15 +126,18 @@ class IsapiDriver:
             await self.device_info()
         device_type = (self._device_type or "").upper()
         if device_type not in _RECORDERS:
-            return [
+            channels = [
                 Channel(entry.number, entry.name, online=True)  # it answered just now
                 for entry, _ in await self._analog_channels()
             ]
-        channels = [] if device_type == "NVR" else await self._analog_channels()
-        return [
-            Channel(entry.number, entry.name, online)
-            for entry, online in channels + await self._proxy_channels()
-        ]
+        else:
+            analog = [] if device_type == "NVR" else await self._analog_channels()
+            channels = [
+                Channel(entry.number, entry.name, online)
+                for entry, online in analog + await self._proxy_channels()
+            ]
+        self._channel_numbers = frozenset(channel.number for channel in channels)
+        return channels
 
     async def snapshot(self, channel: int) -> bytes:
         """A JPEG from the main stream; an NVR's proxied channel from the StreamingProxy."""
@@ -156,6 +188,145 @@ class IsapiDriver:
     async def ptz_goto_preset(self, channel: int, preset_id: int) -> None:
         await self._put(f"/ISAPI/PTZCtrl/channels/{channel}/presets/{preset_id}/goto", None)
 
+    @contextlib.asynccontextmanager
+    async def alert_stream(self) -> AsyncIterator[Alerts]:
+        """The device's events and heartbeats as they come (`GET .../alertStream`).
+
+        Opening raises as any request does (`WrongCredentials`, `DeviceLockedOut`, `NotIsapi`,
+        `NotSupported`...). Iterating raises `DeviceTimeout` after `alert_read_timeout` seconds
+        without a byte (heartbeats included) and `DeviceUnreachable` when the connection drops
+        or the device ends the stream: it never just stops, so the end of the `async for` is
+        always the caller's doing. The stream does not take one of the `max_concurrent`
+        places, and memory stays bounded whatever the device sends (oversized parts dropped).
+
+        Once `channels()` has listed the device's channels, an event on a channel outside that
+        list whose number minus 32 is in it is given that channel: some NVR firmware numbers
+        IP channel N as 32 + N. Before any `channels()` call, channels come as the device sent
+        them.
+        """
+        async with self._session.stream(
+            "GET", _ALERT_STREAM, read_timeout=self._alert_read_timeout, counted=False
+        ) as answer:
+            content_type = answer.header("content-type")
+            if not content_type.lower().startswith("multipart/"):
+                _raise_refusal(Answer(answer.status, await answer.read()))
+                raise NotIsapi("the device answered the alert stream with no multipart body")
+            try:
+                boundary_of(content_type)
+            except ValueError as error:
+                raise NotIsapi(f"the alert stream's multipart is unreadable: {error}") from error
+            async with contextlib.aclosing(self._alerts(answer, content_type)) as alerts:
+                yield alerts
+
+    async def _alerts(
+        self, answer: StreamedAnswer, content_type: str
+    ) -> AsyncGenerator[DeviceEvent | Heartbeat, None]:
+        # Each generator closed in turn, so that leaving early leaves none to the collector.
+        async with (
+            contextlib.aclosing(answer.chunks()) as chunks,
+            contextlib.aclosing(
+                read_alerts(chunks, content_type, clock=self._wall_clock)
+            ) as alerts,
+        ):
+            async for alert in alerts:
+                yield self._on_listed_channel(alert)
+        raise DeviceUnreachable("the device ended the alert stream")
+
+    def _on_listed_channel(self, alert: DeviceEvent | Heartbeat) -> DeviceEvent | Heartbeat:
+        if not isinstance(alert, DeviceEvent) or alert.channel is None:
+            return alert
+        listed = self._channel_numbers
+        if alert.channel in listed or alert.channel - _IP_CHANNEL_OFFSET not in listed:
+            return alert
+        return replace(alert, channel=alert.channel - _IP_CHANNEL_OFFSET)
+
+    async def search_recordings(
+        self, channel: int, start: datetime, end: datetime
+    ) -> list[Recording]:
+        """The main stream's segments overlapping [start, end), page by page.
+
+        One fresh searchID for all the pages of one search, the position moving on by what
+        came: the device keeps the result set under that ID. "NO MATCHES" (no recording, or
+        no disk) is an empty list.
+        """
+        if channel < 1:
+            raise ValueError("channels are numbered from 1")
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValueError("start and end must be timezone-aware")
+        if start >= end:
+            raise ValueError("start must come before end")
+        search_id = str(uuid.uuid4())
+        recordings: list[Recording] = []
+        for _ in range(_MAX_SEARCH_PAGES):
+            description = playback.search_description(
+                search_id=search_id,
+                track_id=channel * 100 + _MAIN_STREAM,
+                start=start,
+                end=end,
+                max_results=_SEARCH_PAGE_SIZE,
+                position=len(recordings),
+            )
+            answer = await self._session.request("POST", _SEARCH, xml=description)
+            _raise_refusal(answer)
+            page = playback.search_page(_root(answer.body, "CMSearchResult"))
+            recordings += page.recordings
+            if not page.more or not page.recordings:
+                return recordings
+        logger.warning("content search: still MORE after %d pages", _MAX_SEARCH_PAGES)
+        return recordings
+
+    @contextlib.asynccontextmanager
+    async def download_recording(
+        self, recording: Recording, *, max_bytes: int
+    ) -> AsyncIterator[Download]:
+        """POST /ISAPI/ContentMgmt/download, or GET with the same body where the device answers
+        POST with 405 or notSupport (HikLoad's devices take GET). The download holds one of
+        the `max_concurrent` places until the block ends: the device works for it. Each read
+        within `timeout`. A recording gone from the device raises `DeviceRefused`.
+        """
+        if max_bytes < 1:
+            raise ValueError("max_bytes must be positive")
+        if recording.size_bytes is not None and recording.size_bytes > max_bytes:
+            raise ResponseTooLarge(
+                f"the recording is {recording.size_bytes} bytes, over {max_bytes}"
+            )
+        request = playback.download_request(recording.playback_uri)
+        async with contextlib.AsyncExitStack() as held:
+            answer = await self._open_download(held, "POST", request)
+            if answer is None:
+                logger.debug("no POST download on this device: GET with a body")
+                answer = await self._open_download(held, "GET", request)
+            if answer is None:
+                raise NotSupported("the device downloads recordings by neither POST nor GET")
+            declared = answer.declared_length
+            total = recording.size_bytes if declared is None else declared
+            if total is not None and total > max_bytes:
+                raise ResponseTooLarge(f"the recording is {total} bytes, over {max_bytes}")
+            async with contextlib.aclosing(_at_most(answer, max_bytes)) as chunks:
+                yield Download(total, chunks)
+
+    async def _open_download(
+        self, held: contextlib.AsyncExitStack, method: str, request: bytes
+    ) -> StreamedAnswer | None:
+        """The open answer, kept open in `held`; None when the device refuses this method
+        (its place is given back first, so that the next attempt does not queue behind it)."""
+        attempt = contextlib.AsyncExitStack()
+        answer = await attempt.enter_async_context(
+            self._session.stream(
+                method, _DOWNLOAD, xml=request, read_timeout=self._timeout, counted=True
+            )
+        )
+        try:
+            refused = await _refuses_method(answer)
+        except BaseException:
+            await attempt.aclose()
+            raise
+        if refused:
+            await attempt.aclose()
+            return None
+        await held.enter_async_context(attempt)
+        return answer
+
     async def _analog_channels(self) -> list[tuple[documents.ChannelEntry, bool | None]]:
         root = await self._get_xml_if_any(
             "/ISAPI/System/Video/inputs/channels", "VideoInputChannelList"
@@ -185,10 +356,7 @@ class IsapiDriver:
     async def _get_xml(self, path: str, root_name: str) -> Element:
         answer = await self._session.request("GET", path)
         _raise_refusal(answer)
-        root = parse(answer.body)
-        if local_name(root) != root_name:
-            raise NotIsapi(f"expected {root_name}, the device answered {local_name(root)}")
-        return root
+        return _root(answer.body, root_name)
 
     async def _get_jpeg(self, path: str) -> bytes:
         answer = await self._session.request("GET", path)
@@ -209,6 +377,37 @@ class IsapiDriver:
         self._stops_in_flight.add(stop)
         stop.add_done_callback(_forget_stop(self._stops_in_flight))
         await asyncio.shield(stop)
+
+
+async def _refuses_method(answer: StreamedAnswer) -> bool:
+    """Whether the device refused the method (405, notSupport, 404); raises any other refusal,
+    and `NotIsapi` for a success that is XML rather than video."""
+    if answer.status == _METHOD_NOT_ALLOWED:
+        return True
+    if 200 <= answer.status < 300 and "xml" not in answer.header("content-type").lower():
+        return False
+    try:
+        _raise_refusal(Answer(answer.status, await answer.read()))
+    except NotSupported:
+        return True
+    raise NotIsapi("the device answered a download with XML, not a recording")
+
+
+async def _at_most(answer: StreamedAnswer, max_bytes: int) -> AsyncGenerator[bytes, None]:
+    received = 0
+    async with contextlib.aclosing(answer.chunks()) as chunks:
+        async for chunk in chunks:
+            received += len(chunk)
+            if received > max_bytes:
+                raise ResponseTooLarge(f"the recording is more than {max_bytes} bytes")
+            yield chunk
+
+
+def _root(body: bytes, root_name: str) -> Element:
+    root = parse(body)
+    if local_name(root) != root_name:
+        raise NotIsapi(f"expected {root_name}, the device answered {local_name(root)}")
+    return root
 
 
 def _forget_stop(stops: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:

@@ -18,17 +18,21 @@ from collections.abc import AsyncIterator
 BOUNDARY = "boundary"
 MEDIA_TYPE = f"multipart/mixed; boundary={BOUNDARY}"
 
-_END = None  # on a queue: the device drops the connection
+_END = None  # on a queue: the device ends the response cleanly
+_DROP = b""  # on a queue: the connection breaks mid-body
 
 
-def frame(xml: bytes) -> bytes:
+class ConnectionDropped(Exception):
+    """Raised in the response body so that the server cuts the connection without ending the
+    body (the ASGI server closes the socket and logs the error, as a device that lost power)."""
+
+
+def frame(body: bytes, content_type: str = 'application/xml; charset="UTF-8"') -> bytes:
     return (
         (
-            f"--{BOUNDARY}\r\n"
-            'Content-Type: application/xml; charset="UTF-8"\r\n'
-            f"Content-Length: {len(xml)}\r\n\r\n"
+            f"--{BOUNDARY}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
         ).encode()
-        + xml
+        + body
         + b"\r\n"
     )
 
@@ -46,9 +50,14 @@ class AlertStreams:
             queue.put_nowait(part)
 
     def end_all(self) -> None:
-        """Every open stream ends: the client sees the connection close."""
+        """Every open stream ends: the response body ends properly, and the connection with it."""
         for queue in self._open:
             queue.put_nowait(_END)
+
+    def drop_all(self) -> None:
+        """Every open stream breaks off: the connection closes in the middle of the body."""
+        for queue in self._open:
+            queue.put_nowait(_DROP)
 
     async def stream(self, on_change: "asyncio.Condition") -> AsyncIterator[bytes]:
         """The body of one alertStream response, until `end_all` or the client hangs up."""
@@ -58,6 +67,8 @@ class AlertStreams:
             on_change.notify_all()
         try:
             while (part := await queue.get()) is not _END:
+                if part == _DROP:
+                    raise ConnectionDropped("the simulated device dropped its alert stream")
                 yield part
         finally:
             self._open.discard(queue)

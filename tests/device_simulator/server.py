@@ -28,8 +28,9 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from device_api import Credentials, Endpoint
-from tests.device_simulator import xml_bodies
+from tests.device_simulator import recordings, xml_bodies
 from tests.device_simulator.alerts import MEDIA_TYPE, AlertStreams, frame
+from tests.device_simulator.clips import h264_clip
 from tests.device_simulator.clock import ManualClock
 from tests.device_simulator.digest import DigestChallenger, Verdict
 from tests.device_simulator.images import NORMAL_SIZE, OVERSIZED, channel_jpeg
@@ -43,6 +44,7 @@ LOCK_SECONDS = 600  # and its default locking duration
 _XML = "application/xml; charset=UTF-8"
 _WAIT_LIMIT_SECONDS = 5.0  # a guard against a hung test, not a pause
 _ALERT_EPOCH = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+_DOWNLOAD_CHUNK = 16 * 1024
 
 
 @dataclass
@@ -75,7 +77,15 @@ class DeviceSimulator:
       `chunked_pictures`, `device.channels[i].online`
     - `hold_requests(...)` / `release_requests(n)`: a device that accepts and does not answer
     - `go_away()`: the device disappears (its port closes)
-    - `emit_event(...)`, `emit_heartbeat()`, `end_alert_streams()`
+    - `emit_event(...)`, `emit_heartbeat()`, `emit_part(body, content_type)` (a picture, or
+      anything a test wants on the wire), `end_alert_streams()` (the body ends properly),
+      `drop_alert_streams()` (the connection breaks mid-body); `open_alert_streams`
+    - `add_recording(channel=, start=, end=)`, `remove_recordings()` (the ring buffer
+      overwrote them); `searches` (each `ContentSearch` as read), `search_page_size`,
+      `downloads` (method and playbackURI of each served); `recording_clip` (the bytes every
+      download serves: a PyAV-made MPEG-PS of H.264 unless a test sets its own),
+      `download_methods` (a method left out answers 405), `recording_sizes_unknown` (no
+      `size=` in the URIs and no Content-Length on downloads)
     - `wait_until(condition)`: wait for the driver to have done something
     """
 
@@ -102,6 +112,13 @@ class DeviceSimulator:
         self.failed_logins = 0
         self.ptz_moves: list[PtzMove] = []
         self.preset_gotos: list[tuple[int, int]] = []
+        self.recordings: list[recordings.StoredRecording] = []
+        self.searches: list[recordings.ContentSearch] = []
+        self.search_page_size = 40
+        self.downloads: list[tuple[str, str]] = []
+        self.download_methods = {"POST", "GET"}
+        self.recording_sizes_unknown = False
+        self._recording_clip: bytes | None = None
         self._failures_in_a_row = 0
         self._locked_until: float | None = None
         self._holds_left: int | None = 0  # requests still to hold; None: every one
@@ -243,8 +260,35 @@ class DeviceSimulator:
             description="videoloss alarm",
         )
 
+    def emit_part(self, body: bytes, content_type: str) -> None:
+        """Write one part of any content to every open alert stream."""
+        self._alerts.push(frame(body, content_type))
+
+    @property
+    def recording_clip(self) -> bytes:
+        if self._recording_clip is None:
+            self._recording_clip = h264_clip()
+        return self._recording_clip
+
+    @recording_clip.setter
+    def recording_clip(self, clip: bytes) -> None:
+        self._recording_clip = clip
+
+    def add_recording(self, *, channel: int, start: datetime, end: datetime) -> None:
+        """A segment the channel recorded from `start` to `end` (timezone-aware)."""
+        number = len(self.recordings) + 1
+        self.recordings.append(
+            recordings.StoredRecording(channel, start.astimezone(UTC), end.astimezone(UTC), number)
+        )
+
+    def remove_recordings(self) -> None:
+        self.recordings.clear()
+
     def end_alert_streams(self) -> None:
         self._alerts.end_all()
+
+    def drop_alert_streams(self) -> None:
+        self._alerts.drop_all()
 
     async def wait_until(self, condition: Callable[["DeviceSimulator"], bool]) -> None:
         """Wait for requests to make `condition` true; TimeoutError if they do not soon."""
@@ -358,6 +402,8 @@ class DeviceSimulator:
             Route(f"{ptz}/presets", self._ptz_presets),
             Route(f"{ptz}/presets/{{preset:int}}/goto", self._ptz_goto, methods=["PUT"]),
             Route("/ISAPI/Event/notification/alertStream", self._alert_stream),
+            Route("/ISAPI/ContentMgmt/search", self._content_search, methods=["POST"]),
+            Route("/ISAPI/ContentMgmt/download", self._download, methods=["GET", "POST"]),
         ]
 
     async def _device_info(self, request: Request) -> Response:
@@ -425,6 +471,39 @@ class DeviceSimulator:
 
     async def _alert_stream(self, request: Request) -> Response:
         return StreamingResponse(self._alerts.stream(self._changed), media_type=MEDIA_TYPE)
+
+    async def _content_search(self, request: Request) -> Response:
+        search = recordings.read_search(await request.body())
+        if search is None:
+            return self._status(request, 400, 6, "Invalid XML Content", "badXmlContent")
+        self.searches.append(search)
+        found = recordings.matches(search, self.recordings)
+        end = search.position + min(search.max_results, self.search_page_size)
+        page = found[search.position : end]
+        body = recordings.search_result(
+            self.device, search, page, more=end < len(found), size=self._announced_size()
+        )
+        return self._xml(body)
+
+    async def _download(self, request: Request) -> Response:
+        if request.method not in self.download_methods:
+            return Response("Method Not Allowed", status_code=405, media_type="text/plain")
+        uri = recordings.read_download(await request.body())
+        if uri is None:
+            return self._bad_xml(request)
+        size = self._announced_size()
+        if not any(stored.playback_uri(size) == uri for stored in self.recordings):
+            return self._refused(request)  # overwritten since the search, or never there
+        self.downloads.append((request.method, uri))
+        clip = self.recording_clip
+        chunks = [
+            clip[start : start + _DOWNLOAD_CHUNK] for start in range(0, len(clip), _DOWNLOAD_CHUNK)
+        ]
+        headers = None if self.recording_sizes_unknown else {"Content-Length": str(len(clip))}
+        return StreamingResponse(_iterate(chunks), media_type="video/mp2p", headers=headers)
+
+    def _announced_size(self) -> int | None:
+        return None if self.recording_sizes_unknown else len(self.recording_clip)
 
     async def _ptz_command(
         self, request: Request, kind: Literal["momentary", "continuous"]

@@ -1,0 +1,87 @@
+"""Recorded clips as a Hikvision device stores them, made with PyAV once per test session.
+
+Devices deliver H.264 in MPEG-PS (Hikvision's "HIK" files are MPEG-PS with a header of their
+own); a plain MPEG-PS of H.264 made here stands in for that. A frame's picture moves with time,
+so frames differ, and each second starts with a keyframe.
+"""
+
+import functools
+import io
+from fractions import Fraction
+from typing import Literal
+
+import av
+from av.audio.stream import AudioStream
+from av.video.stream import VideoStream
+
+WIDTH, HEIGHT = 160, 120
+FRAME_RATE = 25
+SECONDS = 4
+SAMPLE_RATE = 48000
+
+
+@functools.cache
+def h264_clip(container: Literal["mpeg", "mpegts"] = "mpeg") -> bytes:
+    """Four seconds of 160×120 H.264 at 25 fps, keyframes every second, no audio."""
+    return _clip(container, "libx264")
+
+
+@functools.cache
+def mpeg2_clip() -> bytes:
+    """The same picture in MPEG-2 video: a codec Telegram does not play, to be transcoded."""
+    return _clip("mpeg", "mpeg2video")
+
+
+@functools.cache
+def h264_clip_with_audio() -> bytes:
+    """H.264 with MP2 audio in MPEG-PS: the audio has to become AAC for Telegram."""
+    return _clip("mpeg", "libx264", audio="mp2")
+
+
+def _clip(container: str, codec: str, *, audio: str | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format=container) as output:
+        video = output.add_stream(codec, rate=FRAME_RATE)
+        assert isinstance(video, VideoStream)
+        video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        video.codec_context.gop_size = FRAME_RATE
+        if codec == "libx264":
+            video.options = {"preset": "ultrafast"}
+        sound: AudioStream | None = None
+        if audio is not None:  # every stream before the first packet: the header lists them
+            added = output.add_stream(audio, rate=SAMPLE_RATE, layout="mono")
+            assert isinstance(added, AudioStream)
+            sound = added
+        for index in range(FRAME_RATE * SECONDS):
+            output.mux(video.encode(_frame(index)))
+        output.mux(video.encode(None))
+        if sound is not None:
+            step = sound.codec_context.frame_size
+            for start in range(0, SAMPLE_RATE * SECONDS, step):
+                output.mux(sound.encode(_tone(start, step)))
+            output.mux(sound.encode(None))
+    return buffer.getvalue()
+
+
+def _frame(index: int) -> av.VideoFrame:
+    frame = av.VideoFrame(WIDTH, HEIGHT, "yuv420p")
+    for number, plane in enumerate(frame.planes):
+        shade = (index * 5 + number * 60) % 256
+        plane.update(bytes([shade]) * plane.buffer_size)
+    frame.pts = index
+    return frame
+
+
+def _tone(start: int, samples: int) -> av.AudioFrame:
+    """A sawtooth, as signed 16-bit mono samples from sample `start`."""
+    frame = av.AudioFrame(format="s16", layout="mono", samples=samples)
+    frame.planes[0].update(
+        b"".join(
+            ((start + n) % 200 * 100 - 10_000).to_bytes(2, "little", signed=True)
+            for n in range(samples)
+        )
+    )
+    frame.sample_rate = SAMPLE_RATE
+    frame.pts = start
+    frame.time_base = Fraction(1, SAMPLE_RATE)
+    return frame
