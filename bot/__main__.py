@@ -1,4 +1,8 @@
-"""`python -m bot` (or `camshare`): read settings, migrate the database, register commands, poll.
+"""`python -m bot` (or `camshare`): read settings, migrate the database, register commands, then
+poll for updates, or receive them by webhook when WEBHOOK_URL is set.
+
+SIGTERM and SIGINT stop it gracefully (python-telegram-bot's stop signals): no new updates are
+taken, the ones in flight finish, the jobs stop, then the HTTP server and the database close.
 
 A bad setting, an unreachable database or a refused token stops the process with one clear
 line on stderr and exit status 1, not a traceback.
@@ -13,7 +17,7 @@ from pydantic import ValidationError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.app import CamShareApplication, build_application
+from bot.app import CamShareApplication, build_application, http_server_of
 from bot.settings import Settings
 from storage.migrate import upgrade_to_head
 
@@ -61,9 +65,29 @@ async def preflight(settings: Settings, application: CamShareApplication) -> Non
 def run() -> None:
     settings = load_settings()
     application = build_application(settings)
+    if server := http_server_of(application):
+        try:
+            server.bind()
+        except OSError as error:
+            raise StartupError(
+                f"cannot listen on HEALTH_PORT {server.port} ({server.host}): {error.strerror};"
+                " choose a free port, or leave HEALTH_PORT unset"
+            ) from error
     asyncio.run(preflight(settings, application))
     freeze_start_up()
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    if settings.webhook_url is None:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    assert settings.webhook_secret is not None  # the settings require it with WEBHOOK_URL
+    log.info("webhook: listening on %s:%d", settings.webhook_listen, settings.webhook_port)
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=settings.webhook_path,
+        webhook_url=str(settings.webhook_url),
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=Update.ALL_TYPES,
+    )
 
 
 def freeze_start_up() -> None:

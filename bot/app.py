@@ -3,6 +3,7 @@
 Tests build the application with the same factory, passing only a fake request and a clock.
 """
 
+import logging
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -12,6 +13,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
+from bot.health import LastUpdate, health_routes
+from bot.http_server import HttpServer
 from bot.jobs import register_jobs
 from bot.mailer import build_email_sender
 from bot.settings import Settings
@@ -28,6 +31,8 @@ from storage.database import Database
 warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
 
 CamShareApplication = Application[Any, CamShareContext, Any, Any, Any, Any]
+
+log = logging.getLogger(__name__)
 
 
 def build_application(
@@ -58,8 +63,9 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application: CamShareApplication = builder.build()
+    database = Database(settings.database_url)
     application.bot_data["services"] = Services(
-        database=Database(settings.database_url),
+        database=database,
         clock=clock,
         invite_ttl=timedelta(seconds=settings.invite_ttl_seconds),
         default_region=settings.default_region,
@@ -67,6 +73,15 @@ def build_application(
     )
     _register_handlers(application)
     register_jobs(application, settings)
+    if settings.health_port is not None:
+        last_update = LastUpdate()
+        # Its own group, before the guards': it notes the time and lets the update go on.
+        application.add_handler(last_update.handler(), group=-2)
+        application.bot_data["http_server"] = HttpServer(
+            health_routes(database, last_update),
+            host=settings.health_listen,
+            port=settings.health_port,
+        )
     return application
 
 
@@ -100,12 +115,24 @@ def _register_handlers(application: CamShareApplication) -> None:
 async def _on_startup(application: CamShareApplication) -> None:
     await application.bot.set_my_commands(help.COMMANDS)
     await application.bot.set_my_commands(help.GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+    if server := http_server_of(application):
+        await server.start()
 
 
 async def _on_shutdown(application: CamShareApplication) -> None:
+    """After the updates in flight and the jobs have finished (python-telegram-bot's stop)."""
+    if server := http_server_of(application):
+        await server.stop()
     await services_of(application).database.dispose()
+    log.info("stopped: the database is closed")
 
 
 def services_of(application: CamShareApplication) -> Services:
     services: Services = application.bot_data["services"]
     return services
+
+
+def http_server_of(application: CamShareApplication) -> HttpServer | None:
+    """The HTTP server of /healthz, when HEALTH_PORT is set."""
+    server: HttpServer | None = application.bot_data.get("http_server")
+    return server
