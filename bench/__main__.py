@@ -4,6 +4,7 @@
     python -m bench --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
     python -m bench --users 50 --scale 0.1 --burst 60 # a quick look
     python -m bench --only burst --burst 1000         # the full burst, about 37 s
+    python -m bench --only taps                       # taps during 1,000 announcements, 45 s
 
 Parts (--only picks some):
 - updates: (a) the share conversation, (b) browsing, (c) echo, through the real Application
@@ -12,6 +13,8 @@ Parts (--only picks some):
   behind the screens timed on it (bench.scale_queries), Finish on its biggest NVR
   (bench.scale_writes), then one expiry sweep of its invitations (bench.sweep);
 - burst: an expiry sweep announcing `--burst` invitations at Telegram's pace (bench.burst);
+- taps: people tapping and sending commands, on an idle bot, then while a sweep announces
+  `--taps` invitations: the reply lane's latency (bench.taps);
 - memory: what the bot keeps for each owner in the middle of /share, `--users` at once
   (bench.memory); and at the end, the run's peak resident size.
 
@@ -37,17 +40,19 @@ from bench.report import (
     queries_table,
     steps_table,
     sweep_line,
+    taps_table,
     updates_table,
 )
 from bench.scale_queries import time_screens
 from bench.scale_writes import time_finishes
 from bench.seed import ScalePlan, seed_database
 from bench.sweep import time_sweep
+from bench.taps import tap_latency
 from bench.workloads import Sizes, browsing, echo, share_conversation
 from bot.__main__ import freeze_start_up
 from storage.database import Database
 
-PARTS = ("updates", "scale", "burst", "memory")
+PARTS = ("updates", "scale", "burst", "taps", "memory")
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -63,6 +68,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale", type=float, default=1.0, help="seeded sizes, 1 = full (1)")
     parser.add_argument("--repeats", type=int, default=20, help="runs of each list query (20)")
     parser.add_argument("--burst", type=int, default=300, help="invitations announced (300)")
+    parser.add_argument(
+        "--taps", type=int, default=1000, help="invitations announced while people tap (1000)"
+    )
     parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
     return parser.parse_args(argv)
 
@@ -81,6 +89,9 @@ async def run(options: argparse.Namespace) -> None:
     if "burst" in parts:
         async with fresh_database(None) as url:
             print(burst_line(await notification_burst(url, invitations=options.burst)))
+    if "taps" in parts:
+        async with fresh_database(None) as url:
+            print(taps_table(await tap_latency(url, invitations=options.taps)))
     if "memory" in parts:
         async with fresh_database(None) as url:
             held = await open_shares(url, Sizes(users=options.users, warmup=options.warmup))

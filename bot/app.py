@@ -19,6 +19,7 @@ from bot.jobs import register_jobs
 from bot.mailer import build_email_sender
 from bot.settings import Settings
 from bot.telegram_pace import TelegramPace
+from bot.updates import PerPersonOrder
 from handlers import accounts, common, devices, groups, manage, qr, share
 from handlers.common import help
 from handlers.common.context import CamShareContext, Services
@@ -55,6 +56,7 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .context_types(ContextTypes(context=CamShareContext))
         .rate_limiter(limiter)
+        .concurrent_updates(PerPersonOrder())
         .post_init(_on_startup)
         .post_shutdown(_on_shutdown)
     )

@@ -14,6 +14,7 @@ from bench.scale_queries import screens, time_screens
 from bench.scale_writes import time_finishes
 from bench.seed import NVR_CHANNELS, ScalePlan, seed_database
 from bench.sweep import time_sweep
+from bench.taps import COMMAND, TAP, tap_latency
 from bench.workloads import ECHO_STEPS, Sizes, browsing, echo, share_conversation
 from sharing.shares.expiry import DEFAULT_BATCH
 from storage.database import Database
@@ -106,3 +107,14 @@ async def test_a_small_burst_runs_and_announces_each_invitation_once() -> None:
     assert burst.invitations == 12
     assert burst.messages == 12 + 2  # each prompt closed, each of the two owners told once
     assert burst.refused == 0
+
+
+async def test_taps_are_timed_idle_and_while_a_sweep_announces() -> None:
+    """The part runs end to end (in real time, at Telegram's pace for a chat: a few seconds);
+    the latencies are measured by `python -m bench`, not here."""
+    async with fresh_database(None) as url:
+        taps = await tap_latency(url, invitations=4, people=2, idle_actions=3)
+    assert taps.invitations == 4
+    assert taps.idle.count(TAP) == 2 * 2 and taps.idle.count(COMMAND) == 2
+    assert taps.busy.count(TAP) + taps.busy.count(COMMAND) >= 1  # someone acted meanwhile
+    assert taps.refused == 0
