@@ -1,6 +1,8 @@
 """The scheduler's jobs, on python-telegram-bot's JobQueue; registered by the application factory.
 
-The jobs are thin: the work, and its tests, live in the handlers they call.
+The jobs are thin: the work, and its tests, live in the handlers they call. Each sends in the
+pacer's bulk lane, and says so (bot/telegram_pace.py: the job queue would otherwise run it in
+whatever context last set its timer, an update's included).
 """
 
 from datetime import UTC, datetime
@@ -9,6 +11,7 @@ from typing import Any
 from telegram.ext import Application, JobQueue
 
 from bot.settings import Settings
+from bot.telegram_pace import Lane, in_lane
 from handlers.common.context import CamShareContext
 from handlers.groups.news import flush_group_news
 from handlers.manage.expiry import sweep_expired
@@ -21,11 +24,13 @@ one digest. Telegram's pace for a group (20 a minute) is kept by sharing.groups.
 
 
 async def expiry_sweep_job(context: CamShareContext) -> None:
-    await sweep_expired(context)
+    with in_lane(Lane.BULK):
+        await sweep_expired(context)
 
 
 async def group_news_job(context: CamShareContext) -> None:
-    await flush_group_news(context)
+    with in_lane(Lane.BULK):
+        await flush_group_news(context)
 
 
 def register_jobs(

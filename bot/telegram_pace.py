@@ -20,8 +20,10 @@ Requests go in one of two lanes (`Lane`), by where they come from:
   the window on average and never two within half that, so that while bulk fills the window a
   slot frees every 34 ms or so for a reply, where bursts of 30 would hold it for a second.
 
-Nothing marks a request bulk: a job has no update, and a new kind of job is bulk without anyone
-remembering to say so.
+The update processor marks its updates interactive, and bot/jobs.py marks every job bulk:
+python-telegram-bot's job queue runs a job in the context its timer was last set in, which may
+be an update's (a conversation's timeout is scheduled while handling one), so a job cannot rely
+on having no lane. Handlers mark nothing.
 
 The window counts as Telegram does, sliding: a slot is free while fewer than 30 were taken in
 the window before it. It is a little longer than a second (`WINDOW_MARGIN`), for the time
@@ -35,7 +37,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -58,13 +60,18 @@ _lane: ContextVar[Lane] = ContextVar("camshare_telegram_lane", default=Lane.BULK
 
 
 @contextmanager
-def interactive() -> Iterator[None]:
-    """The requests made inside (and in the tasks started inside) answer someone's action."""
-    token = _lane.set(Lane.INTERACTIVE)
+def in_lane(lane: Lane) -> Iterator[None]:
+    """The requests made inside, and in the tasks started inside, go in `lane`."""
+    token = _lane.set(lane)
     try:
         yield
     finally:
         _lane.reset(token)
+
+
+def interactive() -> AbstractContextManager[None]:
+    """The requests made inside answer someone's action."""
+    return in_lane(Lane.INTERACTIVE)
 
 
 def current_lane() -> Lane:

@@ -1,4 +1,7 @@
-"""`GET /healthz`, asked of the bot's own HTTP app in-process (httpx over ASGI, no socket)."""
+"""`GET /healthz`, asked of the bot's own HTTP app in-process (httpx over ASGI), and once over
+its loopback port."""
+
+import socket
 
 import httpx
 import pytest
@@ -13,9 +16,12 @@ from tests.harness.users import AnyApplication, Telegram
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """The handlers' settings with HEALTH_PORT set: the application gets its HTTP server (never
-    started here; the tests talk to its app directly)."""
-    return settings.model_copy(update={"health_port": 8080})
+    """The handlers' settings with HEALTH_PORT set, on a free loopback port: the application
+    starts its HTTP server with the other services, and stops it with them."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return settings.model_copy(update={"health_port": port, "health_listen": "127.0.0.1"})
 
 
 async def ask(app: object, path: str = "/healthz") -> httpx.Response:
@@ -60,3 +66,11 @@ async def test_a_database_that_is_gone_answers_503() -> None:
 
 async def test_only_get_healthz_is_served(http_app: object) -> None:
     assert (await ask(http_app, "/nothing-here")).status_code == 404
+
+
+async def test_the_server_answers_on_its_port(application: AnyApplication) -> None:
+    server = http_server_of(application)
+    assert server is not None
+    async with httpx.AsyncClient(trust_env=False) as client:
+        response = await client.get(f"http://127.0.0.1:{server.port}/healthz")
+    assert response.status_code == 200 and response.json()["database"] == "ok"
