@@ -4,7 +4,7 @@
     python -m bench --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
     python -m bench --users 50 --scale 0.1 --burst 60 # a quick look
     python -m bench --only burst --burst 1000         # the full burst, about 37 s
-    python -m bench --only taps                       # taps during 1,000 announcements, 45 s
+    python -m bench --only taps                       # taps while 1,000 expiries go out, 70 s
 
 Parts (--only picks some):
 - updates: (a) the share conversation, (b) browsing, (c) echo, through the real Application

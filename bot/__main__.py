@@ -11,6 +11,7 @@ line on stderr and exit status 1, not a traceback.
 import asyncio
 import gc
 import logging
+import socket
 import sys
 
 from pydantic import ValidationError
@@ -69,10 +70,9 @@ def run() -> None:
         try:
             server.bind()
         except OSError as error:
-            raise StartupError(
-                f"cannot listen on HEALTH_PORT {server.port} ({server.host}): {error.strerror};"
-                " choose a free port, or leave HEALTH_PORT unset"
-            ) from error
+            raise _cannot_listen("HEALTH_PORT", server.host, server.port, error) from error
+    if settings.webhook_url is not None:
+        _check_free(settings.webhook_listen, settings.webhook_port, "WEBHOOK_PORT")
     asyncio.run(preflight(settings, application))
     freeze_start_up()
     if settings.webhook_url is None:
@@ -87,6 +87,24 @@ def run() -> None:
         webhook_url=str(settings.webhook_url),
         secret_token=settings.webhook_secret.get_secret_value(),
         allowed_updates=Update.ALL_TYPES,
+    )
+
+
+def _check_free(host: str, port: int, variable: str) -> None:
+    """python-telegram-bot's webhook server binds its port in the middle of start-up, where a
+    busy port becomes a traceback; asking first turns it into one line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise _cannot_listen(variable, host, port, error) from error
+
+
+def _cannot_listen(variable: str, host: str, port: int, error: OSError) -> StartupError:
+    return StartupError(
+        f"cannot listen on {variable} {port} ({host}): {error.strerror}; choose a free port"
     )
 
 

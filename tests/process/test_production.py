@@ -123,27 +123,33 @@ def test_healthz_of_the_running_bot(tmp_path: Path, server: BotApiServer) -> Non
     assert "Traceback" not in bot.log()
 
 
-def test_a_busy_health_port_stops_the_bot_with_one_clear_line(
-    tmp_path: Path, server: BotApiServer
+@pytest.mark.parametrize("variable", ["HEALTH_PORT", "WEBHOOK_PORT"])
+def test_a_busy_port_stops_the_bot_with_one_clear_line(
+    tmp_path: Path, server: BotApiServer, variable: str
 ) -> None:
+    webhook = {
+        "WEBHOOK_URL": "https://camshare.example/hook",
+        "WEBHOOK_SECRET": "s3cret",
+        "WEBHOOK_LISTEN": "127.0.0.1",
+    }
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        environment = bot_environment(
-            tmp_path, server, BOT_TOKEN=TOKEN, HEALTH_PORT=str(port), HEALTH_LISTEN="127.0.0.1"
-        )
+        settings = {"HEALTH_PORT": str(port), "HEALTH_LISTEN": "127.0.0.1"}
+        if variable == "WEBHOOK_PORT":
+            settings = {**webhook, "WEBHOOK_PORT": str(port)}
         finished = subprocess.run(
             [sys.executable, "-m", "bot"],
             cwd=tmp_path,
-            env=environment,
+            env=bot_environment(tmp_path, server, BOT_TOKEN=TOKEN, **settings),
             capture_output=True,
             text=True,
             timeout=TIMEOUT,
         )
     assert finished.returncode == 1
     assert "Traceback" not in finished.stderr
-    assert f"HEALTH_PORT {port}" in finished.stderr.strip().splitlines()[-1], finished.stderr
+    assert f"{variable} {port}" in finished.stderr.strip().splitlines()[-1], finished.stderr
     assert server.api.calls == []  # refused before a single request
 
 
