@@ -15,7 +15,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.health import LastUpdate, health_routes
 from bot.http_server import HttpServer
-from bot.jobs import register_jobs
+from bot.jobs import BulkJobQueue, register_jobs
 from bot.mailer import build_email_sender
 from bot.settings import Settings
 from bot.telegram_pace import TelegramPace
@@ -57,6 +57,7 @@ def build_application(
         .context_types(ContextTypes(context=CamShareContext))
         .rate_limiter(limiter)
         .concurrent_updates(PerPersonOrder())
+        .job_queue(BulkJobQueue())
         .post_init(_on_startup)
         .post_shutdown(_on_shutdown)
     )

@@ -1,14 +1,13 @@
 """The scheduler's jobs, on python-telegram-bot's JobQueue; registered by the application factory.
 
-The jobs are thin: the work, and its tests, live in the handlers they call. Each sends in the
-pacer's bulk lane, and says so (bot/telegram_pace.py: the job queue would otherwise run it in
-whatever context last set its timer, an update's included).
+The jobs are thin: the work, and its tests, live in the handlers they call. Every job sends in
+the pacer's bulk lane (`BulkJobQueue`).
 """
 
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram.ext import Application, JobQueue
+from telegram.ext import Application, Job, JobQueue
 
 from bot.settings import Settings
 from bot.telegram_pace import Lane, in_lane
@@ -23,14 +22,26 @@ GROUP_NEWS_SECONDS = 3
 one digest. Telegram's pace for a group (20 a minute) is kept by sharing.groups.group_outbox."""
 
 
+class BulkJobQueue(JobQueue[CamShareContext]):
+    """The job queue, with every job in the pacer's bulk lane (bot/telegram_pace.py): what a job
+    sends answers nobody's action at that moment, and gives way to replies.
+
+    Said here rather than left to the lane's default: APScheduler runs a job in the context its
+    timer was last set in, and a conversation sets a timer (its timeout) while handling an
+    update, whose lane is interactive. A job added later is bulk without saying so."""
+
+    @staticmethod
+    async def job_callback(job_queue: JobQueue[Any], job: Job[Any]) -> None:
+        with in_lane(Lane.BULK):
+            await JobQueue.job_callback(job_queue, job)
+
+
 async def expiry_sweep_job(context: CamShareContext) -> None:
-    with in_lane(Lane.BULK):
-        await sweep_expired(context)
+    await sweep_expired(context)
 
 
 async def group_news_job(context: CamShareContext) -> None:
-    with in_lane(Lane.BULK):
-        await flush_group_news(context)
+    await flush_group_news(context)
 
 
 def register_jobs(

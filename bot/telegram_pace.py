@@ -20,10 +20,9 @@ Requests go in one of two lanes (`Lane`), by where they come from:
   the window on average and never two within half that, so that while bulk fills the window a
   slot frees every 34 ms or so for a reply, where bursts of 30 would hold it for a second.
 
-The update processor marks its updates interactive, and bot/jobs.py marks every job bulk:
-python-telegram-bot's job queue runs a job in the context its timer was last set in, which may
-be an update's (a conversation's timeout is scheduled while handling one), so a job cannot rely
-on having no lane. Handlers mark nothing.
+The update processor (bot/updates.py) marks its updates interactive, and the job queue
+(bot/jobs.py) every job bulk: APScheduler runs a job in the context its timer was last set in,
+which may be an update's, so a job cannot rely on the default. Handlers mark nothing.
 
 The window counts as Telegram does, sliding: a slot is free while fewer than 30 were taken in
 the window before it. It is a little longer than a second (`WINDOW_MARGIN`), for the time
