@@ -4,6 +4,7 @@
     python -m bench --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
     python -m bench --users 50 --scale 0.1 --burst 60 # a quick look
     python -m bench --only burst --burst 1000         # the full burst, about 37 s
+    python -m bench --only taps                       # taps while 1,000 expiries go out, 70 s
 
 Parts (--only picks some):
 - updates: (a) the share conversation, (b) browsing, (c) echo, through the real Application
@@ -12,6 +13,8 @@ Parts (--only picks some):
   behind the screens timed on it (bench.scale_queries), Finish on its biggest NVR
   (bench.scale_writes), then one expiry sweep of its invitations (bench.sweep);
 - burst: an expiry sweep announcing `--burst` invitations at Telegram's pace (bench.burst);
+- taps: people tapping and sending commands, on an idle bot, then while a sweep announces
+  `--taps` invitations: the reply lane's latency (bench.taps);
 - live: tap-to-photo latency of 50 Live View recipients of one NVR on the tests' device
   simulator, and the simulator's own time (bench.live_view);
 - alarms: event-to-notice latency for 50 holders and a 500-event flood at Telegram's pace
@@ -45,17 +48,19 @@ from bench.report import (
     queries_table,
     steps_table,
     sweep_line,
+    taps_table,
     updates_table,
 )
 from bench.scale_queries import time_screens
 from bench.scale_writes import time_finishes
 from bench.seed import ScalePlan, seed_database
 from bench.sweep import time_sweep
+from bench.taps import tap_latency
 from bench.workloads import Sizes, browsing, echo, share_conversation
 from bot.__main__ import freeze_start_up
 from storage.database import Database
 
-PARTS = ("updates", "scale", "burst", "live", "alarms", "memory")
+PARTS = ("updates", "scale", "burst", "taps", "live", "alarms", "memory")
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -71,6 +76,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale", type=float, default=1.0, help="seeded sizes, 1 = full (1)")
     parser.add_argument("--repeats", type=int, default=20, help="runs of each list query (20)")
     parser.add_argument("--burst", type=int, default=300, help="invitations announced (300)")
+    parser.add_argument(
+        "--taps", type=int, default=1000, help="invitations announced while people tap (1000)"
+    )
     parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
     return parser.parse_args(argv)
 
@@ -89,6 +97,9 @@ async def run(options: argparse.Namespace) -> None:
     if "burst" in parts:
         async with fresh_database(None) as url:
             print(burst_line(await notification_burst(url, invitations=options.burst)))
+    if "taps" in parts:
+        async with fresh_database(None) as url:
+            print(taps_table(await tap_latency(url, invitations=options.taps)))
     if "live" in parts:
         async with fresh_database(None) as url:
             print(live_view_lines(await time_live_view(url)))

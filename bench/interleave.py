@@ -1,9 +1,10 @@
 """Many simulated users through one Application, their actions interleaved, each update timed.
 
-The bot processes one update at a time (`build_application` leaves `concurrent_updates` off), so
-the benchmark does too: round after round, every user takes their next step, one after the
-other. Two hundred users then have two hundred conversations open at once, as in production,
-and the time of each update is its own, never shared with another's.
+The benchmark processes one update at a time, through `Application.process_update` (the bot
+handles different people's updates side by side, bench.taps measures that): round after round,
+every user takes their next step, one after the other. Two hundred users then have two hundred
+conversations open at once, as in production, and the time of each update is its own, never
+shared with another's.
 """
 
 from collections.abc import Awaitable, Callable, Sequence

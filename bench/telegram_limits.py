@@ -1,12 +1,17 @@
 """Telegram's flood limits, enforced in front of the fake Bot API, in real time.
 
-Telegram documents them loosely: about 30 messages a second overall, 20 a minute in one group,
-about one a second in one chat. This reads them in the strictest way, as sliding windows: a
-message is refused with 429 Too Many Requests (and `retry_after`, as Telegram answers) when the
-window that ends with it would hold more than the limit. A bot that passes here passes Telegram.
+Telegram documents them loosely (the Bot FAQ): bulk notifications to many users, about 30
+messages a second; about one message a second in one chat; 20 a minute in one group. Its
+developers add that edits share a chat's limits with sends (tdlib/td#3034) and that
+answerCallbackQuery has none (tdlib/telegram-bot-api#648). This reads them in the strictest
+way, as sliding windows: a request is refused with 429 Too Many Requests (and `retry_after`, as
+Telegram answers) when the window that ends with it would hold more than the limit:
 
-Only calls that put something in a chat count (they carry a `chat_id`): sendMessage, edits and
-the like. answerCallbackQuery, getMe and the rest pass freely, as they do on Telegram.
+- 30 a second: every new message (send*, copy*, forward*), whoever it is to, replies included;
+- one a second in a chat, 20 a minute in a group: every call that names the chat, edits too.
+
+answerCallbackQuery, getMe and the rest pass freely, as they do on Telegram. This reading is
+the fake's own, not the bot's (bot/telegram_pace.py), so that it checks the bot.
 """
 
 from collections import defaultdict, deque
@@ -63,10 +68,13 @@ class FloodControl:
     sent: list[float] = field(default_factory=list)
     refused: int = 0
 
-    def admit(self, chat_id: int) -> float | None:
-        """None if a message to `chat_id` may go now (and it is counted); else seconds to wait."""
+    def admit(self, chat_id: int, *, new_message: bool = True) -> float | None:
+        """None if a request to `chat_id` may go now (and it is counted); else seconds to wait.
+        Only a `new_message` counts toward the 30 a second."""
         now = self.clock()
-        windows = [self.overall, self.chats[chat_id]]
+        windows = [self.chats[chat_id]]
+        if new_message:
+            windows.append(self.overall)
         if chat_id < 0:
             windows.append(self.groups[chat_id])
         full = [window for window in windows if window.full_at(now)]
@@ -100,7 +108,7 @@ class FloodControlledRequest(FakeRequest):
     ) -> tuple[int, bytes]:
         chat_id = (request_data.parameters if request_data else {}).get("chat_id")
         if chat_id is not None:
-            wait = self.flood.admit(int(str(chat_id)))
+            wait = self.flood.admit(int(str(chat_id)), new_message=_is_new_message(url))
             if wait is not None:
                 # Telegram says how long in whole seconds, at least one.
                 error = too_many_requests(max(int(wait + 0.999), 1))
@@ -109,3 +117,8 @@ class FloodControlledRequest(FakeRequest):
         return await super().do_request(
             url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
+
+
+def _is_new_message(url: str) -> bool:
+    method = url.rsplit("/", 1)[-1]
+    return method.startswith(("send", "copy", "forward")) and method != "sendChatAction"

@@ -1,4 +1,8 @@
-"""`python -m bot` (or `camshare`): read settings, migrate the database, register commands, poll.
+"""`python -m bot` (or `camshare`): read settings, migrate the database, register commands, then
+poll for updates, or receive them by webhook when WEBHOOK_URL is set.
+
+SIGTERM and SIGINT stop it gracefully (python-telegram-bot's stop signals): no new updates are
+taken, the ones in flight finish, the jobs stop, then the HTTP server and the database close.
 
 A bad setting, an unreachable database or a refused token stops the process with one clear
 line on stderr and exit status 1, not a traceback.
@@ -7,13 +11,14 @@ line on stderr and exit status 1, not a traceback.
 import asyncio
 import gc
 import logging
+import socket
 import sys
 
 from pydantic import ValidationError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.app import CamShareApplication, build_application
+from bot.app import CamShareApplication, build_application, http_server_of
 from bot.settings import Settings
 from storage.migrate import upgrade_to_head
 
@@ -61,9 +66,46 @@ async def preflight(settings: Settings, application: CamShareApplication) -> Non
 def run() -> None:
     settings = load_settings()
     application = build_application(settings)
+    if server := http_server_of(application):
+        try:
+            server.bind()
+        except OSError as error:
+            raise _cannot_listen("HEALTH_PORT", server.host, server.port, error) from error
+    if settings.webhook_url is not None:
+        _check_free(settings.webhook_listen, settings.webhook_port, "WEBHOOK_PORT")
     asyncio.run(preflight(settings, application))
     freeze_start_up()
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    if settings.webhook_url is None:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    assert settings.webhook_secret is not None  # the settings require it with WEBHOOK_URL
+    log.info("webhook: listening on %s:%d", settings.webhook_listen, settings.webhook_port)
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=settings.webhook_path,
+        webhook_url=str(settings.webhook_url),
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=Update.ALL_TYPES,
+    )
+
+
+def _check_free(host: str, port: int, variable: str) -> None:
+    """python-telegram-bot's webhook server binds its port in the middle of start-up, where a
+    busy port becomes a traceback; asking first turns it into one line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise _cannot_listen(variable, host, port, error) from error
+
+
+def _cannot_listen(variable: str, host: str, port: int, error: OSError) -> StartupError:
+    return StartupError(
+        f"cannot listen on {variable} {port} ({host}): {error.strerror}; choose a free port"
+    )
 
 
 def freeze_start_up() -> None:

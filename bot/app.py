@@ -3,6 +3,7 @@
 Tests build the application with the same factory, passing only a fake request and a clock.
 """
 
+import logging
 import time
 import warnings
 from collections.abc import Callable
@@ -14,11 +15,14 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot.jobs import register_jobs
+from bot.health import LastUpdate, health_routes
+from bot.http_server import HttpServer
+from bot.jobs import BulkJobQueue, register_jobs
 from bot.mailer import build_email_sender
 from bot.secret_key import load_secret_key
 from bot.settings import Settings
 from bot.telegram_pace import TelegramPace
+from bot.updates import PerPersonOrder
 from device_api import Credentials, DeviceDriver, Endpoint, IsapiDriver
 from handlers import accounts, common, devices, groups, manage, qr, share
 from handlers.common import help
@@ -34,6 +38,8 @@ from storage.database import Database
 warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
 
 CamShareApplication = Application[Any, CamShareContext, Any, Any, Any, Any]
+
+log = logging.getLogger(__name__)
 
 DEVICE_RESPONSE_LIMIT = 20 * 1024 * 1024
 """The most the bot reads of one device answer: a 4K JPEG is a few MB; XML far less."""
@@ -61,6 +67,8 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .context_types(ContextTypes(context=CamShareContext))
         .rate_limiter(limiter)
+        .concurrent_updates(PerPersonOrder())
+        .job_queue(BulkJobQueue())
         .post_init(_on_startup)
         .post_shutdown(_on_shutdown)
     )
@@ -69,8 +77,9 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application: CamShareApplication = builder.build()
+    database = Database(settings.database_url)
     application.bot_data["services"] = Services(
-        database=Database(settings.database_url),
+        database=database,
         clock=clock,
         invite_ttl=timedelta(seconds=settings.invite_ttl_seconds),
         devices=build_device_services(settings, monotonic=monotonic),
@@ -79,6 +88,15 @@ def build_application(
     )
     _register_handlers(application)
     register_jobs(application, settings)
+    if settings.health_port is not None:
+        last_update = LastUpdate()
+        # Its own group, before the guards': it notes the time and lets the update go on.
+        application.add_handler(last_update.handler(), group=-2)
+        application.bot_data["http_server"] = HttpServer(
+            health_routes(database, last_update),
+            host=settings.health_listen,
+            port=settings.health_port,
+        )
     return application
 
 
@@ -136,14 +154,26 @@ def _register_handlers(application: CamShareApplication) -> None:
 async def _on_startup(application: CamShareApplication) -> None:
     await application.bot.set_my_commands(help.COMMANDS)
     await application.bot.set_my_commands(help.GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+    if server := http_server_of(application):
+        await server.start()
 
 
 async def _on_shutdown(application: CamShareApplication) -> None:
+    """After the updates in flight and the jobs have finished (python-telegram-bot's stop)."""
+    if server := http_server_of(application):
+        await server.stop()
     services = services_of(application)
     await services.devices.pool.close()
     await services.database.dispose()
+    log.info("stopped: the database is closed")
 
 
 def services_of(application: CamShareApplication) -> Services:
     services: Services = application.bot_data["services"]
     return services
+
+
+def http_server_of(application: CamShareApplication) -> HttpServer | None:
+    """The HTTP server of /healthz, when HEALTH_PORT is set."""
+    server: HttpServer | None = application.bot_data.get("http_server")
+    return server

@@ -1,14 +1,16 @@
 """The scheduler's jobs, on python-telegram-bot's JobQueue; registered by the application factory.
 
-The jobs are thin: the work, and its tests, live in the handlers they call.
+The jobs are thin: the work, and its tests, live in the handlers they call. Every job sends in
+the pacer's bulk lane (`BulkJobQueue`).
 """
 
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram.ext import Application, JobQueue
+from telegram.ext import Application, Job, JobQueue
 
 from bot.settings import Settings
+from bot.telegram_pace import Lane, in_lane
 from handlers.common.context import CamShareContext
 from handlers.devices.alarms import refresh_alarm_notices
 from handlers.devices.status_checks import check_devices
@@ -28,6 +30,20 @@ run at most."""
 GROUP_NEWS_SECONDS = 3
 """How often installer groups' queued news is sent: events within this window reach a group as
 one digest. Telegram's pace for a group (20 a minute) is kept by sharing.groups.group_outbox."""
+
+
+class BulkJobQueue(JobQueue[CamShareContext]):
+    """The job queue, with every job in the pacer's bulk lane (bot/telegram_pace.py): what a job
+    sends answers nobody's action at that moment, and gives way to replies.
+
+    Said here rather than left to the lane's default: APScheduler runs a job in the context its
+    timer was last set in, and a conversation sets a timer (its timeout) while handling an
+    update, whose lane is interactive. A job added later is bulk without saying so."""
+
+    @staticmethod
+    async def job_callback(job_queue: JobQueue[Any], job: Job[Any]) -> None:
+        with in_lane(Lane.BULK):
+            await JobQueue.job_callback(job_queue, job)
 
 
 async def expiry_sweep_job(context: CamShareContext) -> None:

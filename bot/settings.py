@@ -7,13 +7,17 @@ from pathlib import Path
 from typing import Annotated
 
 import phonenumbers
-from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.mailer import parse_smtp_url
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/camshare.db"
 _TOKEN_SHAPE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,}$")
+_WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+"""Telegram's rule for setWebhook's secret_token."""
+
+Port = Annotated[int, Field(gt=0, lt=65_536)]
 
 
 class Settings(BaseSettings):
@@ -32,6 +36,15 @@ class Settings(BaseSettings):
     """May hold the SMTP password, so kept out of reprs and logs like the token."""
     smtp_from: str | None = None
     default_region: str | None = None
+    webhook_url: AnyHttpUrl | None = None
+    """When set, Telegram posts updates to this public HTTPS URL instead of being polled."""
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    """Telegram sends it in X-Telegram-Bot-Api-Secret-Token; a request without it is refused."""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: Port = 8443
+    health_port: Port | None = None
+    """`GET /healthz` is served on this port; no HTTP server at all when unset."""
+    health_listen: str = "0.0.0.0"
     secret_key: SecretStr | None = None
     """Seals device passwords at rest. Unset: a key generated once into `secret_key_file`."""
     secret_key_file: Path = Path("data/secret.key")
@@ -99,6 +112,38 @@ class Settings(BaseSettings):
             raise ValueError("must be an address, e.g. CamShare <camshare@example.com>")
         return sender
 
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_is_https(cls, url: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        if url is not None and url.scheme != "https":
+            raise ValueError(
+                "must be an https:// URL: Telegram sends webhooks over HTTPS only (put a reverse"
+                " proxy that holds the certificate in front of WEBHOOK_LISTEN:WEBHOOK_PORT)"
+            )
+        return url
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_is_set_and_valid(
+        cls, secret: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        make_one = "make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        if secret is None:
+            if info.data.get("webhook_url") is not None:
+                raise ValueError(f"required when WEBHOOK_URL is set; {make_one}")
+            return None
+        if not _WEBHOOK_SECRET_SHAPE.match(secret.get_secret_value()):
+            raise ValueError(f"must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -; {make_one}")
+        return secret
+
+    @field_validator("health_port")
+    @classmethod
+    def _health_port_is_not_the_webhooks(cls, port: int | None, info: ValidationInfo) -> int | None:
+        webhook_on = info.data.get("webhook_url") is not None
+        if port is not None and webhook_on and port == info.data.get("webhook_port"):
+            raise ValueError("must differ from WEBHOOK_PORT, where the webhook listens")
+        return port
+
     @field_validator("default_region")
     @classmethod
     def _region_is_known(cls, region: str | None) -> str | None:
@@ -119,3 +164,10 @@ class Settings(BaseSettings):
         return (
             f"{str(self.telegram_api_url).rstrip('/')}/file/bot" if self.telegram_api_url else None
         )
+
+    @property
+    def webhook_path(self) -> str:
+        """The path the webhook listens on: WEBHOOK_URL's own, so that a reverse proxy passes
+        requests on unchanged."""
+        path = self.webhook_url.path if self.webhook_url else None
+        return (path or "").lstrip("/")

@@ -1,23 +1,43 @@
-"""How fast the bot sends: at most 30 messages in any second, as Telegram counts them.
+"""How fast the bot sends: Telegram's limits, with replies to a person's own action first.
 
-PTB's AIORateLimiter paces with a leaky bucket of 30 that drains at 30 a second: from idle it
-lets 30 go at once and 30 more within the same second. `python -m bench` (bench.burst) measured
-what that does when an expiry sweep announces a few hundred invitations against a fake Bot API
-that counts 30 a second in every one-second window: 429 answers, each of which stops every send
-for over a second, and 87% of the allowed rate.
+Telegram's Bot FAQ gives three limits: bulk notifications to many users, about 30 messages a
+second ("the API will not allow more than 30 messages per second or so"); about one message a
+second in one chat; 20 a minute in one group. Telegram's developers add that edits share a
+chat's limits with sends, and that answerCallbackQuery has no limit (tdlib/td#3034,
+tdlib/telegram-bot-api#648). So the 30 a second are new messages to many people, not edits.
 
-`TelegramPace` counts the same way Telegram does, in a sliding window: a message may go while
-fewer than 30 went in the window before it. Bursts of up to 30 still leave at once (a user's
-tap never waits for an idle bot), and a long burst runs at the full rate without exceeding it.
-The window is a little longer than a second (`WINDOW_MARGIN`), for the time between taking a
-slot and the request reaching Telegram. Groups' 20 a minute, and waiting out a 429 should one
-come anyway, stay with the AIORateLimiter inside.
+Requests go in one of two lanes (`Lane`), by where they come from:
+
+- **interactive**: made while handling an update (bot.updates sets the lane), that is in answer
+  to someone's own action: replies, edits of the message they tapped, the notices their action
+  sends to others. A new message (sendMessage, sendPhoto, ...) takes a slot of the 30, before
+  any bulk request waiting; an edit, a deletion or a chat action takes none: edits are bound by
+  the chat's own limit, which a person's taps keep. answerCallbackQuery names no chat and is
+  never paced.
+- **bulk**: everything else, which is the jobs: expiry announcements, group news, and whatever
+  later job sends alarms. Every request that names a chat takes a slot, edits included (a sweep
+  closing a thousand prompts is a broadcast too), and bulk slots are spaced, one every 1/30 of
+  the window on average and never two within half that, so that while bulk fills the window a
+  slot frees every 34 ms or so for a reply, where bursts of 30 would hold it for a second.
+
+The update processor (bot/updates.py) marks its updates interactive, and the job queue
+(bot/jobs.py) every job bulk: APScheduler runs a job in the context its timer was last set in,
+which may be an update's, so a job cannot rely on the default. Handlers mark nothing.
+
+The window counts as Telegram does, sliding: a slot is free while fewer than 30 were taken in
+the window before it. It is a little longer than a second (`WINDOW_MARGIN`), for the time
+between taking a slot and the request reaching Telegram. Groups' 20 a minute, and waiting out a
+429 should one come anyway, stay with PTB's AIORateLimiter inside.
 """
 
 import asyncio
+import enum
+import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from telegram.ext import AIORateLimiter, BaseRateLimiter
@@ -30,9 +50,51 @@ Telegram a little later, by more if a garbage collection comes in between."""
 JsonResult = bool | dict[str, Any] | list[dict[str, Any]]
 
 
-class SlidingWindow:
-    """At most `messages` entries in any `seconds`; those beyond wait, first come first served.
-    Time is `clock` (monotonic seconds) and waiting is `sleep`: tests give both."""
+class Lane(enum.Enum):
+    INTERACTIVE = "interactive"
+    BULK = "bulk"
+
+
+_lane: ContextVar[Lane] = ContextVar("camshare_telegram_lane", default=Lane.BULK)
+
+
+@contextmanager
+def in_lane(lane: Lane) -> Iterator[None]:
+    """The requests made inside, and in the tasks started inside, go in `lane`."""
+    token = _lane.set(lane)
+    try:
+        yield
+    finally:
+        _lane.reset(token)
+
+
+def interactive() -> AbstractContextManager[None]:
+    """The requests made inside answer someone's action."""
+    return in_lane(Lane.INTERACTIVE)
+
+
+def current_lane() -> Lane:
+    return _lane.get()
+
+
+def is_new_message(endpoint: str) -> bool:
+    """Whether a Bot API method puts a new message in a chat (what Telegram's 30 a second
+    count), as opposed to changing one, deleting one or showing "typing"."""
+    return (
+        endpoint.startswith(("send", "copyMessage", "forwardMessage"))
+        and endpoint != "sendChatAction"
+    )
+
+
+class TwoLaneWindow:
+    """At most `messages` slots in any `seconds`. Interactive requests take a free slot at once,
+    or the next one to free, first come first served among themselves and before any bulk
+    request; bulk requests wait for them, and are spaced `seconds / messages` apart on average,
+    never closer than half that.
+
+    Time is `clock` (monotonic seconds) and waiting is `sleep`: tests give both. Only one
+    coroutine ever sleeps, the dispatcher that hands out slots to those who wait.
+    """
 
     def __init__(
         self,
@@ -44,35 +106,88 @@ class SlidingWindow:
     ) -> None:
         self.messages = messages
         self.seconds = seconds
+        self.spacing = seconds / messages
         self._clock = clock
         self._sleep = sleep
         self._taken: deque[float] = deque()
-        self._lock = asyncio.Lock()
+        self._next_bulk = -math.inf
+        self._waiting: dict[Lane, deque[asyncio.Future[None]]] = {lane: deque() for lane in Lane}
+        self._dispatcher: asyncio.Task[None] | None = None
 
-    async def take(self) -> None:
-        """Wait for a free slot in the window, and take it."""
-        async with self._lock:
-            while True:
-                now = self._clock()
-                while self._taken and self._taken[0] <= now - self.seconds:
-                    self._taken.popleft()
-                if len(self._taken) < self.messages:
-                    self._taken.append(now)
-                    return
-                await self._sleep(self._taken[0] + self.seconds - now)
+    async def take(self, lane: Lane) -> None:
+        """Wait for a slot in `lane`'s turn, and take it."""
+        now = self._clock()
+        if not self._queued_before(lane) and self._wait(lane, now) <= 0:
+            self._take(lane, now)
+            return
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting[lane].append(granted)
+        if self._dispatcher is None or self._dispatcher.done():
+            self._dispatcher = asyncio.create_task(self._dispatch())
+        await granted  # if the caller is cancelled, so is `granted`, and the dispatcher skips it
+
+    async def close(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            await asyncio.gather(self._dispatcher, return_exceptions=True)
+
+    def _queued_before(self, lane: Lane) -> bool:
+        if self._waiting[Lane.INTERACTIVE]:
+            return True
+        return lane is Lane.BULK and bool(self._waiting[Lane.BULK])
+
+    async def _dispatch(self) -> None:
+        while (lane := self._first_waiting()) is not None:
+            now = self._clock()
+            wait = self._wait(lane, now)
+            if wait > 0:
+                # An interactive request that comes meanwhile takes a slot that is free at once
+                # itself (`take`); one that must wait is served when this sleep ends, at most
+                # `spacing` after its slot freed.
+                await self._sleep(wait)
+                continue
+            self._take(lane, now)
+            self._waiting[lane].popleft().set_result(None)
+
+    def _first_waiting(self) -> Lane | None:
+        for lane in Lane:  # interactive first
+            queue = self._waiting[lane]
+            while queue and queue[0].done():  # its caller was cancelled
+                queue.popleft()
+            if queue:
+                return lane
+        return None
+
+    def _wait(self, lane: Lane, now: float) -> float:
+        """Seconds until `lane` may take a slot; 0 or less: now."""
+        while self._taken and self._taken[0] <= now - self.seconds:
+            self._taken.popleft()
+        wait = 0.0 if len(self._taken) < self.messages else self._taken[0] + self.seconds - now
+        if lane is Lane.BULK:
+            wait = max(wait, self._next_bulk - now)
+        return wait
+
+    def _take(self, lane: Lane, now: float) -> None:
+        self._taken.append(now)
+        if lane is Lane.BULK:
+            # On a schedule rather than a spacing from `now`: a bulk request that came late (its
+            # sender was busy) leaves the next one less to wait, so bulk keeps the full rate;
+            # but never two closer than half a spacing, so that slots keep freeing one by one.
+            self._next_bulk = max(self._next_bulk + self.spacing, now + self.spacing / 2)
 
 
 class TelegramPace(BaseRateLimiter[int]):
-    """The overall limit as a sliding window, in front of PTB's AIORateLimiter for the rest."""
+    """The overall limit in two lanes, in front of PTB's AIORateLimiter for the rest."""
 
-    def __init__(self, *, max_retries: int) -> None:
-        self._overall = SlidingWindow(MESSAGES_PER_SECOND, 1 + WINDOW_MARGIN)
+    def __init__(self, *, max_retries: int, window: TwoLaneWindow | None = None) -> None:
+        self._overall = window or TwoLaneWindow(MESSAGES_PER_SECOND, 1 + WINDOW_MARGIN)
         self._groups_and_retries = AIORateLimiter(overall_max_rate=0, max_retries=max_retries)
 
     async def initialize(self) -> None:
         await self._groups_and_retries.initialize()
 
     async def shutdown(self) -> None:
+        await self._overall.close()
         await self._groups_and_retries.shutdown()
 
     async def process_request(
@@ -84,16 +199,23 @@ class TelegramPace(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JsonResult:
-        """Requests that put something in a chat (they name a `chat_id`) take a slot; each
-        retry after a 429 takes another, as it is another message to Telegram."""
-        if data.get("chat_id") is None:
+        """Requests that take a slot (the module's docstring says which) wait for one in their
+        lane; each retry after a 429 takes another, as it is another message to Telegram."""
+        lane = current_lane()
+        if not takes_a_slot(endpoint, data, lane):
             paced = callback
         else:
 
             async def paced(*call_args: Any, **call_kwargs: Any) -> JsonResult:
-                await self._overall.take()
+                await self._overall.take(lane)
                 return await callback(*call_args, **call_kwargs)
 
         return await self._groups_and_retries.process_request(
             paced, args, kwargs, endpoint, data, rate_limit_args
         )
+
+
+def takes_a_slot(endpoint: str, data: dict[str, Any], lane: Lane) -> bool:
+    if data.get("chat_id") is None:
+        return False
+    return lane is Lane.BULK or is_new_message(endpoint)

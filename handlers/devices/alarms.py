@@ -14,7 +14,6 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler
 
-from device_api import DeviceEvent, EventKind, Heartbeat
 from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape, format_moment
 from handlers.common.keyboards import button, inline
@@ -26,6 +25,7 @@ from handlers.groups import lines as group_lines
 from sharing.devices import access, alarms, status
 from sharing.devices.alarms import AlarmNoticeView
 from sharing.devices.connections import DeviceTarget
+from sharing.devices.watching import DeviceEvent, EventKind, Heartbeat
 from sharing.errors import SharingError
 from sharing.groups import group_outbox
 from storage.models import DeviceStatus

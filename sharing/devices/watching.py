@@ -17,8 +17,12 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from device_api import DeviceError, DeviceEvent, DeviceLockedOut, Heartbeat
+from device_api import DeviceError, DeviceEvent, DeviceLockedOut, EventKind, Heartbeat
 from sharing.devices.connections import DeviceTarget
+
+__all__ = ["DeviceEvent", "EventKind", "EventWatchers", "Heartbeat", "Throttle"]
+"""The event types are the protocol's, named here for the handlers, which reach devices
+through sharing only."""
 
 log = logging.getLogger(__name__)
 

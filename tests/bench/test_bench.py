@@ -16,6 +16,7 @@ from bench.scale_queries import screens, time_screens
 from bench.scale_writes import time_finishes
 from bench.seed import NVR_CHANNELS, ScalePlan, seed_database
 from bench.sweep import time_sweep
+from bench.taps import COMMAND, TAP, tap_latency
 from bench.workloads import ECHO_STEPS, Sizes, browsing, echo, share_conversation
 from sharing.shares.expiry import DEFAULT_BATCH
 from storage.database import Database
@@ -122,3 +123,14 @@ async def test_the_alarm_part_reaches_every_holder_and_folds_the_flood() -> None
         timing = await time_alarms(url, holders=4, flood_events=60, paced=False)
     assert len(timing.to_each_holder) == 5, "the owner and 4 holders, once each"
     assert timing.flood_notices < 60, "a flood folds"
+
+
+async def test_taps_are_timed_idle_and_while_a_sweep_announces() -> None:
+    """The part runs end to end (in real time, at Telegram's pace for a chat: a few seconds);
+    the latencies are measured by `python -m bench`, not here."""
+    async with fresh_database(None) as url:
+        taps = await tap_latency(url, invitations=4, people=2, idle_actions=3)
+    assert taps.invitations == 4
+    assert taps.idle.count(TAP) == 2 * 2 and taps.idle.count(COMMAND) == 2
+    assert taps.busy.count(TAP) + taps.busy.count(COMMAND) >= 1  # someone acted meanwhile
+    assert taps.refused == 0

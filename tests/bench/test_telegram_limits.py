@@ -44,3 +44,13 @@ def test_twenty_messages_a_minute_in_one_group() -> None:
     assert flood.admit(-100) is not None
     clock.now = 100.0 + 60.0
     assert flood.admit(-100) is None
+
+
+def test_edits_count_in_their_chat_but_not_toward_the_thirty_a_second() -> None:
+    clock = Clock()
+    flood = FloodControl(clock=clock)
+    for chat in range(30):
+        assert flood.admit(chat) is None
+    assert flood.admit(1000, new_message=False) is None  # an edit elsewhere: no 31st message
+    assert flood.admit(1001) is not None  # a 31st new message is refused
+    assert flood.admit(7, new_message=False) is not None  # chat 7 had its message this second

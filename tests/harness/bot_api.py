@@ -69,6 +69,7 @@ class FakeBotApi:
         self.commands: dict[tuple[str, str], list[JsonDict]] = {}
         self.menu_buttons: dict[int | None, JsonDict] = {}
         self.updates: list[JsonDict] = []  # waiting for getUpdates
+        self.webhook: dict[str, str] = {}  # setWebhook's url and secret_token
         self.calls: list[ApiCall] = []
         self.problems: list[str] = []
         self._throttles: dict[str, _Throttle] = {}

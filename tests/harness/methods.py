@@ -92,12 +92,21 @@ def accept(api: "FakeBotApi", params: Params) -> bool:
 def delete_webhook(api: "FakeBotApi", params: Params) -> bool:
     if params.flag("drop_pending_updates"):
         api.updates.clear()
+    api.webhook = {}
+    return True
+
+
+@_method("setWebhook", required=("url",))
+def set_webhook(api: "FakeBotApi", params: Params) -> bool:
+    secret = params.text("secret_token") or ""
+    api.webhook = {"url": params.text("url") or "", "secret_token": secret}
     return True
 
 
 @_method("getWebhookInfo")
 def get_webhook_info(api: "FakeBotApi", params: Params) -> JsonDict:
-    return {"url": "", "has_custom_certificate": False, "pending_update_count": len(api.updates)}
+    url = api.webhook.get("url", "")
+    return {"url": url, "has_custom_certificate": False, "pending_update_count": len(api.updates)}
 
 
 @_method("getUpdates")

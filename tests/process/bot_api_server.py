@@ -9,6 +9,7 @@ request open. The test waits on the same condition for what the bot does.
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,11 +19,22 @@ from typing import Self
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.harness.bot_api import FakeBotApi
-from tests.harness.state import Person
+from tests.harness.state import JsonDict, Person
 from tests.harness.updates import callback_query_update, message_update
 from tests.harness.wire import ApiResponse, Upload, route
 
 _HOST = "127.0.0.1"
+_LONGEST_HOLD = 60.0
+"""Seconds a held request waits at most, should a test forget to release it."""
+
+
+@dataclass
+class Hold:
+    """Requests of one method wait (`BotApiServer.hold`): `parked` is set once one waits, and
+    they go on when `released` is set."""
+
+    parked: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
 
 
 class BotApiServer:
@@ -32,6 +44,7 @@ class BotApiServer:
         self.api = api
         self._changed = threading.Condition()  # guards `api`; notified after every request
         self._closing = False
+        self._holds: dict[str, Hold] = {}
         self._http = _HttpServer(self)
         self._thread = threading.Thread(
             target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -58,9 +71,17 @@ class BotApiServer:
         self._http.shutdown()
         self._http.server_close()
 
+    def hold(self, method: str) -> Hold:
+        """From now on, requests of `method` (e.g. "sendMessage") wait until released."""
+        self._holds[method] = hold = Hold()
+        return hold
+
     def answer(self, url: str, params: dict[str, str], uploads: dict[str, Upload]) -> ApiResponse:
+        destination = route(url)
+        if destination and (hold := self._holds.get(destination.method)):
+            hold.parked.set()
+            hold.released.wait(_LONGEST_HOLD)
         with self._changed:
-            destination = route(url)
             if destination and destination.method == "getUpdates":
                 offset = int(params.get("offset") or 0)
                 self._changed.wait_for(
@@ -92,6 +113,11 @@ class BotApiServer:
             _, update = callback_query_update(self.api, person, message, button["callback_data"])
             self.api.updates.append(update)
             self._changed.notify_all()
+
+    def text_update(self, person: Person, text: str) -> JsonDict:
+        """The update of `person` writing `text` to the bot, for a test to deliver (a webhook)."""
+        with self._changed:
+            return message_update(self.api, person, self.api.private_chat(person), text=text)
 
     def wait_until(
         self,

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import FakeBotApi
+from tests.harness import FakeBotApi, Person
 from tests.process.bot_api_server import BotApiServer
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ALICE = Person(id=1001, first_name="Alice", language_code="en")
 
 TIMEOUT = 60  # seconds; a healthy start takes a few
 
@@ -30,6 +31,12 @@ _NOT_INHERITED = {
     "SMTP_URL",
     "SMTP_FROM",
     "DEFAULT_REGION",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "WEBHOOK_LISTEN",
+    "WEBHOOK_PORT",
+    "HEALTH_PORT",
+    "HEALTH_LISTEN",
     "SECRET_KEY",
     "SECRET_KEY_FILE",
     "DEVICE_NETWORKS",

@@ -11,11 +11,16 @@ import pytest
 
 from tests.harness import ChatMessage, FakeBotApi, Person
 from tests.process.bot_api_server import BotApiServer
-from tests.process.running import TIMEOUT, TOKEN, bot_environment, run_to_the_end, running_bot
+from tests.process.running import (
+    ALICE,
+    TIMEOUT,
+    TOKEN,
+    bot_environment,
+    run_to_the_end,
+    running_bot,
+)
 
 pytestmark = pytest.mark.process
-
-ALICE = Person(id=1001, first_name="Alice", language_code="en")
 
 
 def test_the_bot_starts_greets_and_stops_cleanly(tmp_path: Path, server: BotApiServer) -> None:
