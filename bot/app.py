@@ -20,6 +20,7 @@ from handlers import accounts, common, devices, groups, manage, qr, share
 from handlers.common import help
 from handlers.common.context import CamShareContext, Services
 from handlers.common.errors import handle_error
+from handlers.common.wizards import WizardGuard, wizards_in
 from sharing.clock import Clock, system_clock
 from storage.database import Database
 
@@ -81,19 +82,23 @@ def _register_handlers(application: CamShareApplication) -> None:
     to groups, and private ones to private chats, so the two never take each other's updates; the
     guard that notes who speaks in a group has a handler group of its own, before all others,
     and answers nothing, so the update still reaches its handler.
+
+    Before everything, the wizard guard (handlers.common.wizards) keeps one wizard at a time
+    in a private chat: while one waits, what its step takes goes to it whatever the order
+    below, and a command or another wizard's start ends it first.
     """
+    handlers = [
+        *devices.build_handlers(),
+        *share.build_handlers(),
+        *accounts.build_handlers(),
+        *manage.build_handlers(),
+        *qr.build_handlers(),
+        *groups.build_handlers(),
+        *common.build_handlers(),
+    ]
+    application.add_handler(WizardGuard(wizards_in(handlers)), group=-2)
     application.add_handlers(groups.build_guards(), group=-1)
-    application.add_handlers(
-        [
-            *devices.build_handlers(),
-            *share.build_handlers(),
-            *accounts.build_handlers(),
-            *manage.build_handlers(),
-            *qr.build_handlers(),
-            *groups.build_handlers(),
-            *common.build_handlers(),
-        ]
-    )
+    application.add_handlers(handlers)
     application.add_error_handler(handle_error)
 
 

@@ -26,6 +26,7 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape, region_label
 from handlers.common.keyboards import NOT_NOW_BUTTON, button, inline, share_phone_keyboard
 from handlers.common.refusals import as_alert, describe
+from handlers.common.wizards import Wizard
 from handlers.manage.invitations import deliver_waiting_invitations
 from handlers.qr.links import PENDING_LINK_KEY, open_link
 from sharing.errors import SharingError
@@ -196,7 +197,9 @@ async def decline_phone(update: Update, context: CamShareContext) -> None:
 
 def build_handlers() -> list[Handler]:
     private = filters.ChatType.PRIVATE
-    region_search = ConversationHandler(
+    region_search = Wizard(
+        title="the search for your country",
+        waiting_for={Step.SEARCHING: "the name of your country, or its two-letter code"},
         entry_points=[CallbackQueryHandler(ask_region_name, pattern=SearchRegion.pattern())],
         states={
             Step.SEARCHING: [
