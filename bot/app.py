@@ -14,6 +14,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.jobs import register_jobs
 from bot.mailer import build_email_sender
+from bot.persistence import DatabasePersistence, PersistentApplication
 from bot.settings import Settings
 from bot.telegram_pace import TelegramPace
 from handlers import accounts, common, devices, groups, manage, qr, share
@@ -48,6 +49,8 @@ def build_application(
     )
     builder = (
         ApplicationBuilder()
+        .application_class(PersistentApplication)
+        .persistence(DatabasePersistence(lambda: services_of(application).database))
         .token(settings.bot_token.get_secret_value())
         .context_types(ContextTypes(context=CamShareContext))
         .rate_limiter(limiter)

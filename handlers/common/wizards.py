@@ -92,7 +92,8 @@ class Wizard(ConversationHandler[CamShareContext]):
         drafts: Sequence[str] = (),
         **conversation: Any,
     ) -> None:
-        super().__init__(**conversation)
+        # Persistent: bot.persistence keeps where each user waits across restarts.
+        super().__init__(persistent=True, **conversation)
         if self.per_message or not (self.per_chat and self.per_user):
             raise ValueError("a Wizard is kept per chat and user, as WizardGuard expects")
         if missing := set(self.states) - set(waiting_for):
