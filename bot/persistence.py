@@ -21,12 +21,11 @@ storage (models, conversations), the codec's list of draft types here.
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.ext import Application, BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from bot import draft_codec
 from storage import conversations
@@ -36,6 +35,10 @@ log = logging.getLogger(__name__)
 
 UserData = dict[Any, Any]
 K = TypeVar("K")
+# PTB's own aliases (telegram.ext._utils.types), spelled out: that module is private.
+ConversationKey = tuple[int | str, ...]
+ConversationDict = MutableMapping[ConversationKey, object]
+CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 
 class DatabasePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
@@ -91,11 +94,17 @@ class DatabasePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, An
             return
         states, self._state_changes = self._state_changes, {}
         users, self._user_data_changes = self._user_data_changes, {}
-        async with self._database().write() as session:
-            for (name, key), state in states.items():
-                await conversations.save_state(session, name=name, key=key, state=state)
-            for user_id, data in users.items():
-                await conversations.save_user_data(session, user_id=user_id, data=data)
+        try:
+            async with self._database().write() as session:
+                for (name, key), state in states.items():
+                    await conversations.save_state(session, name=name, key=key, state=state)
+                for user_id, data in users.items():
+                    await conversations.save_user_data(session, user_id=user_id, data=data)
+        except BaseException:
+            # Kept for the next try, under what changed since (which is newer).
+            self._state_changes = states | self._state_changes
+            self._user_data_changes = users | self._user_data_changes
+            raise
         _stored(self._stored_states, states)
         _stored(self._stored_user_data, users)
 
@@ -160,4 +169,9 @@ class PersistentApplication(Application[Any, Any, Any, Any, Any, Any]):
         await super().process_update(update)
         if isinstance(update, Update) and isinstance(self.persistence, DatabasePersistence):
             await self.update_persistence()
-            await self.persistence.write_changes()
+            try:
+                await self.persistence.write_changes()
+            except Exception:
+                # The user got their answer; what it changed is written with the next update,
+                # or at shut-down. Only a crash before then loses it.
+                log.exception("could not save the conversations of update %s", update.update_id)

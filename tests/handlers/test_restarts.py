@@ -17,6 +17,7 @@ from telegram.request import BaseRequest
 
 from bot.app import build_application, services_of
 from bot.settings import Settings
+from storage import conversations
 from storage.database import Database
 from storage.models import ConversationState, Device, Share, ShareState, UserData
 from tests.clock import FakeClock
@@ -213,3 +214,28 @@ async def test_an_update_that_changes_nothing_writes_nothing(
     await olivia.tap("🗄 Shop NVR · 4 ch")
     await olivia.tap("« My devices")
     assert len(writes) == 2
+
+
+async def test_a_failed_write_is_tried_again_with_the_next_update(
+    olivia: TelegramUser,
+    rita: TelegramUser,
+    restart: Restart,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    save = conversations.save_user_data
+    failures = [OSError("disk full")]
+
+    async def flaky(session: Any, **values: Any) -> None:
+        if failures:
+            raise failures.pop()
+        await save(session, **values)
+
+    monkeypatch.setattr(conversations, "save_user_data", flaky)
+    await olivia.send("/share")
+    await olivia.tap("🗄 Shop NVR")  # answered, but its draft and state are not saved
+    assert "could not save the conversations" in caplog.text
+    await olivia.send_attachment("sticker")  # changes nothing itself: the write is retried
+    await restart()
+    await olivia.send("07700 900002")
+    assert olivia.messages[-2].text == "Recipient: Rita."
