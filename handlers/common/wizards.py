@@ -24,7 +24,7 @@ persistence. Ending it by deleting the key, or by calling `_update_state`, would
 job and depend on two private names instead of one.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from telegram import Message, ReplyKeyboardRemove, Update
@@ -76,13 +76,14 @@ def what_was_sent(message: Message) -> str:
 class Wizard(ConversationHandler[CamShareContext]):
     """A conversation, with what `WizardGuard` needs to end it and to answer for it.
 
-    `title` completes "Left ...: nothing was saved." (`/adddevice`, `renaming a device`);
+    `title` completes "Left ...: nothing was saved." (`/adddevice`, `renaming a device`), unless
+    `draft_title` names what the draft is about ("the review of Rita's application");
     `waiting_for` completes "I'm waiting for ..." for each state; `drafts` are the keys under
     `user_data[DRAFTS_KEY]` that the wizard fills and that leaving drops (its name by default).
     Every other argument is ConversationHandler's.
     """
 
-    __slots__ = ("drafts", "leaving", "title", "waiting_for")
+    __slots__ = ("draft_title", "drafts", "leaving", "title", "waiting_for")
 
     def __init__(
         self,
@@ -90,6 +91,7 @@ class Wizard(ConversationHandler[CamShareContext]):
         title: str,
         waiting_for: Mapping[object, str],
         drafts: Sequence[str] = (),
+        draft_title: Callable[[CamShareContext], str | None] | None = None,
         **conversation: Any,
     ) -> None:
         # Persistent: bot.persistence keeps where each user waits across restarts.
@@ -99,6 +101,7 @@ class Wizard(ConversationHandler[CamShareContext]):
         if missing := set(self.states) - set(waiting_for):
             raise ValueError(f"{self.name}: say what the states {missing} wait for")
         self.title = title
+        self.draft_title = draft_title
         self.waiting_for = dict(waiting_for)
         self.drafts = tuple(drafts) or (str(self.name),)
         self.leaving: BaseHandler[Update, CamShareContext, object] = TypeHandler(
@@ -106,16 +109,11 @@ class Wizard(ConversationHandler[CamShareContext]):
         )
 
     async def _leave(self, update: Update, context: CamShareContext) -> int:
-        """Run as the wizard's own handler by `WizardGuard.leave`, so PTB ends the conversation."""
+        """Run by `WizardGuard` as the wizard's own handler, so PTB ends the conversation."""
+        line = self._leaving_line(update, context)
         drafts = context.user_data.get(DRAFTS_KEY, {}) if context.user_data is not None else {}
         for key in self.drafts:
             drafts.pop(key, None)
-        restarting = any(entry.check_update(update) for entry in self.entry_points)
-        line = (
-            f"Starting {self.title} over: nothing was saved."
-            if restarting
-            else f"Left {self.title}: nothing was saved."
-        )
         assert update.effective_chat
         # A step may have shown a reply keyboard (the user picker, the phone button): it goes too.
         await context.bot.send_message(
@@ -123,12 +121,24 @@ class Wizard(ConversationHandler[CamShareContext]):
         )
         return ConversationHandler.END
 
+    def _leaving_line(self, update: Update, context: CamShareContext) -> str:
+        if about := self.draft_title and self.draft_title(context):
+            return f"Left {about}: nothing was saved."
+        if any(entry.check_update(update) for entry in self.entry_points):
+            return f"Starting {self.title} over: nothing was saved."
+        return f"Left {self.title}: nothing was saved."
+
     def refusal(self, message: Message, state: object) -> str:
         """The answer to a message this wizard's step does not take."""
-        return (
+        answer = (
             f"That's {what_was_sent(message)}; I'm waiting for {self.waiting_for[state]}."
             " Send /cancel to stop."
         )
+        contact, sender = message.contact, message.from_user
+        if contact and sender and contact.user_id == sender.id:
+            # The phone button of /start or /myaccount, tapped while a wizard waits.
+            answer += " To verify your phone number, use /myaccount after this."
+        return answer
 
 
 def state_of(wizard: ConversationHandler[Any], key: ConversationKey) -> object | None:

@@ -89,9 +89,7 @@ async def _share_at_screens(world: World) -> TelegramUser:
 
 
 async def _reviewing(world: World) -> TelegramUser:
-    applicant = world.telegram.user(
-        f"Applicant {len(world.telegram.api.people)}", language_code="en-GB"
-    )
+    applicant = world.telegram.user("Ann", language_code="en-GB")
     await applicant.send(f"/start {world.token}")
     await applicant.tap("✅ Yes, 🇬🇧 United Kingdom")
     await applicant.tap("📨 Apply for sharing")
@@ -143,7 +141,7 @@ STEPS: dict[str, tuple[str, Reach]] = {
     "share device": ("/share", lambda world: _send(world.olivia, "/share")),
     "share recipient": ("/share", _share_at_recipient),
     "share screens": ("/share", _share_at_screens),
-    "share review": ("/share", _reviewing),
+    "share review": ("the review of Ann's application", _reviewing),
     "email address": ("/email", lambda world: _email_at(world, "address")),
     "email code": ("/email", lambda world: _email_at(world, "code")),
     "rename device": ("renaming a device", _renaming_device),
@@ -295,3 +293,12 @@ async def test_ids_out_of_range_are_refused_as_forged(world: World, number: int)
         data = ":".join([kind.prefix, *map(str, values)])
         answer = await world.olivia.forge_callback(data)
         assert answer.text == "This button is no longer active. Send /help to start again.", data
+
+
+async def test_ones_own_contact_during_a_wizard_says_where_to_verify_it(world: World) -> None:
+    await world.rita.send("/adddevice")
+    await world.rita.share_contact(RITA_PHONE, user_id=world.rita.id)
+    assert world.rita.last_message.text == (
+        "That's a contact; I'm waiting for the device's serial number. Send /cancel to stop."
+        " To verify your phone number, use /myaccount after this."
+    )

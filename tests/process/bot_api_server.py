@@ -18,8 +18,8 @@ from typing import Self
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.harness.bot_api import FakeBotApi
-from tests.harness.state import Person
-from tests.harness.updates import message_update
+from tests.harness.state import ChatMessage, Person
+from tests.harness.updates import callback_query_update, message_update
 from tests.harness.wire import ApiResponse, Upload, route
 
 _HOST = "127.0.0.1"
@@ -63,6 +63,8 @@ class BotApiServer:
             destination = route(url)
             if destination and destination.method == "getUpdates":
                 offset = int(params.get("offset") or 0)
+                # Confirmed by the call itself, as on Telegram: not after the long poll.
+                self.api.updates = self.api.pending_updates(offset)
                 self._changed.wait_for(
                     lambda: self._closing or self.api.pending_updates(offset),
                     timeout=float(params.get("timeout") or 0),
@@ -76,6 +78,15 @@ class BotApiServer:
         with self._changed:
             chat = self.api.private_chat(person)
             self.api.updates.append(message_update(self.api, person, chat, text=text))
+            self._changed.notify_all()
+
+    def tap(self, person: Person, message: ChatMessage, label: str) -> None:
+        """`person` taps the inline button `label` of `message`."""
+        with self._changed:
+            button = message.inline_button(label)
+            assert button is not None, f"no button {label!r}: {message.buttons}"
+            _, update = callback_query_update(self.api, person, message, button["callback_data"])
+            self.api.updates.append(update)
             self._changed.notify_all()
 
     def wait_until(

@@ -117,6 +117,49 @@ def test_the_bot_starts_greets_and_stops_cleanly(tmp_path: Path, server: BotApiS
     assert "Traceback" not in bot.log()
 
 
+def test_a_wizard_goes_on_after_the_bot_is_killed_and_started_again(
+    tmp_path: Path, server: BotApiServer
+) -> None:
+    """SIGKILL mid-/adddevice: no shut-down, so what each step did was already stored."""
+    environment = bot_environment(tmp_path, server, BOT_TOKEN=TOKEN)
+
+    def says(text: str) -> Callable[[FakeBotApi], bool]:
+        def said(api: FakeBotApi) -> bool:
+            replies = _bot_replies(api, ALICE)
+            confirmed = not api.updates  # Telegram will not hand the update over again
+            return confirmed and bool(replies) and text in (replies[-1].text or "")
+
+        return said
+
+    with running_bot(tmp_path, environment) as bot:
+        bot.wait_for(server, lambda api: api.bot_commands(), "register its commands")
+        for text, answer in [
+            ("/start", "Welcome"),
+            ("/adddevice", "1/6"),
+            ("J12345678", "2/6"),
+            ("abcdef", "3/6"),
+        ]:
+            server.send_text(ALICE, text)
+            bot.wait_for(server, says(answer), f"answer {text}")
+        bot.process.send_signal(signal.SIGKILL)
+        bot.process.wait(timeout=TIMEOUT)
+
+    with running_bot(tmp_path, environment) as bot:
+        server.send_text(ALICE, "Front door")
+        bot.wait_for(server, says("4/6"), "ask for the type after the restart")
+        server.tap(ALICE, _bot_replies(server.api, ALICE)[-1], "📷 Camera")
+        bot.wait_for(server, says("6/6"), "ask for the firmware")
+        server.send_text(ALICE, "V5.7.3 build 220112")
+        bot.wait_for(server, lambda api: "✅ Added Front door." in _texts(api), "add the device")
+        bot.process.send_signal(signal.SIGINT)
+        assert bot.process.wait(timeout=TIMEOUT) == 0, bot.log()
+    assert "Traceback" not in bot.log()
+
+
+def _texts(api: FakeBotApi) -> list[str]:
+    return [message.text or "" for message in _bot_replies(api, ALICE)]
+
+
 def _bot_replies(api: FakeBotApi, person: Person) -> list[ChatMessage]:
     chat = api.chats.get(person.id)
     return [message for message in chat.messages.values() if message.from_bot] if chat else []
