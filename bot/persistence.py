@@ -167,11 +167,18 @@ class PersistentApplication(Application[Any, Any, Any, Any, Any, Any]):
 
     async def process_update(self, update: object) -> None:
         await super().process_update(update)
-        if isinstance(update, Update) and isinstance(self.persistence, DatabasePersistence):
+        if isinstance(update, Update):
             await self.update_persistence()
-            try:
-                await self.persistence.write_changes()
-            except Exception:
-                # The user got their answer; what it changed is written with the next update,
-                # or at shut-down. Only a crash before then loses it.
-                log.exception("could not save the conversations of update %s", update.update_id)
+
+    async def update_persistence(self) -> None:
+        """PTB's, which hands the persistence what changed, then the write of it (also when PTB
+        runs this every `update_interval`, for what changed outside updates: timeouts)."""
+        await super().update_persistence()
+        if not isinstance(self.persistence, DatabasePersistence):
+            return
+        try:
+            await self.persistence.write_changes()
+        except Exception:
+            # The user got their answer; what it changed is written with the next update,
+            # or at shut-down. Only a crash before then loses it.
+            log.exception("could not save the conversations")

@@ -6,10 +6,11 @@ The bot talks HTTP to `BotApiServer` on 127.0.0.1 (TELEGRAM_API_URL), never to T
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,6 +132,12 @@ def test_a_wizard_goes_on_after_the_bot_is_killed_and_started_again(
 
         return said
 
+    def stored(api: FakeBotApi) -> bool:
+        """The name step (3) is in the database: the bot writes it just after it answers."""
+        with closing(sqlite3.connect(tmp_path / "camshare.db")) as database:
+            rows = database.execute("SELECT state FROM conversationstate").fetchall()
+        return rows == [("3",)]
+
     with running_bot(tmp_path, environment) as bot:
         bot.wait_for(server, lambda api: api.bot_commands(), "register its commands")
         for text, answer in [
@@ -141,6 +148,7 @@ def test_a_wizard_goes_on_after_the_bot_is_killed_and_started_again(
         ]:
             server.send_text(ALICE, text)
             bot.wait_for(server, says(answer), f"answer {text}")
+        bot.wait_for(server, stored, "store the step")
         bot.process.send_signal(signal.SIGKILL)
         bot.process.wait(timeout=TIMEOUT)
 
