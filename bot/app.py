@@ -47,6 +47,8 @@ def build_application(
         if paced
         else AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
     )
+    # The persistence asks for the database when it reads or writes, from the services made
+    # below (tests swap them), hence the lambda over `application`, assigned further down.
     builder = (
         ApplicationBuilder()
         .application_class(PersistentApplication)

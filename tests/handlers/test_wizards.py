@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
+from PIL import Image
 from sqlmodel import col, select
 
 from bot.app import services_of
@@ -22,7 +23,7 @@ from storage.database import Database
 from storage.models import Device, Share
 from tests.clock import FakeClock
 from tests.handlers.journeys import RITA_PHONE, share_everything
-from tests.handlers.test_qr import device_code, token_of
+from tests.handlers.test_qr import as_png, device_code, token_of
 from tests.harness.users import ATTACHMENTS, Telegram, TelegramUser
 
 PHONE = "07700 900002"  # Rita's, typed the way a British owner would
@@ -237,9 +238,11 @@ async def test_a_step_answers_what_it_does_not_take_and_stays(world: World, step
         assert answer.endswith(". Send /cancel to stop."), (step, kind)
         waiting_for = waiting_for or answer.split("; ", 1)[1]
         assert answer.split("; ", 1)[1] == waiting_for, (step, kind)
-    if step != "share recipient":  # where a contact is an answer
+    if step != "share recipient":  # where a contact, or a photo of a QR code, is an answer
         await user.share_contact("+447700900009", first_name="Someone")
         assert user.last_message.text == f"That's a contact; {waiting_for}", step
+        await user.send_photo(as_png(Image.new("RGB", (64, 64), "white")))
+        assert user.last_message.text == f"That's a photo; {waiting_for}", step
     await user.send("/cancel")
     assert (
         user.last_message.text == "Cancelled. Nothing was saved. Send /help to see what I can do."
