@@ -15,10 +15,12 @@ from dataclasses import dataclass
 import pytest
 from PIL import Image
 from sqlmodel import col, select
+from telegram.ext import CommandHandler, ConversationHandler
 
 from bot.app import services_of
 from handlers.common.callback_data import CallbackData
 from handlers.common.help import COMMANDS
+from handlers.common.wizards import Wizard, wizards_in
 from storage.database import Database
 from storage.models import Device, Share
 from tests.clock import FakeClock
@@ -305,3 +307,24 @@ async def test_ones_own_contact_during_a_wizard_says_where_to_verify_it(world: W
         "That's a contact; I'm waiting for the device's serial number. Send /cancel to stop."
         " To verify your phone number, use /myaccount after this."
     )
+
+
+def test_every_conversation_must_be_a_wizard_that_says_what_it_waits_for() -> None:
+    """The guard knows only Wizards: a plain conversation would take input behind its back."""
+    start = CommandHandler("x", _never)
+    plain = ConversationHandler(entry_points=[start], states={1: [start]}, fallbacks=[])
+    with pytest.raises(TypeError, match="not a Wizard"):
+        wizards_in([plain])
+    with pytest.raises(ValueError, match="say what the states"):
+        Wizard(
+            title="/x",
+            waiting_for={},
+            entry_points=[start],
+            states={1: [start]},
+            fallbacks=[],
+            name="x",
+        )
+
+
+async def _never(update: object, context: object) -> None:
+    raise AssertionError("never called")
