@@ -124,7 +124,8 @@ class Wizard(ConversationHandler[CamShareContext]):
     def _leaving_line(self, update: Update, context: CamShareContext) -> str:
         if about := self.draft_title and self.draft_title(context):
             return f"Left {about}: nothing was saved."
-        if any(entry.check_update(update) for entry in self.entry_points):
+        restarting = any(entry.check_update(update) for entry in self.entry_points)
+        if restarting and self.title.startswith("/"):  # "Starting /share over", not a rename
             return f"Starting {self.title} over: nothing was saved."
         return f"Left {self.title}: nothing was saved."
 

@@ -24,7 +24,7 @@ from handlers.common.wizards import Wizard, wizards_in
 from storage.database import Database
 from storage.models import Device, Share
 from tests.clock import FakeClock
-from tests.handlers.journeys import RITA_PHONE, share_everything
+from tests.handlers.journeys import RITA_PHONE, add_nvr, share_everything
 from tests.handlers.test_qr import as_png, device_code, token_of
 from tests.harness.users import ATTACHMENTS, Telegram, TelegramUser
 
@@ -328,3 +328,19 @@ def test_every_conversation_must_be_a_wizard_that_says_what_it_waits_for() -> No
 
 async def _never(update: object, context: object) -> None:
     raise AssertionError("never called")
+
+
+async def test_rename_on_another_device_while_a_name_is_awaited_renames_that_one(
+    world: World,
+) -> None:
+    await add_nvr(world.olivia, serial="HOME000001", name="Home NVR", channels="2")
+    await _renaming_device(world)
+    await world.olivia.tap("« My devices")  # browsing leaves the wizard waiting
+    await world.olivia.tap("🗄 Home NVR · 2 ch")
+    await world.olivia.tap("✏️ Rename")  # the wizard's own start, for another device
+    assert world.olivia.messages[-2].text == "Left renaming a device: nothing was saved."
+    assert world.olivia.last_message.text == (
+        "Send the new name for Home NVR, or /cancel to keep it."
+    )
+    await world.olivia.send("Cottage")
+    assert world.olivia.messages[-2].text == "✅ Renamed to Cottage."
