@@ -19,6 +19,7 @@ This module is process wiring, like the rest of bot/: the tables and their state
 storage (models, conversations), the codec's list of draft types here.
 """
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable, MutableMapping
@@ -165,6 +166,12 @@ def _stored(stored: dict[K, str], written: dict[K, str | None]) -> None:
 class PersistentApplication(Application[Any, Any, Any, Any, Any, Any]):
     """An Application that writes what an update changed before it takes the next one."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._saving = asyncio.Lock()
+        """One hand-over and write at a time: a change is measured against what the database
+        holds, which a write still in flight would not show yet (concurrent updates)."""
+
     async def process_update(self, update: object) -> None:
         await super().process_update(update)
         if isinstance(update, Update):
@@ -173,12 +180,13 @@ class PersistentApplication(Application[Any, Any, Any, Any, Any, Any]):
     async def update_persistence(self) -> None:
         """PTB's, which hands the persistence what changed, then the write of it (also when PTB
         runs this every `update_interval`, for what changed outside updates: timeouts)."""
-        await super().update_persistence()
-        if not isinstance(self.persistence, DatabasePersistence):
-            return
-        try:
-            await self.persistence.write_changes()
-        except Exception:
-            # The user got their answer; what it changed is written with the next update,
-            # or at shut-down. Only a crash before then loses it.
-            log.exception("could not save the conversations")
+        async with self._saving:
+            await super().update_persistence()
+            if not isinstance(self.persistence, DatabasePersistence):
+                return
+            try:
+                await self.persistence.write_changes()
+            except Exception:
+                # The user got their answer; what it changed is written with the next update,
+                # or at shut-down. Only a crash before then loses it.
+                log.exception("could not save the conversations")
