@@ -19,6 +19,7 @@ from bot.health import LastUpdate, health_routes
 from bot.http_server import HttpServer
 from bot.jobs import BulkJobQueue, register_jobs
 from bot.mailer import build_email_sender
+from bot.persistence import DatabasePersistence, PersistentApplication
 from bot.secret_key import load_secret_key
 from bot.settings import Settings
 from bot.telegram_pace import TelegramPace
@@ -28,6 +29,7 @@ from handlers import accounts, common, devices, groups, manage, qr, share
 from handlers.common import help
 from handlers.common.context import CamShareContext, DeviceServices, Services
 from handlers.common.errors import handle_error
+from handlers.common.wizards import WizardGuard, wizards_in
 from sharing.clock import Clock, system_clock
 from sharing.devices.pool import DevicePool
 from sharing.devices.secrets import PasswordSealer
@@ -62,8 +64,12 @@ def build_application(
         if paced
         else AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
     )
+    # The persistence asks for the database when it reads or writes, from the services made
+    # below (tests swap them), hence the lambda over `application`, assigned further down.
     builder = (
         ApplicationBuilder()
+        .application_class(PersistentApplication)
+        .persistence(DatabasePersistence(lambda: services_of(application).database))
         .token(settings.bot_token.get_secret_value())
         .context_types(ContextTypes(context=CamShareContext))
         .rate_limiter(limiter)
@@ -135,19 +141,23 @@ def _register_handlers(application: CamShareApplication) -> None:
     to groups, and private ones to private chats, so the two never take each other's updates; the
     guard that notes who speaks in a group has a handler group of its own, before all others,
     and answers nothing, so the update still reaches its handler.
+
+    Before everything, the wizard guard (handlers.common.wizards) keeps one wizard at a time
+    in a private chat: while one waits, what its step takes goes to it whatever the order
+    below, and a command or another wizard's start ends it first.
     """
+    handlers = [
+        *devices.build_handlers(),
+        *share.build_handlers(),
+        *accounts.build_handlers(),
+        *manage.build_handlers(),
+        *qr.build_handlers(),
+        *groups.build_handlers(),
+        *common.build_handlers(),
+    ]
+    application.add_handler(WizardGuard(wizards_in(handlers)), group=-2)
     application.add_handlers(groups.build_guards(), group=-1)
-    application.add_handlers(
-        [
-            *devices.build_handlers(),
-            *share.build_handlers(),
-            *accounts.build_handlers(),
-            *manage.build_handlers(),
-            *qr.build_handlers(),
-            *groups.build_handlers(),
-            *common.build_handlers(),
-        ]
-    )
+    application.add_handlers(handlers)
     application.add_error_handler(handle_error)
 
 

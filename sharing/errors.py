@@ -71,6 +71,13 @@ class InvalidRecipient(SharingError):
     text: str
 
 
+@dataclass
+class InvalidUsername(SharingError):
+    """Starts with @ but is no Telegram username: 5 to 32 letters, digits and underscores."""
+
+    text: str
+
+
 # --- devices ------------------------------------------------------------------------------------
 
 

@@ -495,6 +495,27 @@ class GroupNewsLine(SQLModel, table=True):
     __table_args__ = (Index("ix_groupnewsline_group", "group_id", "id"),)
 
 
+class ConversationState(SQLModel, table=True):
+    """Where a wizard waits: a python-telegram-bot ConversationHandler's state for one chat and
+    user, kept so that a restart continues the conversation (bot.persistence writes it).
+
+    `key` is PTB's conversation key as a JSON array (`[chat_id, user_id]`), `state` the state
+    as JSON (our states are small ints). A row exists only while the wizard waits.
+    """
+
+    name: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=64)
+    state: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class UserData(SQLModel, table=True):
+    """What a user's wizards keep between steps (PTB's `user_data`: the drafts), as JSON in
+    bot.persistence's codec. A row exists only while there is something to keep."""
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
 def table_of(model: type[SQLModel]) -> Table:
     """The model's table, for Core statements: they skip the ORM's per-row bookkeeping, which
     costs more than the database's own work on bulk writes and long reads (`python -m bench`)."""

@@ -275,7 +275,8 @@ async def test_a_double_tap_that_changes_nothing_is_refused_as_not_modified(
     alice = telegram.user("Alice")
     await alice.send("/start")
 
-    await alice.tap("Refresh")
+    with pytest.raises(AssertionError, match="editMessageText changed nothing"):
+        await alice.tap("Refresh")  # the test fails: the bot should not have made that call
 
     [error] = errors_of(telegram)
     assert isinstance(error, BadRequest)
@@ -557,7 +558,7 @@ async def test_caption_up_to_1024_characters(application: AnyApplication, alice_
 
 
 async def test_edits_that_change_nothing_or_find_nothing(
-    application: AnyApplication, alice_chat: int
+    application: AnyApplication, alice_chat: int, bot_api: FakeBotApi
 ) -> None:
     bot = application.bot
     sent = await bot.send_message(alice_chat, "<b>Hi</b>", parse_mode=ParseMode.HTML)
@@ -566,6 +567,8 @@ async def test_edits_that_change_nothing_or_find_nothing(
         await bot.edit_message_text(
             "<strong>Hi</strong>", alice_chat, sent.message_id, parse_mode="HTML"
         )
+    with pytest.raises(AssertionError, match="changed nothing"):
+        bot_api.check()
     await bot.edit_message_text("Hi", alice_chat, sent.message_id)  # no longer bold
     with pytest.raises(BadRequest, match="Message to edit not found"):
         await bot.edit_message_text("Hi", alice_chat, sent.message_id + 100)

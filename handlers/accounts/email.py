@@ -26,6 +26,7 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape, plural
 from handlers.common.keyboards import button, inline
 from handlers.common.refusals import as_alert, describe
+from handlers.common.wizards import Wizard
 from handlers.manage.invitations import deliver_waiting_invitations
 from sharing.errors import EmailAlreadyVerified, SharingError
 from sharing.people import email_codes
@@ -230,7 +231,12 @@ async def send_new_code(update: Update, context: CamShareContext) -> Step:
 
 def build_handler() -> Handler:
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
+    return Wizard(
+        title="/email",
+        waiting_for={
+            Step.ADDRESS: "your email address",
+            Step.CODE: "the 6-digit code I emailed you",
+        },
         entry_points=[CommandHandler("email", start_email, filters=filters.ChatType.PRIVATE)],
         states={
             Step.ADDRESS: [MessageHandler(text, receive_address)],

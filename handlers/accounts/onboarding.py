@@ -26,6 +26,7 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape, region_label
 from handlers.common.keyboards import NOT_NOW_BUTTON, button, inline, share_phone_keyboard
 from handlers.common.refusals import as_alert, describe
+from handlers.common.wizards import Wizard
 from handlers.manage.invitations import deliver_waiting_invitations
 from handlers.qr.links import PENDING_LINK_KEY, open_link
 from sharing.errors import SharingError
@@ -101,7 +102,7 @@ async def ask_region_name(update: Update, context: CamShareContext) -> Step:
     return Step.SEARCHING
 
 
-async def search_region(update: Update, context: CamShareContext) -> Step:
+async def search_region(update: Update, context: CamShareContext) -> Step | int:
     message = update.effective_message
     assert message and message.text
     matches = search_regions(message.text)
@@ -110,6 +111,8 @@ async def search_region(update: Update, context: CamShareContext) -> Step:
             "I couldn't find that country. Try its English name or its two-letter code, like FR."
         )
         return Step.SEARCHING
+    if len(matches) == 1:
+        return await _save_region(update, context, matches[0])
     await message.reply_html(
         "Which one?",
         reply_markup=inline(*([button(region_label(code), PickRegion(code))] for code in matches)),
@@ -121,20 +124,32 @@ async def pick_region(update: Update, context: CamShareContext) -> int:
     """Set the region the user tapped. The code comes from the client, so it is validated."""
     query = update.callback_query
     assert query
+    return await _save_region(update, context, PickRegion.unpack(query.data).code)
+
+
+async def _save_region(update: Update, context: CamShareContext, code: str) -> int:
+    """Set the region tapped, or typed when the search found that one only."""
+    query = update.callback_query
     account = await current_account(update, context)
     if account is None:
         return ConversationHandler.END
     try:
-        code = PickRegion.unpack(query.data).code
         async with context.services.database.write() as session:
             account = await accounts.set_region(session, account_id=account.id, region=code)
     except SharingError as error:
-        await query.answer(as_alert(error), show_alert=True)
+        if query is None:
+            assert update.effective_message
+            await update.effective_message.reply_html(describe(error))
+        else:
+            await query.answer(as_alert(error), show_alert=True)
         return ConversationHandler.END
-    await query.answer("Region saved")
-    await query.edit_message_text(
-        f"Region set: {region_label(account.region)}.", parse_mode=ParseMode.HTML
-    )
+    saved = f"Region set: {region_label(account.region)}."
+    if query is None:
+        assert update.effective_message
+        await update.effective_message.reply_html(saved)
+    else:
+        await query.answer("Region saved")
+        await query.edit_message_text(saved, parse_mode=ParseMode.HTML)
     await _after_region(update, context, account)
     await deliver_waiting_invitations(account.id, context)
     payload = context.user_data.pop(PENDING_LINK_KEY, None) if context.user_data else None
@@ -196,7 +211,9 @@ async def decline_phone(update: Update, context: CamShareContext) -> None:
 
 def build_handlers() -> list[Handler]:
     private = filters.ChatType.PRIVATE
-    region_search = ConversationHandler(
+    region_search = Wizard(
+        title="the search for your country",
+        waiting_for={Step.SEARCHING: "the name of your country, or its two-letter code"},
         entry_points=[CallbackQueryHandler(ask_region_name, pattern=SearchRegion.pattern())],
         states={
             Step.SEARCHING: [

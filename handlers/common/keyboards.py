@@ -1,5 +1,7 @@
 """Small builders for keyboards used on several screens, and redrawing a tapped screen."""
 
+import html
+import re
 from collections.abc import Sequence
 
 from telegram import (
@@ -7,6 +9,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
 )
 from telegram.constants import ParseMode
@@ -15,6 +18,7 @@ from handlers.common.callback_data import CallbackData
 
 SHARE_PHONE_BUTTON = "📱 Share my phone number"
 NOT_NOW_BUTTON = "Not now"
+_TAG = re.compile(r"<[^>]*>")
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -38,5 +42,30 @@ def share_phone_keyboard() -> ReplyKeyboardMarkup:
 async def edit_screen(
     query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Redraw the tapped message: its HTML text and its inline keyboard (None removes it)."""
+    """Redraw the tapped message: its HTML text and its inline keyboard (None removes it).
+
+    A repeated tap often draws the very screen already shown, which Telegram refuses ("message
+    is not modified"): that edit is not sent. The text is compared as the user reads it, tags
+    left out, so a change of formatting alone would not be drawn; our screens never make one.
+    """
+    message = query.message
+    if (
+        isinstance(message, Message)
+        and message.text == plain_text(text)
+        and message.reply_markup == keyboard
+    ):
+        return
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+
+async def remove_buttons(query: CallbackQuery) -> None:
+    """Take the inline keyboard off the tapped message, if it still has one."""
+    message = query.message
+    if isinstance(message, Message) and message.reply_markup is None:
+        return
+    await query.edit_message_reply_markup(reply_markup=None)
+
+
+def plain_text(html_text: str) -> str:
+    """HTML as Telegram shows it: tags gone, entities decoded."""
+    return html.unescape(_TAG.sub("", html_text))

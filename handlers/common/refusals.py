@@ -178,6 +178,15 @@ def _(error: errors.InvalidRecipient) -> str:
 
 
 @describe.register
+def _(error: errors.InvalidUsername) -> str:
+    return (
+        f"{escape(error.text)} is not a Telegram username: those have 5 to 32 characters,"
+        " letters, digits and underscores. Check it, or send their phone number or email"
+        " address, or pick them with the button below."
+    )
+
+
+@describe.register
 def _(error: errors.NotDeviceOwner) -> str:
     return "Only the owner of this device can share it or change its shares."
 

@@ -26,6 +26,7 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import DEVICE_TYPE_LABELS, escape
 from handlers.common.keyboards import button, inline
 from handlers.common.refusals import describe
+from handlers.common.wizards import Wizard
 from handlers.devices.device_card import render_device_card
 from sharing.devices import devices
 from sharing.errors import InvalidDeviceField, SharingError
@@ -283,7 +284,17 @@ def _firmware_note(device: devices.DeviceView) -> str:
 
 def build_handler() -> Handler:
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
+    return Wizard(
+        title="/adddevice",
+        waiting_for={
+            Step.SERIAL: "the device's serial number",
+            Step.VERIFICATION_CODE: "the verification code on the device's label",
+            Step.NAME: "a name for the device",
+            Step.TYPE: "you to tap one of the types above",
+            Step.CHANNEL_COUNT: "the number of channels, from 1 to 256",
+            Step.CHANNEL_NAMES: "the channel names, one per line, or a tap on Use default names",
+            Step.FIRMWARE: "the firmware version, like V5.7.3 build 220112",
+        },
         entry_points=[CommandHandler("adddevice", start_wizard, filters=filters.ChatType.PRIVATE)],
         states={
             Step.SERIAL: [MessageHandler(text, receive_serial)],

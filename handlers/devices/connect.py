@@ -25,6 +25,7 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape, plural
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.refusals import as_alert, describe
+from handlers.common.wizards import Wizard
 from handlers.devices.device_card import (
     ConfirmDisconnect,
     ConnectDevice,
@@ -361,7 +362,14 @@ def _draft(context: CamShareContext) -> dict[str, Any] | None:
 
 def build_handler() -> Handler:
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
+    return Wizard(
+        title="connecting a device",
+        waiting_for={
+            Step.ADDRESS: "the device's address",
+            Step.CERTIFICATE: "a tap on one of the certificate buttons",
+            Step.USERNAME: "the user name on the device",
+            Step.PASSWORD: "the device's password",
+        },
         entry_points=[CallbackQueryHandler(start_connecting, pattern=ConnectDevice.pattern())],
         states={
             Step.ADDRESS: [MessageHandler(text, receive_address)],

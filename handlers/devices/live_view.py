@@ -17,6 +17,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
+    Message,
     Update,
 )
 from telegram.constants import ParseMode
@@ -224,7 +225,8 @@ async def _replace_photo(
         photo, caption, keyboard = await _snapshot(context, query, device_id, channel, move=move)
     except (PermissionNotHeld, DeviceNotFound):
         await query.answer(ACCESS_ENDED, show_alert=True)
-        await query.edit_message_reply_markup(None)
+        if isinstance(query.message, Message) and query.message.reply_markup:
+            await query.edit_message_reply_markup(None)  # once: a second tap changes nothing
         return
     except TooManyTaps as error:
         await query.answer(as_alert(error))  # a toast: the photo is still there

@@ -25,6 +25,7 @@ from handlers.common.formatting import DEVICE_STATUS_LABELS, device_type_icon, e
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.notify import notify
 from handlers.common.refusals import as_alert, describe
+from handlers.common.wizards import Wizard
 from handlers.devices.alarms import read_mute
 from handlers.devices.device_card import (
     ConfirmRemoveDevice,
@@ -245,7 +246,9 @@ async def receive_new_name(update: Update, context: CamShareContext) -> RenameSt
 
 
 def build_handlers() -> list[Handler]:
-    rename = ConversationHandler(
+    rename = Wizard(
+        title="renaming a device",
+        waiting_for={RenameStep.NAME: "the device's new name"},
         entry_points=[CallbackQueryHandler(ask_new_name, pattern=RenameDevice.pattern())],
         states={
             RenameStep.NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, receive_new_name)]

@@ -17,7 +17,7 @@ from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape, format_moment, plural
 from handlers.common.grants_text import grant_lines
-from handlers.common.keyboards import button, inline
+from handlers.common.keyboards import button, inline, remove_buttons
 from handlers.common.notify import notify
 from handlers.common.refusals import as_alert, describe
 from handlers.groups import lines as group_lines
@@ -199,7 +199,7 @@ async def _refuse(query: CallbackQuery, error: SharingError) -> None:
     await query.answer(as_alert(error), show_alert=True)
     if isinstance(error, InvitationExpired | ShareNotPending | ShareNotFound):
         try:
-            await query.edit_message_reply_markup(reply_markup=None)
+            await remove_buttons(query)
         except BadRequest as edit_error:
             log.info("prompt keeps its buttons: %s", edit_error.message)
 

@@ -29,6 +29,7 @@ from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
 from handlers.common.notify import notify
 from handlers.common.refusals import as_alert, describe
+from handlers.common.wizards import Wizard
 from handlers.devices.alarms import read_mute
 from handlers.groups import lines as group_lines
 from handlers.manage.invitations import answer_invitation, close_prompt, render_answered
@@ -351,7 +352,9 @@ async def _edit(query: CallbackQuery, screen: Screen) -> None:
 def build_rename_handler() -> Handler:
     """Registered with the other conversations, ahead of the plain handlers: while it waits
     for a name, the text typed is the name."""
-    return ConversationHandler(
+    return Wizard(
+        title="renaming a shared device",
+        waiting_for={AliasStep.NAME: "your name for the device"},
         entry_points=[CallbackQueryHandler(ask_new_alias, pattern=RenameReceived.pattern())],
         states={
             AliasStep.NAME: [

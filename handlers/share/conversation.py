@@ -13,18 +13,18 @@ from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
 
 from handlers.common.cancel import cancel_fallback
 from handlers.common.context import CamShareContext, Handler
+from handlers.common.wizards import Wizard
 from handlers.devices.device_card import ShareDevice
 from handlers.qr.links import ReviewApplication, ShareWithAccount
 from handlers.share import editing, entries, recipient, screens
 from handlers.share import finish as ending
-from handlers.share.state import WIZARD, Step
+from handlers.share.state import PRESET_RECIPIENT, WIZARD, Step, current_draft
 
 
 async def remind_to_use_buttons(update: Update, context: CamShareContext) -> None:
@@ -32,6 +32,14 @@ async def remind_to_use_buttons(update: Update, context: CamShareContext) -> Non
     await update.effective_message.reply_text(
         "Use the buttons of the message above, or send /cancel to stop sharing."
     )
+
+
+def _reviewing(context: CamShareContext) -> str | None:
+    """How the wizard is called when it reviews an application."""
+    draft = current_draft(context)
+    if draft is None or draft.application_id is None:
+        return None
+    return f"the review of {draft.recipient_label}'s application"
 
 
 def build_handler() -> Handler:
@@ -61,7 +69,18 @@ def build_handler() -> Handler:
         CallbackQueryHandler(editing.back_to_recipient, pattern=screens.BackToRecipient.pattern()),
         MessageHandler(typed, remind_to_use_buttons),
     ]
-    return ConversationHandler(
+    return Wizard(
+        title="/share",
+        waiting_for={
+            Step.DEVICE: "you to tap a device above",
+            Step.RECIPIENT: (
+                "the recipient: a phone number, an email address, an @username, or someone"
+                " chosen with the button below"
+            ),
+            Step.SCREENS: "a tap on the buttons of the message above",
+        },
+        drafts=(WIZARD, PRESET_RECIPIENT),
+        draft_title=_reviewing,
         entry_points=[
             CommandHandler("share", entries.start_from_command, filters=private),
             CallbackQueryHandler(entries.start_from_card, pattern=ShareDevice.pattern()),

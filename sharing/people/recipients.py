@@ -4,12 +4,13 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
-from sharing.errors import InvalidPhone, InvalidRecipient
+from sharing.errors import InvalidPhone, InvalidRecipient, InvalidUsername
 from sharing.people.accounts import normalise_phone
 from sharing.views import Address
 from storage.models import AddressKind
 
-_USERNAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{3,31})$")
+_USERNAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{4,31})$")
+"""Telegram's usernames: 5 to 32 characters, letters, digits and underscores, a letter first."""
 _LOOKS_LIKE_PHONE = re.compile(r"^\+?[\d\s().-]{5,}$")
 
 
@@ -28,6 +29,8 @@ def parse_recipient(text: str, *, region: str | None) -> Address:
         return Address(AddressKind.EMAIL, normalise_email(text))
     if match := _USERNAME.match(text):
         return Address(AddressKind.USERNAME, match.group(1).lower())
+    if text.startswith("@"):
+        raise InvalidUsername(text)
     if _LOOKS_LIKE_PHONE.match(text):
         try:
             return Address(AddressKind.PHONE, normalise_phone(text, region=region))

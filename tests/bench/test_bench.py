@@ -41,8 +41,9 @@ async def test_the_share_conversation_runs_to_accept_and_counts_its_sql_by_step(
     ]
     assert [step.count for step in steps] == [TINY.users] * 7
     statements = {step.name: step.max_statements for step in steps}
-    # The two taps the README calls the floor touch no database; Finish writes the most.
-    assert statements["Permissions ›"] == statements["Save"] == 0
+    # The two taps the README calls the floor touch no database but to keep the draft they
+    # change (bot.persistence: one upsert, or none when it did not change); Finish writes most.
+    assert statements["Permissions ›"] <= 1 and statements["Save"] <= 1
     assert statements["Finish"] == max(statements.values())
     assert samples.mean_transactions > 0
 

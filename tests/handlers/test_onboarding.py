@@ -1,5 +1,6 @@
 """/start, the region, the phone; /myaccount, /help and what no step expects."""
 
+import pytest
 from sqlmodel import select
 
 from storage.database import Database
@@ -44,6 +45,19 @@ async def test_region_search_by_name(telegram: Telegram, database: Database) -> 
     await bob.send("united")
     assert ["🇬🇧 United Kingdom"] in bob.last_message.buttons
     await bob.tap("🇬🇧 United Kingdom")
+    assert (await stored_account(database, bob.id)).region == "GB"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("typed", ["GB", "united kingdom"])
+async def test_a_region_found_alone_is_taken_at_once(
+    telegram: Telegram, database: Database, typed: str
+) -> None:
+    bob = telegram.user("Bob", language_code=None)
+    await bob.send("/start")
+    await bob.tap("🌍 Choose my region")
+    await bob.send(typed)
+    assert bob.messages[-2].text == "Region set: 🇬🇧 United Kingdom."
+    assert "share your phone number" in bob.last_message.text
     assert (await stored_account(database, bob.id)).region == "GB"  # type: ignore[union-attr]
 
 

@@ -458,3 +458,17 @@ async def test_an_owner_edits_a_share_by_its_id_and_nobody_else_can(
     assert (
         olivia.last_message.text == "✅ Rita's access to Shop NVR was updated; they have been told."
     )
+
+
+@pytest.mark.parametrize("typed", ["@bob", "@b" + "o" * 32, "@bob-smith", "@4bobby"])
+async def test_a_username_telegram_would_not_give_is_answered_as_such(
+    olivia: TelegramUser, typed: str
+) -> None:
+    await open_share(olivia)
+    await olivia.send(typed)
+    assert olivia.last_message.text.startswith(
+        f"{typed} is not a Telegram username: those have 5 to 32 characters, letters, digits"
+        " and underscores."
+    )
+    await olivia.send("@bobby")  # five characters: someone who has not started the bot yet
+    assert "4 of 4 channels selected" in olivia.last_message.text

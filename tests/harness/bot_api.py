@@ -18,7 +18,13 @@ from itertools import count
 from PIL import Image, UnidentifiedImageError
 
 from tests.harness.methods import METHODS, commands_key
-from tests.harness.refusals import ApiError, NotModelled, bad_request, too_many_requests
+from tests.harness.refusals import (
+    MESSAGE_NOT_MODIFIED,
+    ApiError,
+    NotModelled,
+    bad_request,
+    too_many_requests,
+)
 from tests.harness.state import (
     CallbackQueryState,
     ChatMessage,
@@ -124,6 +130,9 @@ class FakeBotApi:
 
     def _refuse(self, name: str, params: Mapping[str, str], error: ApiError) -> ApiResponse:
         self.calls.append(ApiCall(name, dict(params), error.description))
+        if MESSAGE_NOT_MODIFIED in error.description:
+            # Harmless for the user, but a call Telegram refuses: the bot should know better.
+            self.problems.append(f"{name} changed nothing: Telegram answers {error.description}")
         return ApiResponse.json(error.error_code, error.to_json())
 
     def _take_throttle(self, name: str) -> None:

@@ -29,6 +29,25 @@ from tests.harness.updates import (
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
+_FILE = {"file_id": "AgADBAADfile", "file_unique_id": "AQADfile"}
+ATTACHMENTS: dict[str, JsonDict] = {
+    "sticker": {
+        **_FILE,
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "emoji": "👍",
+    },
+    "location": {"latitude": 51.5007, "longitude": -0.1246},
+    "voice": {**_FILE, "duration": 3, "mime_type": "audio/ogg"},
+    "dice": {"emoji": "🎲", "value": 4},
+    "document": {**_FILE, "file_name": "manual.pdf", "mime_type": "application/pdf"},
+    "video_note": {**_FILE, "length": 240, "duration": 5},
+}
+"""Messages with no text, as Telegram sends them; the bot never downloads these files."""
+
 
 class Telegram:
     """The world around the bot: makes people and groups, and delivers what they do."""
@@ -238,6 +257,10 @@ class TelegramUser:
         await self._send_in_private(
             contact=self._contact_card(phone_number, user_id, first_name), forward_origin=origin
         )
+
+    async def send_attachment(self, kind: str) -> None:
+        """Send what the attachment menu or the sticker panel sends: one of `ATTACHMENTS`."""
+        await self._send_in_private(**{kind: ATTACHMENTS[kind]})
 
     async def block_bot(self) -> None:
         """Block the bot: Telegram tells it (my_chat_member), then refuses its messages."""

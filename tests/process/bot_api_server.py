@@ -19,7 +19,7 @@ from typing import Self
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.harness.bot_api import FakeBotApi
-from tests.harness.state import JsonDict, Person
+from tests.harness.state import ChatMessage, JsonDict, Person
 from tests.harness.updates import callback_query_update, message_update
 from tests.harness.wire import ApiResponse, Upload, route
 
@@ -84,6 +84,8 @@ class BotApiServer:
         with self._changed:
             if destination and destination.method == "getUpdates":
                 offset = int(params.get("offset") or 0)
+                # Confirmed by the call itself, as on Telegram: not after the long poll.
+                self.api.updates = self.api.pending_updates(offset)
                 self._changed.wait_for(
                     lambda: self._closing or self.api.pending_updates(offset),
                     timeout=float(params.get("timeout") or 0),
@@ -99,17 +101,19 @@ class BotApiServer:
             self.api.updates.append(message_update(self.api, person, chat, text=text))
             self._changed.notify_all()
 
-    def tap(self, person: Person, label: str) -> None:
-        """`person` taps the button `label` on the latest message of their chat that shows it."""
+    def tap(self, person: Person, label: str, *, message: ChatMessage | None = None) -> None:
+        """`person` taps the inline button `label` of `message`, or of the latest message of
+        their chat that shows it."""
         with self._changed:
-            chat = self.api.private_chat(person)
-            message = next(
-                message
-                for message in reversed(chat.messages.values())
-                if message.inline_button(label) is not None
-            )
+            if message is None:
+                chat = self.api.private_chat(person)
+                message = next(
+                    shown
+                    for shown in reversed(chat.messages.values())
+                    if shown.inline_button(label) is not None
+                )
             button = message.inline_button(label)
-            assert button is not None
+            assert button is not None, f"no button {label!r}: {message.buttons}"
             _, update = callback_query_update(self.api, person, message, button["callback_data"])
             self.api.updates.append(update)
             self._changed.notify_all()

@@ -5,6 +5,9 @@ The bot talks HTTP to `BotApiServer` on 127.0.0.1 (TELEGRAM_API_URL), never to T
 """
 
 import signal
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -36,6 +39,60 @@ def test_the_bot_starts_greets_and_stops_cleanly(tmp_path: Path, server: BotApiS
         bot.process.send_signal(signal.SIGINT)
         assert bot.process.wait(timeout=TIMEOUT) == 0, bot.log()
     assert "Traceback" not in bot.log()
+
+
+def test_a_wizard_goes_on_after_the_bot_is_killed_and_started_again(
+    tmp_path: Path, server: BotApiServer
+) -> None:
+    """SIGKILL mid-/adddevice: no shut-down, so what each step did was already stored."""
+    environment = bot_environment(tmp_path, server, BOT_TOKEN=TOKEN)
+
+    def says(text: str) -> Callable[[FakeBotApi], bool]:
+        def said(api: FakeBotApi) -> bool:
+            replies = _bot_replies(api, ALICE)
+            confirmed = not api.updates  # Telegram will not hand the update over again
+            return confirmed and bool(replies) and text in (replies[-1].text or "")
+
+        return said
+
+    def stored(api: FakeBotApi) -> bool:
+        """The name step (3) is in the database: the bot writes it just after it answers."""
+        with closing(sqlite3.connect(tmp_path / "camshare.db")) as database:
+            rows = database.execute("SELECT state FROM conversationstate").fetchall()
+        return rows == [("3",)]
+
+    with running_bot(tmp_path, environment) as bot:
+        bot.wait_for(server, lambda api: api.bot_commands(), "register its commands")
+        for text, answer in [
+            ("/start", "Welcome"),
+            ("/adddevice", "1/6"),
+            ("J12345678", "2/6"),
+            ("abcdef", "3/6"),
+        ]:
+            server.send_text(ALICE, text)
+            bot.wait_for(server, says(answer), f"answer {text}")
+        bot.wait_for(server, stored, "store the step")
+        bot.process.send_signal(signal.SIGKILL)
+        bot.process.wait(timeout=TIMEOUT)
+
+    with running_bot(tmp_path, environment) as bot:
+        server.send_text(ALICE, "Front door")
+        bot.wait_for(server, says("4/6"), "ask for the type after the restart")
+        server.tap(ALICE, "📷 Camera", message=_bot_replies(server.api, ALICE)[-1])
+        bot.wait_for(server, says("6/6"), "ask for the firmware")
+        server.send_text(ALICE, "V5.7.3 build 220112")
+        bot.wait_for(
+            server,
+            lambda api: any(text.startswith("✅ Added Front door.") for text in _texts(api)),
+            "add the device",
+        )
+        bot.process.send_signal(signal.SIGINT)
+        assert bot.process.wait(timeout=TIMEOUT) == 0, bot.log()
+    assert "Traceback" not in bot.log()
+
+
+def _texts(api: FakeBotApi) -> list[str]:
+    return [message.text or "" for message in _bot_replies(api, ALICE)]
 
 
 def _bot_replies(api: FakeBotApi, person: Person) -> list[ChatMessage]:

@@ -37,3 +37,27 @@ def test_prefixes_are_unique() -> None:
         @dataclass(frozen=True)
         class Again(CallbackData, prefix="tst"):
             item_id: int
+
+
+@pytest.mark.parametrize(
+    "forged",
+    ["tst:0:DE", "tst:-1:DE", f"tst:{2**63}:DE", "tst:99999999999999999999:DE", "tst:007:DE"],
+)
+def test_ids_out_of_range_are_refused(forged: str) -> None:
+    """A database id is 1 to 2**63 - 1: anything else could only be forged."""
+    with pytest.raises(CallbackDataError):
+        Sample.unpack(forged)
+
+
+@dataclass(frozen=True)
+class Page(CallbackData, prefix="tstp"):
+    offset: int
+
+
+def test_other_numbers_start_at_zero() -> None:
+    assert Page.unpack("tstp:0") == Page(0)
+    assert Sample.unpack(f"tst:{2**63 - 1}:DE") == Sample(2**63 - 1, "DE")
+    with pytest.raises(CallbackDataError):
+        Page.unpack("tstp:-1")
+    with pytest.raises(ValueError, match="out of range"):
+        Sample(0, "DE").pack()
