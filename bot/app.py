@@ -30,9 +30,12 @@ from handlers.common import help
 from handlers.common.context import CamShareContext, DeviceServices, Services
 from handlers.common.errors import handle_error
 from handlers.common.wizards import WizardGuard, wizards_in
+from handlers.devices.alarms import handle_alert
 from sharing.clock import Clock, system_clock
+from sharing.devices.connections import DeviceTarget
 from sharing.devices.pool import DevicePool
 from sharing.devices.secrets import PasswordSealer
+from sharing.devices.watching import DeviceEvent, EventWatchers, Heartbeat
 from storage.database import Database
 
 # Our conversations mix typed steps with button steps and are tracked per user and chat, not
@@ -92,6 +95,7 @@ def build_application(
         default_region=settings.default_region,
         email_sender=build_email_sender(settings.smtp_url, settings.smtp_from),
     )
+    _watch_events(application)
     _register_handlers(application)
     register_jobs(application, settings)
     if settings.health_port is not None:
@@ -128,6 +132,16 @@ def build_device_services(settings: Settings, *, monotonic: Callable[[], float])
         check_concurrency=settings.device_check_concurrency,
         alarm_cooldown=timedelta(seconds=settings.alarm_cooldown_seconds),
     )
+
+
+def _watch_events(application: CamShareApplication) -> None:
+    """Devices' events reach the alarms with the bot's context (outside any update: bulk)."""
+    devices = services_of(application).devices
+
+    async def on_alert(target: DeviceTarget, alert: DeviceEvent | Heartbeat) -> None:
+        await handle_alert(CamShareContext(application), target, alert)
+
+    devices.watchers = EventWatchers(devices.pool.alert_stream, on_alert)
 
 
 def _register_handlers(application: CamShareApplication) -> None:
@@ -173,6 +187,8 @@ async def _on_shutdown(application: CamShareApplication) -> None:
     if server := http_server_of(application):
         await server.stop()
     services = services_of(application)
+    if services.devices.watchers is not None:
+        await services.devices.watchers.close()
     await services.devices.pool.close()
     await services.database.dispose()
     log.info("stopped: the database is closed")

@@ -12,7 +12,7 @@ from telegram.ext import Application, Job, JobQueue
 from bot.settings import Settings
 from bot.telegram_pace import Lane, in_lane
 from handlers.common.context import CamShareContext
-from handlers.devices.alarms import refresh_alarm_notices
+from handlers.devices.alarms import refresh_alarm_notices, watch_devices
 from handlers.devices.status_checks import check_devices
 from handlers.groups.news import flush_group_news
 from handlers.manage.expiry import sweep_expired
@@ -23,6 +23,9 @@ DEVICE_STATUS_JOB = "device_status"
 DEVICE_STATUS_RUNS_PER_CHECK = 4
 """The status job runs this many times per DEVICE_CHECK_SECONDS, asking the devices that are
 due: each device is asked about every DEVICE_CHECK_SECONDS, whenever it was connected."""
+DEVICE_EVENTS_JOB = "device_events"
+DEVICE_EVENTS_SECONDS = 30
+"""How soon a device connected or changed has its event stream opened (or closed)."""
 ALARM_EDITS_JOB = "alarm_edits"
 ALARM_EDITS_SECONDS = 5
 """How often alarm notices whose burst went on are edited: a flood costs each one an edit per
@@ -62,6 +65,10 @@ async def alarm_edits_job(context: CamShareContext) -> None:
     await refresh_alarm_notices(context)
 
 
+async def device_events_job(context: CamShareContext) -> None:
+    await watch_devices(context)
+
+
 def register_jobs(
     application: Application[Any, CamShareContext, Any, Any, Any, Any], settings: Settings
 ) -> None:
@@ -99,6 +106,13 @@ def register_jobs(
         interval=max(1, settings.device_check_seconds // DEVICE_STATUS_RUNS_PER_CHECK),
         first=start,
         name=DEVICE_STATUS_JOB,
+        job_kwargs=schedule,
+    )
+    job_queue.run_repeating(
+        device_events_job,
+        interval=DEVICE_EVENTS_SECONDS,
+        first=start,
+        name=DEVICE_EVENTS_JOB,
         job_kwargs=schedule,
     )
     job_queue.run_repeating(

@@ -11,7 +11,7 @@ from sharing.clock import Clock
 from sharing.devices.pool import DevicePool
 from sharing.devices.probing import DriverFactory, Networks
 from sharing.devices.secrets import PasswordSealer
-from sharing.devices.watching import Throttle
+from sharing.devices.watching import EventWatchers, Throttle
 from sharing.people.mail import EmailSender
 from storage.database import Database
 
@@ -44,6 +44,8 @@ class DeviceServices:
     check_concurrency: int
     alarm_cooldown: timedelta
     heartbeats: Throttle = field(default_factory=Throttle)
+    watchers: EventWatchers | None = None
+    """Set by the application factory, whose context the alarms need."""
 
 
 class CamShareContext(

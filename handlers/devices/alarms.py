@@ -22,7 +22,7 @@ from handlers.devices.device_card import MuteAlarms, Muted, UnmuteAlarms, muted_
 from handlers.devices.live_view import PickLiveChannel
 from handlers.devices.photos import fit_for_telegram
 from handlers.groups import lines as group_lines
-from sharing.devices import access, alarms, status
+from sharing.devices import access, alarms, connections, status
 from sharing.devices.alarms import AlarmNoticeView
 from sharing.devices.connections import DeviceTarget
 from sharing.devices.watching import DeviceEvent, EventKind, Heartbeat
@@ -76,6 +76,17 @@ async def handle_alert(
     picture = await _snapshot(context, target, alert.channel, recorded.to_send)
     for notice in recorded.to_send:
         await _send(context, notice, picture if notice.live_view else None)
+
+
+async def watch_devices(context: CamShareContext) -> None:
+    """The job that keeps one event stream open per connected device, whatever connected,
+    changed or disconnected them since it last ran."""
+    services = context.services
+    watchers = services.devices.watchers
+    assert watchers is not None, "the application factory sets the watchers"
+    async with services.database.read() as session:
+        targets = await connections.connected_targets(session, sealer=services.devices.sealer)
+    await watchers.reconcile(targets)
 
 
 async def refresh_alarm_notices(context: CamShareContext) -> None:

@@ -13,11 +13,12 @@ The per-device concurrency and the timeouts are the driver's (settings, bot/app.
 
 import asyncio
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from device_api import DeviceDriver, DeviceError, Preset
+from device_api import DeviceDriver, DeviceError, DeviceEvent, Heartbeat, Preset
 from sharing.devices.connections import DeviceTarget, serial_matches
 from sharing.devices.failures import refusal, status_after
 from sharing.devices.probing import DriverFactory
@@ -26,6 +27,7 @@ from sharing.errors import TooManyTaps
 from storage.models import DeviceStatus
 
 T = TypeVar("T")
+Alerts = AsyncIterator[DeviceEvent | Heartbeat]
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,14 @@ class DevicePool:
             return CheckResult(DeviceStatus.ONLINE, tuple(await driver.channels()))
         except DeviceError as error:
             return CheckResult(status_after(error))
+
+    @asynccontextmanager
+    async def alert_stream(self, target: DeviceTarget) -> AsyncIterator[Alerts]:
+        """The device's event stream, on its pooled driver (`watching.EventWatchers` keeps one
+        open per device). Device errors are the driver's own: the watcher waits them out."""
+        driver = await self._driver(target)
+        async with driver.alert_stream() as alerts:
+            yield alerts
 
     async def ptz_move(self, target: DeviceTarget, channel: int, move: PtzMove) -> None:
         await self._call(

@@ -1,6 +1,7 @@
 """Alarms: a device's event reaches exactly the holders of Alarm on its channel, folded per
 burst, with a snapshot for those who also hold Live View; mutes; groups hear bursts."""
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -8,19 +9,21 @@ from sqlmodel import select
 
 from device_api import DeviceEvent, EventKind, Heartbeat
 from handlers.common.context import CamShareContext
-from handlers.devices.alarms import handle_alert, refresh_alarm_notices
+from handlers.devices.alarms import handle_alert, refresh_alarm_notices, watch_devices
 from handlers.groups.news import flush_group_news
 from sharing.devices import connections
 from sharing.devices.connections import DeviceTarget
 from storage.database import Database
 from storage.models import DeviceGroupLink, Permission, Share, ShareState
 from tests.clock import FakeClock
+from tests.device_simulator import DeviceSimulator
 from tests.handlers.devices.journeys import (
     linked_group,
     pictured_channel,
     share_channels,
 )
 from tests.handlers.journeys import verified
+from tests.harness.state import ChatMessage
 from tests.harness.users import Telegram, TelegramGroup, TelegramUser
 
 ALARM_AND_LIVE = Permission.ALARM | Permission.LIVE_VIEW
@@ -202,3 +205,61 @@ async def news(context: CamShareContext, group: TelegramGroup) -> list[str]:
     return [
         message.text or "" for message in group.messages[before:] if "🚨" in (message.text or "")
     ]
+
+
+async def test_the_device_stream_reaches_the_holders_and_is_reopened_when_it_drops(
+    olivia: TelegramUser,
+    nvr_simulator: DeviceSimulator,
+    context: CamShareContext,
+    clock: FakeClock,
+    database: Database,
+) -> None:
+    watchers = context.services.devices.watchers
+    assert watchers is not None
+    handled: asyncio.Queue[object] = asyncio.Queue()
+    deliver = watchers.on_alert
+
+    async def on_alert(target: DeviceTarget, alert: DeviceEvent | Heartbeat) -> None:
+        await deliver(target, alert)
+        await handled.put(alert)
+
+    async def no_wait(_seconds: float) -> None:
+        return None
+
+    watchers.on_alert, watchers.sleep = on_alert, no_wait
+    await watch_devices(context)
+    await nvr_simulator.wait_until(lambda device: device.open_alert_streams == 1)
+
+    nvr_simulator.emit_event(channel=3, event_type="VMD")
+    await asyncio.wait_for(handled.get(), timeout=5)
+    assert olivia.last_message.caption == (
+        "🚨 Motion\nShop NVR · 3. Camera 03\nAt 15 Jan 2026, 09:00 UTC"
+    )
+
+    nvr_simulator.drop_alert_streams()
+    await nvr_simulator.wait_until(lambda device: _streams_opened(device) == 2)
+    await nvr_simulator.wait_until(lambda device: device.open_alert_streams == 1)
+    clock.advance(seconds=61)
+    nvr_simulator.emit_event(channel=3, event_type="linedetection")
+    await asyncio.wait_for(handled.get(), timeout=5)
+    assert olivia.last_message.caption.startswith("🚨 Line crossing")
+
+    await olivia.tap("✂️ Disconnect", message=await _card(olivia))
+    await olivia.tap("✂️ Yes, disconnect")
+    await watch_devices(context)
+    assert watchers.watched == frozenset()
+    await nvr_simulator.wait_until(lambda device: device.open_alert_streams == 0)
+
+
+def _streams_opened(device: DeviceSimulator) -> int:
+    return sum(
+        1
+        for request in device.requests
+        if request.path.endswith("/alertStream") and request.authenticated
+    )
+
+
+async def _card(owner: TelegramUser) -> ChatMessage:
+    await owner.send("/devices")
+    await owner.tap("🟢 🗄 Shop NVR · 16 ch")
+    return owner.last_message
