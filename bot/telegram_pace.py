@@ -176,11 +176,53 @@ class TwoLaneWindow:
             self._next_bulk = max(self._next_bulk + self.spacing, now + self.spacing / 2)
 
 
+class ChatSpacing:
+    """Bulk messages to one private chat at most one a `seconds` (Telegram's "about one message
+    a second in one chat"): an alarm on four channels held by one person is four messages to
+    them at once. Groups are paced by AIORateLimiter's 20 a minute instead; a person's own
+    taps are not paced here (their replies are theirs to wait for).
+
+    Each chat's next free moment is kept while it is in the future; a chat whose moment passed
+    is forgotten when the table is swept (every `SWEEP_EVERY` new chats), so memory follows the
+    chats that were sent to in the last second, not all of them.
+    """
+
+    SWEEP_EVERY = 1024
+
+    def __init__(
+        self,
+        seconds: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._sleep = sleep
+        self._next: dict[int, float] = {}
+
+    async def wait(self, chat_id: int) -> None:
+        now = self._clock()
+        if len(self._next) >= self.SWEEP_EVERY:
+            self._next = {chat: at for chat, at in self._next.items() if at > now}
+        at = max(now, self._next.get(chat_id, now))
+        self._next[chat_id] = at + self.seconds
+        if at > now:
+            await self._sleep(at - now)
+
+
 class TelegramPace(BaseRateLimiter[int]):
     """The overall limit in two lanes, in front of PTB's AIORateLimiter for the rest."""
 
-    def __init__(self, *, max_retries: int, window: TwoLaneWindow | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        max_retries: int,
+        window: TwoLaneWindow | None = None,
+        chats: ChatSpacing | None = None,
+    ) -> None:
         self._overall = window or TwoLaneWindow(MESSAGES_PER_SECOND, 1 + WINDOW_MARGIN)
+        self._chats = chats or ChatSpacing(1 + WINDOW_MARGIN)
         self._groups_and_retries = AIORateLimiter(overall_max_rate=0, max_retries=max_retries)
 
     async def initialize(self) -> None:
@@ -205,14 +247,26 @@ class TelegramPace(BaseRateLimiter[int]):
         if not takes_a_slot(endpoint, data, lane):
             paced = callback
         else:
+            private_chat = _private_chat(data)
 
             async def paced(*call_args: Any, **call_kwargs: Any) -> JsonResult:
+                if lane is Lane.BULK and private_chat is not None:
+                    await self._chats.wait(private_chat)
                 await self._overall.take(lane)
                 return await callback(*call_args, **call_kwargs)
 
         return await self._groups_and_retries.process_request(
             paced, args, kwargs, endpoint, data, rate_limit_args
         )
+
+
+def _private_chat(data: dict[str, Any]) -> int | None:
+    """A private chat's id is the user's, positive; groups' are negative."""
+    try:
+        chat_id = int(data["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        return None  # a @channelusername, or no chat
+    return chat_id if chat_id > 0 else None
 
 
 def takes_a_slot(endpoint: str, data: dict[str, Any], lane: Lane) -> bool:

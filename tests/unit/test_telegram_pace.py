@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.telegram_pace import Lane, TelegramPace, TwoLaneWindow, interactive
+from bot.telegram_pace import ChatSpacing, Lane, TelegramPace, TwoLaneWindow, interactive
 
 INTERACTIVE, BULK = Lane.INTERACTIVE, Lane.BULK
 
@@ -185,3 +185,20 @@ async def test_which_requests_take_a_slot_of_the_30_in_each_lane(
         assert window.taken == [BULK] * bulk_slots
     finally:
         await pace.shutdown()
+
+
+async def test_bulk_to_one_private_chat_goes_one_a_second_and_other_chats_are_not_held() -> None:
+    """Four alarms to one person at once: spaced a second apart, as Telegram asks of one chat;
+    the next person's message does not wait behind them."""
+    time = ManualTime()
+    spacing = ChatSpacing(1.0, clock=time, sleep=time.sleep)
+    served: list[tuple[int, float]] = []
+
+    async def send(chat_id: int) -> None:
+        await spacing.wait(chat_id)
+        served.append((chat_id, time.now))
+
+    tasks = [asyncio.create_task(send(chat)) for chat in (7, 7, 7, 7, 8)]
+    await time.advance_to(5)
+    await asyncio.gather(*tasks)
+    assert sorted(served) == [(7, 0.0), (7, 1.0), (7, 2.0), (7, 3.0), (8, 0.0)]
