@@ -26,6 +26,12 @@ def database(request: pytest.FixtureRequest, database: Database) -> Database:
 
 
 @pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """A device that holds a request is given up on after a second, not five."""
+    return settings.model_copy(update={"device_timeout_seconds": 1.0})
+
+
+@pytest.fixture
 def application_factory(
     settings: Settings, device_clock: ManualClock, database: Database
 ) -> ApplicationFactory:

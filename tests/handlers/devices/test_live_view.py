@@ -128,6 +128,20 @@ async def test_a_device_that_goes_away_is_told_not_crashed(
     assert pictured_channel(photo) == 1 and photo.buttons, "the photo stays as it was"
 
 
+async def test_a_device_that_stops_answering_mid_request_is_told_within_the_timeout(
+    olivia: TelegramUser, nvr_simulator: DeviceSimulator, device_clock: ManualClock
+) -> None:
+    await olivia.tap("📷 Live view")
+    await olivia.tap("1. Camera 01")
+    photo = olivia.last_message
+    device_clock.advance(2)
+    nvr_simulator.hold_requests(path="/ISAPI/Streaming/channels/101/picture")
+    answer = await olivia.tap("🔄 Refresh", message=photo)
+    await nvr_simulator.release_requests()
+    assert answer.show_alert and answer.text == "Shop NVR is not answering. Try again in a moment."
+    assert pictured_channel(photo) == 1, "the photo stays as it was"
+
+
 async def test_taps_are_limited_per_person_and_pictures_shared(
     olivia: TelegramUser, nvr_simulator: DeviceSimulator
 ) -> None:
