@@ -79,6 +79,7 @@ def build_application(
         .concurrent_updates(PerPersonOrder())
         .job_queue(BulkJobQueue())
         .post_init(_on_startup)
+        .post_stop(_on_stop)
         .post_shutdown(_on_shutdown)
     )
     if settings.api_base_url and settings.api_base_file_url:
@@ -182,12 +183,19 @@ async def _on_startup(application: CamShareApplication) -> None:
         await server.start()
 
 
+async def _on_stop(application: CamShareApplication) -> None:
+    """Devices' event streams end while the bot can still send what they said."""
+    watchers = services_of(application).devices.watchers
+    if watchers is not None:
+        await watchers.close()
+
+
 async def _on_shutdown(application: CamShareApplication) -> None:
     """After the updates in flight and the jobs have finished (python-telegram-bot's stop)."""
     if server := http_server_of(application):
         await server.stop()
     services = services_of(application)
-    if services.devices.watchers is not None:
+    if services.devices.watchers is not None:  # stopped already, unless the bot never ran
         await services.devices.watchers.close()
     await services.devices.pool.close()
     await services.database.dispose()

@@ -233,8 +233,9 @@ class AlarmMute(SQLModel, table=True):
 class AlarmNotice(SQLModel, table=True):
     """The alarm message a person has about one channel: the events of a burst fold into it
     (count, last time) while they come within the cooldown of each other, and the message is
-    edited, not sent again. `edited_count` is what the message shows, so a job can edit the
-    notices whose count moved on, at most once each a run, however many events come."""
+    edited, not sent again, so a job can edit the
+    notices whose count moved on (`count` against `shown_count`), spaced, however many events
+    come."""
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(
@@ -242,6 +243,8 @@ class AlarmNotice(SQLModel, table=True):
     )
     device_id: int = Field(foreign_key="device.id", ondelete="CASCADE")
     channel_number: int
+    device_name: str = Field(max_length=64)
+    """As the person knows the device (a recipient's own name for it), when the burst began."""
     kinds: str = Field(max_length=128)
     """The event kinds of the burst, comma-separated, in the order they first came."""
     first_at: datetime = Field(sa_type=UTCDateTime)

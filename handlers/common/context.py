@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
 
 from sharing.clock import Clock
+from sharing.devices.alarms import Bursts
 from sharing.devices.pool import DevicePool
 from sharing.devices.probing import DriverFactory, Networks
 from sharing.devices.secrets import PasswordSealer
@@ -44,6 +45,7 @@ class DeviceServices:
     check_concurrency: int
     alarm_cooldown: timedelta
     heartbeats: Throttle = field(default_factory=Throttle)
+    bursts: Bursts = field(default_factory=Bursts)
     watchers: EventWatchers | None = None
     """Set by the application factory, whose context the alarms need."""
 

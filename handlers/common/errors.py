@@ -19,7 +19,8 @@ async def handle_error(update: object, context: CamShareContext) -> None:
     if isinstance(error, Forbidden):
         log.info("Telegram refused a message: %s", error.message)
         return
-    log.error("error while handling %r", update, exc_info=error)
+    # Never the update itself: its text may be what a person typed at a password step (R14).
+    log.error("error while handling %s", _described(update), exc_info=error)
     if not isinstance(update, Update):
         return
     try:
@@ -29,3 +30,13 @@ async def handle_error(update: object, context: CamShareContext) -> None:
             await update.effective_message.reply_text(SORRY)
     except TelegramError:
         log.warning("could not tell the user about the error", exc_info=True)
+
+
+def _described(update: object) -> str:
+    """Which update failed, without what it says: its id and kind."""
+    if not isinstance(update, Update):
+        return type(update).__name__
+    kinds = [
+        name for name in ("message", "callback_query", "my_chat_member") if getattr(update, name)
+    ]
+    return f"update {update.update_id} ({', '.join(kinds) or 'other'})"

@@ -7,11 +7,12 @@ holders hear what, and the folding, are `sharing.devices.alarms`'. Installer gro
 burst of video loss, or of anything when the owner turned alarms on for the group.
 """
 
+import logging
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from handlers.common.context import CamShareContext, Handler
@@ -31,6 +32,8 @@ from sharing.groups import group_outbox
 from storage.models import DeviceStatus
 
 EDITS_PER_RUN = 200
+KIND_CHARS = 32
+"""A device's own name for an event kind we do not know is cut to this."""
 KIND_LABELS = {
     EventKind.MOTION: "Motion",
     EventKind.LINE_CROSSING: "Line crossing",
@@ -41,6 +44,7 @@ KIND_LABELS = {
 }
 GROUP_KINDS = frozenset({EventKind.VIDEO_LOSS})
 """What every linked group hears; the rest only groups the owner turned alarms on for."""
+log = logging.getLogger(__name__)
 MUTES = {1: "🔕 1 h", 8: "🔕 8 h", 0: "🔕 Until I unmute"}
 
 
@@ -55,7 +59,8 @@ async def handle_alert(
         return  # the end of an event, or a device-level one: nothing for a channel's holders
     services = context.services
     now = services.clock()
-    kind = KIND_LABELS.get(alert.kind, alert.event_type)
+    kind = KIND_LABELS.get(alert.kind, alert.event_type[:KIND_CHARS])
+    cooldown = services.devices.alarm_cooldown
     async with services.database.write() as session:
         recorded = await alarms.record_event(
             session,
@@ -63,9 +68,11 @@ async def handle_alert(
             channel=alert.channel,
             kind=kind,
             now=now,
-            cooldown=services.devices.alarm_cooldown,
+            cooldown=cooldown,
         )
-        if recorded.new_burst:
+        if not recorded.channel_known:
+            return
+        if services.devices.bursts.starts(target.device_id, alert.channel, now, cooldown):
             groups = await alarms.groups_hearing(
                 session, device_id=target.device_id, every_alarm=alert.kind not in GROUP_KINDS
             )
@@ -114,8 +121,10 @@ async def refresh_alarm_notices(context: CamShareContext) -> None:
                     parse_mode=ParseMode.HTML,
                     reply_markup=keyboard,
                 )
-        except (BadRequest, Forbidden):
-            pass  # deleted by its reader, or the bot was blocked: nothing left to edit
+        except TelegramError as error:
+            # Deleted by its reader, the bot blocked, Telegram busy: this edit is dropped, the
+            # next event's brings the count up to date.
+            log.info("alarm notice %s not edited: %s", notice.id, error)
         async with services.database.write() as session:
             await alarms.notice_edited(
                 session, notice_id=notice.id, shown_count=notice.count, now=services.clock()
@@ -185,8 +194,11 @@ async def _send(context: CamShareContext, notice: AlarmNoticeView, picture: byte
             sent = await context.bot.send_message(
                 notice.account_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
             )
-    except (BadRequest, Forbidden):
-        return  # never started the bot, or blocked it: the next burst tries again
+    except TelegramError as error:
+        # Never started the bot, blocked it, or Telegram failed: the other holders still get
+        # theirs, and the next burst tries again.
+        log.info("alarm notice %s not sent: %s", notice.id, error)
+        return
     async with context.services.database.write() as session:
         await alarms.notice_sent(
             session,
@@ -194,6 +206,7 @@ async def _send(context: CamShareContext, notice: AlarmNoticeView, picture: byte
             chat_id=sent.chat_id,
             message_id=sent.message_id,
             shown_count=notice.count,
+            with_photo=picture is not None,
             now=context.services.clock(),
         )
 
@@ -224,6 +237,7 @@ async def _heard_from(context: CamShareContext, target: DeviceTarget) -> None:
             result=status.CheckResult(DeviceStatus.ONLINE),
             now=now,
             grace=services.devices.offline_grace,
+            connected_at=target.connected_at,
         )
 
 

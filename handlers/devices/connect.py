@@ -9,6 +9,7 @@ added), and only then is the connection saved, the password sealed. A refusal sa
 wrong and asks again at the step it concerns. Refresh and Disconnect on the card are here too.
 """
 
+import logging
 from contextlib import suppress
 from dataclasses import dataclass
 from enum import IntEnum, auto
@@ -16,7 +17,7 @@ from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
 from handlers.common.callback_data import CallbackData
@@ -49,6 +50,8 @@ from sharing.errors import (
 )
 
 WIZARD = "connect_device"
+
+log = logging.getLogger(__name__)
 
 
 class Step(IntEnum):
@@ -186,7 +189,7 @@ async def receive_password(update: Update, context: CamShareContext) -> Step | i
     owner_id = update.effective_user.id
     progress = await update.effective_chat.send_message("🔌 Connecting…")
     try:
-        device = await _connect(
+        device = await _connect_or_say_why(
             context, owner_id=owner_id, device_id=draft["device_id"], request=request
         )
     except DeviceLoginRefused as error:
@@ -282,9 +285,23 @@ async def disconnect(update: Update, context: CamShareContext) -> None:
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return
-    await context.services.devices.pool.forget(device_id)
+    await context.services.devices.pool.forget(device_id, before=context.services.clock())
     await query.answer("Disconnected")
     await edit_screen(query, *render_device_card(device))
+
+
+async def _connect_or_say_why(
+    context: CamShareContext, *, owner_id: int, device_id: int, request: ConnectionRequest
+) -> devices.DeviceView:
+    """`_connect`, with any failure that is not a refusal logged without the request (it holds
+    the password) and told as the device not answering, so the wizard asks again."""
+    try:
+        return await _connect(context, owner_id=owner_id, device_id=device_id, request=request)
+    except SharingError:
+        raise
+    except Exception:
+        log.exception("connecting device %s failed", device_id)
+        raise DeviceNotAnswering(device_name=request.host, timed_out=True) from None
 
 
 async def _connect(
@@ -294,6 +311,7 @@ async def _connect(
     async with services.database.read() as session:
         device = await devices.get_owned_device(session, owner_id=owner_id, device_id=device_id)
     report = await _probe(context, request, serial=device.serial, name=device.name)
+    now = services.clock()
     async with services.database.write() as session:
         await connections.save_connection(
             session,
@@ -302,10 +320,10 @@ async def _connect(
             request=request,
             report=report,
             sealer=services.devices.sealer,
-            now=services.clock(),
+            now=now,
         )
         device = await devices.get_owned_device(session, owner_id=owner_id, device_id=device_id)
-    await services.devices.pool.forget(device_id)  # a driver with the old credentials
+    await services.devices.pool.forget(device_id, before=now)  # the old credentials go
     return device
 
 
@@ -340,7 +358,7 @@ def _what_was_read(device: devices.DeviceView) -> str:
 async def _delete(message: Message) -> None:
     """The password must not stay in the chat. A message Telegram will not let the bot delete
     (it is older than 48 hours, or already gone) is no reason to stop."""
-    with suppress(BadRequest):
+    with suppress(TelegramError):
         await message.delete()
 
 

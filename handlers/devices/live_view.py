@@ -196,6 +196,7 @@ async def _show_picker(
     await query.answer()
     page = held[offset : offset + CHANNELS_PER_PAGE]
     buttons = [button(_channel_label(c), PickLiveChannel(device_id, c.number)) for c in page]
+    # Button labels are plain text: the names go in as typed, unescaped.
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     paging = []
     if offset:
@@ -276,7 +277,7 @@ async def _snapshot(
     except OSError:  # Pillow: not a picture it can read
         raise DeviceRequestRefused(device_name=use.name) from None
     caption = (
-        f"📷 <b>{escape(use.name)}</b> · {_channel_label(held)}\n"
+        f"📷 <b>{escape(use.name)}</b> · {escape(_channel_label(held))}\n"
         f"Taken {services.clock().strftime('%d %b %Y, %H:%M:%S UTC')}"
     )
     return photo, caption, _photo_keyboard(use, held, presets)
@@ -324,8 +325,9 @@ def _back_button(use: DeviceUse) -> InlineKeyboardButton:
 
 
 def _channel_label(channel: HeldChannel) -> str:
+    """Plain text: escape it for HTML."""
     mark = "🔴 " if channel.online is False else ""
-    return f"{mark}{channel.number}. {escape(channel.name)}"
+    return f"{mark}{channel.number}. {channel.name}"
 
 
 def build_handlers() -> list[Handler]:

@@ -190,6 +190,7 @@ async def remove_device(update: Update, context: CamShareContext) -> None:
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return
+    await context.services.devices.pool.forget(device_id, before=context.services.clock())
     await query.answer("Removed")
     await edit_screen(
         query,

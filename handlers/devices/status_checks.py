@@ -38,21 +38,24 @@ async def check_devices(context: CamShareContext) -> None:
     async def check(target: DeviceTarget) -> None:
         async with at_once:
             result = await devices.pool.check(target)
-        await _record(context, target.device_id, result)
+        await _record(context, target, result)
 
     await asyncio.gather(*(check(target) for target in targets))
 
 
-async def _record(context: CamShareContext, device_id: int, result: status.CheckResult) -> None:
+async def _record(
+    context: CamShareContext, target: DeviceTarget, result: status.CheckResult
+) -> None:
     services = context.services
     now = services.clock()
     async with services.database.write() as session:
         notice = await status.record_check(
             session,
-            device_id=device_id,
+            device_id=target.device_id,
             result=result,
             now=now,
             grace=services.devices.offline_grace,
+            connected_at=target.connected_at,
         )
         if notice is not None:
             await group_outbox.queue_line(

@@ -66,8 +66,23 @@ class _Holder:
 class RecordedEvent:
     to_send: list[AlarmNoticeView]
     """The notices this event starts: their holders' first word of a burst."""
-    new_burst: bool
-    """No event of this channel came within the cooldown before it (groups hear of bursts)."""
+    channel_known: bool
+    """The device has this channel: an event on another (an alarm input's number, say) has
+    no holders, and no group hears of it."""
+
+
+class Bursts:
+    """When each channel's last event came, whoever holds it (its holders may all have muted
+    it): a group hears of a burst once, at its first event. Kept in memory: after a restart
+    a burst under way may be told once more, never less."""
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[int, int], datetime] = {}
+
+    def starts(self, device_id: int, channel: int, now: datetime, cooldown: timedelta) -> bool:
+        last = self._last.get((device_id, channel))
+        self._last[(device_id, channel)] = now
+        return last is None or now - last > cooldown
 
 
 async def record_event(
@@ -90,14 +105,13 @@ async def record_event(
             )
         )
     }
-    new_burst = all(now - notice.last_at > cooldown for notice in existing.values())
     starting = []
     for holder in holders:
         notice = existing.get(holder.account_id)
         if notice is not None and now - notice.last_at <= cooldown:
             notice.count += 1
             notice.last_at = now
-            if kind not in notice.kinds.split(","):
+            if kind not in notice.kinds.split(",") and len(notice.kinds) < KINDS_MAX:
                 notice.kinds = f"{notice.kinds},{kind}"[:KINDS_MAX]
             continue
         if notice is None:
@@ -105,18 +119,24 @@ async def record_event(
                 account_id=holder.account_id,
                 device_id=device_id,
                 channel_number=channel,
-                kinds=kind,
+                kinds=kind[:KINDS_MAX],
                 first_at=now,
                 last_at=now,
+                device_name=holder.device_name[:64],
             )
             session.add(notice)
-        notice.kinds, notice.first_at, notice.last_at = kind, now, now
+        notice.kinds, notice.first_at, notice.last_at = kind[:KINDS_MAX], now, now
+        notice.device_name = holder.device_name[:64]
         notice.count, notice.shown_count = 1, 0
         notice.chat_id = notice.message_id = None
         notice.with_live_view = Permission.LIVE_VIEW in holder.permissions
         starting.append((notice, holder))
     await session.flush()
-    return RecordedEvent([_view(notice, holder) for notice, holder in starting], new_burst)
+    return RecordedEvent(
+        [_view(notice, holder) for notice, holder in starting],
+        channel_known=bool(holders)
+        or await _has_channel(session, device_id=device_id, channel=channel),
+    )
 
 
 async def notice_sent(
@@ -126,12 +146,15 @@ async def notice_sent(
     chat_id: int,
     message_id: int,
     shown_count: int,
+    with_photo: bool,
     now: datetime,
 ) -> None:
+    """Where the notice went; `with_photo` says whether it is a photo (its caption is edited)
+    or a text (a snapshot that could not be had)."""
     notice = await session.get(AlarmNotice, notice_id)
     if notice is not None:
         notice.chat_id, notice.message_id, notice.shown_count = chat_id, message_id, shown_count
-        notice.shown_at = now
+        notice.shown_at, notice.with_live_view = now, with_photo
 
 
 async def notices_to_edit(
@@ -140,8 +163,7 @@ async def notices_to_edit(
     """Sent notices whose count moved on since they were drawn and not drawn for
     `EDIT_INTERVAL`, one a person (the one waiting longest)."""
     rows = await session.exec(
-        select(AlarmNotice, Device.name, Channel.name)
-        .join(Device, col(Device.id) == AlarmNotice.device_id)
+        select(AlarmNotice, Channel.name)
         .join(
             Channel,
             and_(
@@ -158,8 +180,8 @@ async def notices_to_edit(
         .limit(limit)
     )
     one_each: dict[int, AlarmNoticeView] = {}
-    for notice, device_name, channel_name in rows:
-        holder = _Holder(notice.account_id, Permission(0), device_name, channel_name)
+    for notice, channel_name in rows:
+        holder = _Holder(notice.account_id, Permission(0), notice.device_name, channel_name)
         one_each.setdefault(notice.account_id, _view(notice, holder))
     return list(one_each.values())
 
@@ -209,6 +231,13 @@ async def mute_of(
     if existing is None or (existing.until is not None and existing.until <= now):
         return None
     return existing
+
+
+async def _has_channel(session: AsyncSession, *, device_id: int, channel: int) -> bool:
+    found = await session.exec(
+        select(Channel.id).where(Channel.device_id == device_id, Channel.number == channel)
+    )
+    return found.first() is not None
 
 
 async def _holders(

@@ -99,6 +99,9 @@ class DeviceTarget:
     serial: str
     request: ConnectionRequest
     fingerprint: bytes
+    connected_at: datetime
+    """When this connection was made: a target older than the pool's newest for the device is
+    a leftover (a job or a stream that read it before the owner changed or removed it)."""
 
 
 async def save_connection(
@@ -225,6 +228,7 @@ def target_of(
         serial=serial,
         request=request,
         fingerprint=fingerprint,
+        connected_at=connection.connected_at,
     )
 
 
@@ -294,7 +298,8 @@ async def _apply_report(
         connection.status, connection.status_since = DeviceStatus.ONLINE, now
     connection.last_online_at = now
     connection.checked_at = now
-    connection.announced_offline = False
+    # `announced_offline` stays: if the owner and groups were told it went away, the next check
+    # finds it online and tells them it is back.
     await _sync_channels(session, device_id=connection.device_id, reported=report.channels)
 
 

@@ -8,6 +8,11 @@ that keep devices and Telegram comfortable.
 - Each person may tap snapshot and PTZ buttons `taps_per_window` times per `tap_window_seconds`;
   more is refused with `TooManyTaps` before any device is called.
 - Every device error becomes a refusal that names the device (`failures.refusal`).
+- Credentials a device refused are not offered to it again (its logins lock out after a few):
+  taps, checks and the event stream get the refusal without a request, until the owner gives
+  the connection new ones.
+- A target older than the device's newest (read before its owner changed or removed the
+  connection) opens nothing: it would bring the old credentials back.
 The per-device concurrency and the timeouts are the driver's (settings, bot/app.py).
 """
 
@@ -16,9 +21,18 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
-from device_api import DeviceDriver, DeviceError, DeviceEvent, Heartbeat, Preset
+from device_api import (
+    DeviceDriver,
+    DeviceError,
+    DeviceEvent,
+    DeviceUnreachable,
+    Heartbeat,
+    Preset,
+    WrongCredentials,
+)
 from sharing.devices.connections import DeviceTarget, serial_matches
 from sharing.devices.failures import refusal, status_after
 from sharing.devices.probing import DriverFactory
@@ -27,6 +41,8 @@ from sharing.errors import TooManyTaps
 from storage.models import DeviceStatus
 
 T = TypeVar("T")
+MANY = 256
+"""Past this many people or pictures remembered, the stale ones are swept."""
 Alerts = AsyncIterator[DeviceEvent | Heartbeat]
 
 
@@ -62,12 +78,18 @@ class DevicePool:
         self._taps_per_window = taps_per_window
         self._tap_window = tap_window_seconds
         self._drivers: dict[int, tuple[bytes, DeviceDriver]] = {}
+        self._newest: dict[int, datetime] = {}
+        self._refused: set[bytes] = set()
         self._snapshots: dict[tuple[int, int], _Snapshot] = {}
         self._taps: defaultdict[int, deque[float]] = defaultdict(deque)
 
     def take_tap(self, account_id: int) -> None:
         """Count one snapshot or PTZ tap of this person; TooManyTaps past the limit."""
         now = self._clock()
+        if len(self._taps) > MANY:
+            self._taps = defaultdict(
+                deque, {a: q for a, q in self._taps.items() if q and q[-1] > now - self._tap_window}
+            )
         taps = self._taps[account_id]
         while taps and taps[0] <= now - self._tap_window:
             taps.popleft()
@@ -79,6 +101,10 @@ class DevicePool:
         """A JPEG of the channel; `fresh` after a PTZ move, when an older picture would lie."""
         key = (target.device_id, channel)
         now = self._clock()
+        if len(self._snapshots) > MANY:  # pictures past their second are of no more use
+            self._snapshots = {
+                k: s for k, s in self._snapshots.items() if now - s.taken_at <= self._snapshot_reuse
+            }
         shared = self._snapshots.get(key)
         if fresh or shared is None or now - shared.taken_at > self._snapshot_reuse:
             shared = _Snapshot(
@@ -97,22 +123,27 @@ class DevicePool:
 
     async def check(self, target: DeviceTarget) -> CheckResult:
         """Does the device answer, as itself, and which of its channels are online?"""
-        driver = await self._driver(target)
         try:
+            driver = await self._driver(target)
             info = await driver.device_info()
             if not serial_matches(info.serial_number, target.serial):
                 return CheckResult(DeviceStatus.NOT_A_DEVICE)
             return CheckResult(DeviceStatus.ONLINE, tuple(await driver.channels()))
         except DeviceError as error:
+            self._note(target, error)
             return CheckResult(status_after(error))
 
     @asynccontextmanager
     async def alert_stream(self, target: DeviceTarget) -> AsyncIterator[Alerts]:
         """The device's event stream, on its pooled driver (`watching.EventWatchers` keeps one
         open per device). Device errors are the driver's own: the watcher waits them out."""
-        driver = await self._driver(target)
-        async with driver.alert_stream() as alerts:
-            yield alerts
+        try:
+            driver = await self._driver(target)
+            async with driver.alert_stream() as alerts:
+                yield alerts
+        except DeviceError as error:
+            self._note(target, error)
+            raise
 
     async def ptz_move(self, target: DeviceTarget, channel: int, move: PtzMove) -> None:
         await self._call(
@@ -132,8 +163,10 @@ class DevicePool:
     async def goto_preset(self, target: DeviceTarget, channel: int, preset_id: int) -> None:
         await self._call(target, lambda driver: driver.ptz_goto_preset(channel, preset_id))
 
-    async def forget(self, device_id: int) -> None:
-        """Close the device's driver (its connection was removed or changed)."""
+    async def forget(self, device_id: int, *, before: datetime) -> None:
+        """Close the device's driver: its connection was removed or changed at `before`, and
+        targets made earlier are leftovers from then on."""
+        self._newest[device_id] = max(before, self._newest.get(device_id, before))
         entry = self._drivers.pop(device_id, None)
         if entry is not None:
             await entry[1].aclose()
@@ -149,13 +182,25 @@ class DevicePool:
     async def _call(
         self, target: DeviceTarget, operation: Callable[[DeviceDriver], Awaitable[T]]
     ) -> T:
-        driver = await self._driver(target)
         try:
+            driver = await self._driver(target)
             return await operation(driver)
         except DeviceError as error:
+            self._note(target, error)
             raise refusal(error, device_name=target.device_name) from None
 
+    def _note(self, target: DeviceTarget, error: DeviceError) -> None:
+        if isinstance(error, WrongCredentials):
+            self._refused.add(target.fingerprint)
+
     async def _driver(self, target: DeviceTarget) -> DeviceDriver:
+        """The device's driver for `target`; WrongCredentials, without a request, for
+        credentials it refused; DeviceUnreachable for a leftover target."""
+        if target.fingerprint in self._refused:
+            raise WrongCredentials(retries_left=None)
+        if target.connected_at < self._newest.get(target.device_id, target.connected_at):
+            raise DeviceUnreachable("the device's connection has changed since")
+        self._newest[target.device_id] = target.connected_at
         entry = self._drivers.get(target.device_id)
         if entry is not None and entry[0] == target.fingerprint:
             return entry[1]

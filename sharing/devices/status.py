@@ -84,9 +84,11 @@ async def record_check(
     result: CheckResult,
     now: datetime,
     grace: timedelta,
+    connected_at: datetime | None = None,
 ) -> StatusNotice | None:
     """Store what the check found; return the notice owed, if any. None also when the device
-    or its connection was removed meanwhile."""
+    or its connection was removed meanwhile, or (given `connected_at`, the checked
+    connection's) replaced by a newer one: what the old one found says nothing of it."""
     row = (
         await session.exec(
             select(DeviceConnection, Device.name, Device.owner_id)
@@ -98,6 +100,8 @@ async def record_check(
     if row is None:
         return None
     connection, device_name, owner_id = row
+    if connected_at is not None and connection.connected_at != connected_at:
+        return None
     online = result.status == DeviceStatus.ONLINE
     away_since = connection.last_online_at or connection.connected_at
     connection.checked_at = now

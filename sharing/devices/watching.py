@@ -59,7 +59,8 @@ class EventWatchers:
         for device_id in list(self._watches):
             watch = self._watches[device_id]
             target = wanted.get(device_id)
-            if target is None or target.fingerprint != watch.target.fingerprint:
+            changed = target is None or target.fingerprint != watch.target.fingerprint
+            if changed or watch.task.done():  # done: it failed in a way it could not wait out
                 await self._stop(device_id)
         for device_id, target in wanted.items():
             if device_id not in self._watches:
@@ -73,7 +74,7 @@ class EventWatchers:
     async def _stop(self, device_id: int) -> None:
         watch = self._watches.pop(device_id)
         watch.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        with contextlib.suppress(asyncio.CancelledError, Exception):  # logged where it came
             await watch.task
 
     async def _watch(self, target: DeviceTarget) -> None:
@@ -95,6 +96,12 @@ class EventWatchers:
                 log.info(
                     "event stream of device %s: %s; retry in %.0f s", target.device_id, error, wait
                 )
+            except Exception:
+                # Not the device's doing (a closed client, a bug): logged, and waited out like
+                # a failure, so that one device's trouble never ends its watching for good.
+                failures += 1
+                wait = _backoff(failures)
+                log.exception("event stream of device %s failed", target.device_id)
             await self.sleep(wait * (0.5 + self.jitter()))
 
     async def _deliver(self, target: DeviceTarget, alert: DeviceEvent | Heartbeat) -> None:

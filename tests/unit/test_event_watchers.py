@@ -10,6 +10,7 @@ from device_api import DeviceEvent, DeviceLockedOut, DeviceUnreachable, EventKin
 from sharing.devices.connections import ConnectionRequest, DeviceTarget
 from sharing.devices.watching import EventWatchers
 
+CONNECTED_AT = datetime(2026, 1, 15, tzinfo=UTC)
 EVENT = DeviceEvent(
     kind=EventKind.MOTION,
     channel=1,
@@ -23,7 +24,7 @@ EVENT = DeviceEvent(
 
 def target(device_id: int, password: str = "pw") -> DeviceTarget:
     request = ConnectionRequest("http", "127.0.0.1", 80, False, "admin", password)
-    return DeviceTarget(device_id, "NVR", "K98765432", request, password.encode())
+    return DeviceTarget(device_id, "NVR", "K98765432", request, password.encode(), CONNECTED_AT)
 
 
 class Device:

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("account_id", sa.BigInteger(), nullable=False),
         sa.Column("device_id", sa.Integer(), nullable=False),
         sa.Column("channel_number", sa.Integer(), nullable=False),
+        sa.Column("device_name", sa.String(length=64), nullable=False),
         sa.Column("kinds", sa.String(length=128), nullable=False),
         sa.Column("first_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),

@@ -39,29 +39,27 @@ async def test_away_and_back_are_told_once_each_way(
     await check_devices(context)
     assert nvr_simulator.answered == asked, "connected just now: not due yet"
 
-    right_password, nvr_simulator.password = nvr_simulator.password, "changed-on-the-device"
+    nvr_simulator.hold_requests(path="/ISAPI/System/deviceInfo")  # it stops answering
     messages = len(olivia.messages)
     clock.advance(seconds=121)
     await check_devices(context)
     assert len(olivia.messages) == messages, "away, but within the grace period"
     await olivia.send("/devices")
-    assert olivia.last_message.buttons[0] == ["🔑 🗄 Shop NVR · 16 ch"]
+    assert olivia.last_message.buttons[0] == ["🔴 🗄 Shop NVR · 16 ch"]
 
     clock.advance(seconds=200)
     await check_devices(context)
     assert olivia.last_message.text == (
-        "🔑 Refuses the stored password: Shop NVR has not answered as itself since"
-        " 15 Jan 2026, 09:00 UTC. Open its card in /devices to connect it again with the right"
-        " password."
+        "🔴 Offline: Shop NVR has not answered as itself since 15 Jan 2026, 09:00 UTC."
     )
     assert await group_news(context, group) == [
-        "🔴 Shop NVR has been away since 15 Jan 2026, 09:00 UTC: refuses the stored password"
+        "🔴 Shop NVR has been away since 15 Jan 2026, 09:00 UTC: offline"
     ]
     clock.advance(seconds=121)
     await check_devices(context)
     assert await group_news(context, group) == [], "told once"
 
-    nvr_simulator.password = right_password
+    await nvr_simulator.release_requests()
     clock.advance(seconds=121)
     await check_devices(context)
     assert olivia.last_message.text == (
@@ -70,6 +68,34 @@ async def test_away_and_back_are_told_once_each_way(
     assert await group_news(context, group) == [
         "🟢 Shop NVR is back online (away since 15 Jan 2026, 09:00 UTC)"
     ]
+
+
+async def test_a_refused_password_is_not_offered_again_until_the_owner_gives_one(
+    olivia: TelegramUser,
+    nvr_simulator: DeviceSimulator,
+    context: CamShareContext,
+    clock: FakeClock,
+) -> None:
+    """Hikvision locks logins out after a few wrong passwords: once the device refused the
+    stored one, checks and taps get the refusal without asking it again."""
+    right_password, nvr_simulator.password = nvr_simulator.password, "changed-on-the-device"
+    for _ in range(4):
+        clock.advance(seconds=121)
+        await check_devices(context)
+    assert nvr_simulator.failed_logins == 1 and not nvr_simulator.locked
+    assert olivia.last_message.text.startswith("🔑 Refuses the stored password: Shop NVR")
+
+    nvr_simulator.password = right_password
+    await olivia.send("/devices")
+    await olivia.tap("🔑 🗄 Shop NVR · 16 ch")
+    await olivia.tap("🔌 Change connection")
+    await olivia.send(f"127.0.0.1:{nvr_simulator.port}")
+    await olivia.send(nvr_simulator.username)
+    await olivia.send(right_password)
+    assert olivia.messages[-2].text.startswith("✅ Connected Shop NVR")
+    clock.advance(seconds=121)
+    await check_devices(context)
+    assert olivia.last_message.text.startswith("🟢 Shop NVR is back online.")
 
 
 async def test_recipients_see_the_status_never_the_address(
