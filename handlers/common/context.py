@@ -43,6 +43,7 @@ class DeviceServices:
     offline_grace: timedelta
     check_concurrency: int
     alarm_cooldown: timedelta
+    clip_seconds: int
     heartbeats: Throttle = field(default_factory=Throttle)
     watchers: EventWatchers | None = None
     """Set by the application factory, whose context the alarms need."""
