@@ -12,6 +12,7 @@ def build_handlers() -> list[Handler]:
     return [
         add_device.build_handler(),
         connect.build_handler(),
+        playback.build_day_handler(),
         *my_devices.build_handlers(),
         *connect.build_handlers(),
         *live_view.build_handlers(),

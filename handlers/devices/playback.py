@@ -2,7 +2,7 @@
 whoever holds Playback on that channel now (R13).
 
 The steps: a channel (only those where Playback is held; straight on when there is one), a day
-(today, yesterday, or a typed date: `playback_day`), the day's recordings a page at a time,
+(today, yesterday, or a typed date: a one-step wizard), the day's recordings a page at a time,
 and a tap on one fetches its first `CLIP_SECONDS`. Every tap reads the person's hold again, so
 forged data or an ended share fetches nothing. A recording's button carries its start, never
 the device's handle for it: the tap searches that minute again (`sharing.devices.recordings`).
@@ -11,20 +11,24 @@ Times are UTC for now.
 
 import asyncio
 import contextlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from enum import IntEnum, auto
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
 from handlers.common.callback_data import CallbackData
+from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.listing import pager, span
 from handlers.common.refusals import as_alert, describe
+from handlers.common.wizards import Wizard
 from handlers.devices.device_card import OpenDevice, ShowRecordings
 from handlers.manage.received_screens import OpenReceived
 from sharing.devices import access, connections, recordings
@@ -51,6 +55,12 @@ PROGRESS_EVERY = timedelta(seconds=2)
 PROGRESS_STEP = 20
 """A download of known size redraws its progress every this many percent."""
 INVALID_DAY = "That is not a day I can search."
+DAY_WIZARD = "playback_day"
+TYPED_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class DayStep(IntEnum):
+    DAY = auto()
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,14 @@ class ListRecordings(CallbackData, prefix="pbd"):
     day: int
     """YYYYMMDD."""
     offset: int
+
+
+@dataclass(frozen=True)
+class TypePlaybackDay(CallbackData, prefix="pbt"):
+    """📅 Another day: the day typed as YYYY-MM-DD (a one-step wizard)."""
+
+    device_id: int
+    channel: int
 
 
 @dataclass(frozen=True)
@@ -103,7 +121,7 @@ async def pick_channel(update: Update, context: CamShareContext) -> None:
     assert query
     picked = PickPlaybackChannel.unpack(query.data)
     try:
-        use, held, _ = await _held(context, query, picked.device_id, picked.channel)
+        use, held, _ = await _held(context, query.from_user.id, picked.device_id, picked.channel)
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return
@@ -120,7 +138,9 @@ async def list_recordings(update: Update, context: CamShareContext) -> None:
         await query.answer(INVALID_DAY, show_alert=True)
         return
     try:
-        use, held, target = await _held(context, query, tapped.device_id, tapped.channel)
+        use, held, target = await _held(
+            context, query.from_user.id, tapped.device_id, tapped.channel
+        )
         found = await _search(context, target, held.number, day)
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
@@ -131,6 +151,55 @@ async def list_recordings(update: Update, context: CamShareContext) -> None:
         query,
         *_recordings_screen(context, use, held, day, found, offset=offset * RECORDINGS_PER_PAGE),
     )
+
+
+async def ask_day(update: Update, context: CamShareContext) -> DayStep | int:
+    query = update.callback_query
+    assert query and update.effective_chat and context.user_data is not None
+    tapped = TypePlaybackDay.unpack(query.data)
+    try:
+        use, held, _ = await _held(context, query.from_user.id, tapped.device_id, tapped.channel)
+    except SharingError as error:
+        await query.answer(as_alert(error), show_alert=True)
+        return ConversationHandler.END
+    await query.answer()
+    context.user_data.setdefault(DRAFTS_KEY, {})[DAY_WIZARD] = [use.device_id, held.number]
+    await update.effective_chat.send_message(
+        f"🎞 <b>{escape(use.name)}</b> · {_channel_label(held)}\nSend the day as YYYY-MM-DD,"
+        " for example 2026-01-12 (UTC). Send /cancel to stop.",
+        parse_mode=ParseMode.HTML,
+    )
+    return DayStep.DAY
+
+
+async def receive_day(update: Update, context: CamShareContext) -> DayStep | int:
+    """The typed day's recordings, in a new message; the hold is checked again first."""
+    message = update.effective_message
+    assert message and message.text is not None and context.user_data is not None
+    assert update.effective_user
+    drafts = context.user_data.get(DRAFTS_KEY, {})
+    if DAY_WIZARD not in drafts:
+        return ConversationHandler.END
+    typed = message.text.strip()
+    try:
+        day = date.fromisoformat(typed) if TYPED_DAY.fullmatch(typed) else None
+    except ValueError:
+        day = None
+    if day is None:
+        await message.reply_text(
+            "That is not a day like 2026-01-12 (year, month, day). Please send it again."
+        )
+        return DayStep.DAY
+    device_id, channel = drafts.pop(DAY_WIZARD)
+    try:
+        use, held, target = await _held(context, update.effective_user.id, device_id, channel)
+        found = await _search(context, target, held.number, day)
+    except SharingError as error:
+        await message.reply_html(describe(error))
+        return ConversationHandler.END
+    text, keyboard = _recordings_screen(context, use, held, day, found, offset=0)
+    await message.reply_html(text, reply_markup=keyboard)
+    return ConversationHandler.END
 
 
 async def fetch_clip(update: Update, context: CamShareContext) -> None:
@@ -146,7 +215,9 @@ async def fetch_clip(update: Update, context: CamShareContext) -> None:
         return
     pool = context.services.devices.pool
     try:
-        use, held, target = await _held(context, query, tapped.device_id, tapped.channel)
+        use, held, target = await _held(
+            context, query.from_user.id, tapped.device_id, tapped.channel
+        )
         pool.check_download_free(target)
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
@@ -268,6 +339,7 @@ async def _show_days(
                     ListRecordings(use.device_id, held.number, _day_number(yesterday), 0),
                 ),
             ],
+            [button("📅 Another day", TypePlaybackDay(use.device_id, held.number))],
             [back],
         ),
     )
@@ -318,12 +390,12 @@ async def _search(
 
 
 async def _held(
-    context: CamShareContext, query: CallbackQuery, device_id: int, channel: int
+    context: CamShareContext, account_id: int, device_id: int, channel: int
 ) -> tuple[DeviceUse, HeldChannel, DeviceTarget]:
-    """The tapper's hold of Playback on the channel now, and how to reach the device."""
+    """The person's hold of Playback on the channel now, and how to reach the device."""
     services = context.services
     async with services.database.read() as session:
-        use = await access.device_use(session, account_id=query.from_user.id, device_id=device_id)
+        use = await access.device_use(session, account_id=account_id, device_id=device_id)
         held = use.channel(channel, Permission.PLAYBACK)
         target = await connections.device_target(
             session, device_id=device_id, sealer=services.devices.sealer
@@ -373,6 +445,21 @@ def _back_button(use: DeviceUse) -> InlineKeyboardButton:
 def _channel_label(channel: HeldChannel) -> str:
     mark = "🔴 " if channel.online is False else ""
     return f"{mark}{channel.number}. {escape(channel.name)}"
+
+
+def build_day_handler() -> Handler:
+    """Registered with the other conversations, ahead of the plain handlers: while it waits
+    for a day, the text typed is the day."""
+    return Wizard(
+        title="choosing a day of recordings",
+        waiting_for={DayStep.DAY: "a day like 2026-01-12"},
+        entry_points=[CallbackQueryHandler(ask_day, pattern=TypePlaybackDay.pattern())],
+        states={DayStep.DAY: [MessageHandler(filters.TEXT & ~filters.COMMAND, receive_day)]},
+        fallbacks=[cancel_fallback()],
+        name=DAY_WIZARD,
+        allow_reentry=True,
+        conversation_timeout=15 * 60,
+    )
 
 
 def build_handlers() -> list[Handler]:

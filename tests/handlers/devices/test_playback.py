@@ -2,6 +2,7 @@
 those who hold Playback on that channel, checked at every tap (R13); the device's failures are
 told, never crash a tap."""
 
+import asyncio
 from datetime import UTC, datetime
 
 from sqlmodel import col, select
@@ -46,7 +47,7 @@ async def test_the_owner_lists_a_day_and_gets_a_clip_as_a_video(
 
     await olivia.tap("1. Camera 01")
     assert picker.text == "🎞 Shop NVR · 1. Camera 01\nWhich day? Times are UTC."
-    assert picker.buttons == [["Today", "Yesterday"], ["« Channels"]]
+    assert picker.buttons == [["Today", "Yesterday"], ["📅 Another day"], ["« Channels"]]
     await olivia.tap("Today")
     assert picker.text == LIST_HEAD + (
         "recordings 1–2 of 2. Tap one for its first 30 s as a video."
@@ -167,7 +168,64 @@ async def test_a_device_that_goes_away_is_told_not_crashed(
     answer = await olivia.tap("« Days", message=listing)
     answer = await olivia.tap("Today", message=listing)
     assert answer.show_alert and answer.text.startswith("Nothing answers at Shop NVR's address")
-    assert listing.buttons == [["Today", "Yesterday"], ["« Channels"]], "the screen stays"
+    assert listing.buttons[0] == ["Today", "Yesterday"], "the screen stays"
+
+
+async def test_a_typed_day(olivia: TelegramUser, nvr_simulator: DeviceSimulator) -> None:
+    record_a_morning(nvr_simulator)
+    await olivia.tap("🎞 Recordings")
+    await olivia.tap("1. Camera 01")
+    await olivia.tap("📅 Another day")
+    assert olivia.last_message.text == (
+        "🎞 Shop NVR · 1. Camera 01\nSend the day as YYYY-MM-DD, for example 2026-01-12 (UTC)."
+        " Send /cancel to stop."
+    )
+    await olivia.send("2026-02-30")
+    assert olivia.last_message.text == (
+        "That is not a day like 2026-01-12 (year, month, day). Please send it again."
+    )
+    await olivia.send(" 2026-01-14 ")
+    listing = olivia.last_message
+    assert listing.text == (
+        "🎞 Shop NVR · 1. Camera 01\nWed 14 Jan 2026 (UTC): recordings 1–1 of 1."
+        " Tap one for its first 30 s as a video."
+    )
+    await olivia.tap("22:00:00 – 23:00:00")
+    assert video_of(olivia.last_message)
+    await olivia.send("2026-01-15")
+    assert olivia.last_message.text != listing.text, "the wizard ended: a day is not awaited"
+
+
+async def test_one_clip_per_device_at_a_time(
+    olivia: TelegramUser,
+    rita: TelegramUser,
+    database: Database,
+    nvr_simulator: DeviceSimulator,
+) -> None:
+    record_a_morning(nvr_simulator)
+    await share_channels(database, rita, [2], Permission.PLAYBACK)
+    await rita.send("/received")
+    await rita.tap("🗄 Shop NVR · from Olivia")
+    await rita.tap("🎞 Recordings")  # one channel: straight to the days
+    await rita.tap("Today")
+    await olivia.tap("🎞 Recordings")
+    await olivia.tap("1. Camera 01")
+    await olivia.tap("Today")
+
+    nvr_simulator.hold_requests(path="/ISAPI/ContentMgmt/download")
+    first = asyncio.create_task(olivia.tap("06:00:00 – 06:10:00"))
+    await nvr_simulator.wait_until(
+        lambda device: any(r.path.endswith("/download") for r in device.requests)
+    )
+    answer = await rita.tap("08:00:00 – 08:05:00")
+    assert answer.show_alert and answer.text == (
+        "Another clip from this device is being fetched; try again in a moment."
+    )
+    await nvr_simulator.release_requests()
+    await first
+    assert video_of(olivia.last_message)
+    await rita.tap("08:00:00 – 08:05:00")
+    assert video_of(rita.last_message), "free again once the first clip is fetched"
 
 
 async def _grant_only_live_view(database: Database, *, channel: int) -> None:
