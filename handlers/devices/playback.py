@@ -254,8 +254,8 @@ async def fetch_clip(update: Update, context: CamShareContext) -> None:
 
 
 class _ProgressMessage:
-    """ "Fetching the clip… 40%": redrawn every `PROGRESS_STEP` percent, or every
-    `PROGRESS_EVERY` when the size is not known, and never to the same text."""
+    """The message that says "Fetching the clip… 40%": redrawn every `PROGRESS_STEP` percent,
+    or every `PROGRESS_EVERY` when the size is not known, and never to the same text."""
 
     def __init__(self, context: CamShareContext, message: Message) -> None:
         self._clock = context.services.clock

@@ -5,8 +5,10 @@ told, never crash a tap."""
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import col, select
 
+from sharing.devices import recordings
 from storage.database import Database
 from storage.models import Channel, Grant, Permission
 from tests.device_simulator import DeviceSimulator
@@ -134,6 +136,41 @@ async def test_an_empty_day(olivia: TelegramUser, nvr_simulator: DeviceSimulator
         "🎞 Shop NVR · 3. Camera 03\nThu 15 Jan 2026 (UTC): No recordings that day."
     )
     assert olivia.last_message.buttons == [["« Days"]]
+
+
+async def test_a_day_is_listed_8_recordings_a_page(
+    olivia: TelegramUser, nvr_simulator: DeviceSimulator
+) -> None:
+    for hour in range(10):
+        nvr_simulator.add_recording(channel=1, start=at(hour), end=at(hour, 30))
+    await olivia.tap("🎞 Recordings")
+    await olivia.tap("1. Camera 01")
+    await olivia.tap("Today")
+    listing = olivia.last_message
+    assert listing.text.startswith(LIST_HEAD + "recordings 1–8 of 10.")
+    assert listing.buttons[0] == ["00:00:00 – 00:30:00"]
+    assert listing.buttons[-2:] == [["Next ›"], ["« Days"]]
+    await olivia.tap("Next ›")
+    assert listing.text.startswith(LIST_HEAD + "recordings 9–10 of 10.")
+    assert listing.buttons == [
+        ["08:00:00 – 08:30:00"],
+        ["09:00:00 – 09:30:00"],
+        ["‹ Previous"],
+        ["« Days"],
+    ]
+
+
+async def test_a_clip_over_telegrams_limit_is_refused(
+    olivia: TelegramUser, nvr_simulator: DeviceSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(recordings, "TELEGRAM_UPLOAD_LIMIT", 1000)
+    record_a_morning(nvr_simulator)
+    await olivia.tap("🎞 Recordings")
+    await olivia.tap("1. Camera 01")
+    await olivia.tap("Today")
+    await olivia.tap("06:00:00 – 06:10:00")
+    assert olivia.last_message.text.startswith("That clip is too large to send here")
+    assert olivia.last_message.video is None
 
 
 async def test_a_recording_gone_since_the_list_is_told(
