@@ -55,6 +55,7 @@ PROGRESS_EVERY = timedelta(seconds=2)
 PROGRESS_STEP = 20
 """A download of known size redraws its progress every this many percent."""
 INVALID_DAY = "That is not a day I can search."
+INVALID_START = "That is not a recording I can find."
 DAY_WIZARD = "playback_day"
 TYPED_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -211,7 +212,7 @@ async def fetch_clip(update: Update, context: CamShareContext) -> None:
     try:
         start = datetime.fromtimestamp(tapped.start, UTC)
     except (OverflowError, OSError, ValueError):
-        await query.answer(INVALID_DAY, show_alert=True)
+        await query.answer(INVALID_START, show_alert=True)
         return
     pool = context.services.devices.pool
     try:
@@ -223,8 +224,9 @@ async def fetch_clip(update: Update, context: CamShareContext) -> None:
         await query.answer(as_alert(error), show_alert=True)
         return
     await query.answer()
-    assert isinstance(query.message, Message)
-    progress = _ProgressMessage(context, await query.message.chat.send_message(_fetching(0)))
+    chat = update.effective_chat
+    assert chat
+    progress = _ProgressMessage(context, await chat.send_message(_fetching(0)))
     clip_seconds = context.services.devices.clip_seconds
     try:
         async with asyncio.timeout(FETCH_SECONDS):
@@ -242,7 +244,7 @@ async def fetch_clip(update: Update, context: CamShareContext) -> None:
     except SharingError as error:
         await progress.replace(describe(error))
         return
-    await query.message.chat.send_video(
+    await chat.send_video(
         clip.mp4,
         caption=_caption(use, held, clip.recording, clip_seconds),
         parse_mode=ParseMode.HTML,

@@ -160,6 +160,21 @@ async def test_a_day_is_listed_8_recordings_a_page(
     ]
 
 
+async def test_a_recording_of_unknown_size_is_fetched_whole(
+    olivia: TelegramUser, nvr_simulator: DeviceSimulator
+) -> None:
+    nvr_simulator.recording_sizes_unknown = True  # no size= in the URIs, no Content-Length
+    record_a_morning(nvr_simulator)
+    await olivia.tap("🎞 Recordings")
+    await olivia.tap("2. Camera 02")
+    await olivia.tap("Today")
+    await olivia.tap("08:00:00 – 08:05:00")
+    assert b"ftyp" in video_of(olivia.last_message)[:16]
+    assert olivia.last_message.caption.endswith("08:00:00 – 08:05:00 UTC; the first 30 s")
+    forged = await olivia.forge_callback("pbf:1:2:99999999999999")
+    assert forged.text == "That is not a recording I can find."
+
+
 async def test_a_clip_over_telegrams_limit_is_refused(
     olivia: TelegramUser, nvr_simulator: DeviceSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
