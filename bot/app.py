@@ -132,6 +132,7 @@ def build_device_services(settings: Settings, *, monotonic: Callable[[], float])
         offline_grace=timedelta(seconds=settings.device_offline_grace_seconds),
         check_concurrency=settings.device_check_concurrency,
         alarm_cooldown=timedelta(seconds=settings.alarm_cooldown_seconds),
+        clip_seconds=settings.clip_seconds,
     )
 
 

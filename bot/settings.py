@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     device_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 5.0
     alarm_cooldown_seconds: Annotated[int, Field(ge=0)] = 60
     """Events of one channel that come within this of each other fold into one notice."""
+    clip_seconds: Annotated[int, Field(gt=0, le=600)] = 30
+    """A recording's clip sent in Telegram: at most this many seconds from its start."""
     device_alert_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 90.0
     """How long a device's open event stream may stay silent before it counts as dead:
     heartbeats come every 10-30 s on current firmware."""

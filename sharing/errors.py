@@ -395,3 +395,34 @@ class TooManyTaps(SharingError):
     """A person's snapshot and PTZ taps are limited, to spare the device and Telegram."""
 
     retry_in_seconds: int
+
+
+# --- recordings ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RecordingGone(SharingError):
+    """The device no longer has the recording: its disk is a ring buffer and recorded over it."""
+
+    device_name: str
+
+
+@dataclass
+class ClipInProgress(SharingError):
+    """One clip is fetched from a device at a time: recorders serve one download poorly."""
+
+    device_name: str
+
+
+@dataclass
+class ClipTooLarge(SharingError):
+    """The clip would not fit Telegram's upload limit for bots."""
+
+    limit_bytes: int
+
+
+@dataclass
+class ClipNotPlayable(SharingError):
+    """The device sent bytes that are not a video the bot can convert."""
+
+    device_name: str

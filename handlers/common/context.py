@@ -44,6 +44,7 @@ class DeviceServices:
     offline_grace: timedelta
     check_concurrency: int
     alarm_cooldown: timedelta
+    clip_seconds: int
     heartbeats: Throttle = field(default_factory=Throttle)
     bursts: Bursts = field(default_factory=Bursts)
     watchers: EventWatchers | None = None

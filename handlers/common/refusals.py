@@ -415,3 +415,29 @@ def _(error: errors.PermissionNotHeld) -> str:
 @describe.register
 def _(error: errors.TooManyTaps) -> str:
     return f"Easy: too many taps. Try again in {error.retry_in_seconds} s."
+
+
+@describe.register
+def _(error: errors.RecordingGone) -> str:
+    return (
+        f"<b>{escape(error.device_name)}</b> no longer has that recording: its disk has recorded"
+        " over it. List the day's recordings again."
+    )
+
+
+@describe.register
+def _(error: errors.ClipInProgress) -> str:
+    return "Another clip from this device is being fetched; try again in a moment."
+
+
+@describe.register
+def _(error: errors.ClipTooLarge) -> str:
+    return (
+        f"That clip is too large to send here: Telegram takes at most"
+        f" {error.limit_bytes // (1024 * 1024)} MB from a bot."
+    )
+
+
+@describe.register
+def _(error: errors.ClipNotPlayable) -> str:
+    return f"<b>{escape(error.device_name)}</b> sent something that is not a video I can play."

@@ -75,6 +75,13 @@ class WatchDevice(CallbackData, prefix="dvw"):
 
 
 @dataclass(frozen=True)
+class ShowRecordings(CallbackData, prefix="pb"):
+    """🎞 Recordings: the channels the tapper holds Playback on (handlers.devices.playback)."""
+
+    device_id: int
+
+
+@dataclass(frozen=True)
 class MuteAlarms(CallbackData, prefix="am"):
     """🔕 on an alarm (handlers.devices.alarms)."""
 
@@ -174,7 +181,10 @@ def connection_buttons(device: DeviceView) -> list[list[InlineKeyboardButton]]:
     if device.connection is None:
         return [[button("🔌 Connect", ConnectDevice(device.id))]]
     return [
-        [button("📷 Live view", WatchDevice(device.id))],
+        [
+            button("📷 Live view", WatchDevice(device.id)),
+            button("🎞 Recordings", ShowRecordings(device.id)),
+        ],
         [
             button("🔄 Refresh from device", RefreshDevice(device.id)),
             button("🔌 Change connection", ConnectDevice(device.id)),

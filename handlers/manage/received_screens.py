@@ -19,7 +19,14 @@ from handlers.common.formatting import (
 from handlers.common.grants_text import grant_lines
 from handlers.common.keyboards import button, inline
 from handlers.common.listing import fit, format_day, pager, short, span
-from handlers.devices.device_card import ListDevices, Muted, UnmuteAlarms, WatchDevice, muted_line
+from handlers.devices.device_card import (
+    ListDevices,
+    Muted,
+    ShowRecordings,
+    UnmuteAlarms,
+    WatchDevice,
+    muted_line,
+)
 from sharing.devices.status import SeenStatus
 from sharing.shares.share_queries import ReceivedPage
 from sharing.views import ListedShare, ShareBase, ShareView
@@ -157,8 +164,8 @@ def _grants_summary(share: ListedShare) -> str:
 
 def received_share_screen(share: ShareView, seen: SeenStatus | None, muted: Muted | None) -> Screen:
     """Channels with permissions, and who shared it ("From:"), as Hik-Connect's details page;
-    the device's status when it is connected (never how it is reached, R14), and 📷 Live view
-    when Live View is granted on a channel."""
+    the device's status when it is connected (never how it is reached, R14), 📷 Live view when
+    Live View is granted on a channel, and 🎞 Recordings when Playback is."""
     head_lines = [f"{device_type_icon(share.device.type)} <b>{escape(my_name_for(share))}</b>"]
     if share.alias:
         head_lines.append(f"Device: {escape(share.device.name)} (the owner's name for it)")
@@ -169,11 +176,23 @@ def received_share_screen(share: ShareView, seen: SeenStatus | None, muted: Mute
         *([muted_line(muted)] if muted else []),
         f"Channels ({len(share.grants)}):",
     ]
-    watchable = seen is not None and any(
-        Permission.LIVE_VIEW in grant.permissions for grant in share.grants
-    )
+    granted = Permission(0)
+    for grant in share.grants:
+        granted |= grant.permissions
+    usable = seen is not None
     keyboard = inline(
-        [button("📷 Live view", WatchDevice(share.device.id))] if watchable else [],
+        [
+            *(
+                [button("📷 Live view", WatchDevice(share.device.id))]
+                if usable and Permission.LIVE_VIEW in granted
+                else []
+            ),
+            *(
+                [button("🎞 Recordings", ShowRecordings(share.device.id))]
+                if usable and Permission.PLAYBACK in granted
+                else []
+            ),
+        ],
         [button("🔔 Unmute alarms", UnmuteAlarms(share.device.id))] if muted else [],
         [
             button("✏️ Rename", RenameReceived(share.id)),

@@ -7,6 +7,8 @@ that keep devices and Telegram comfortable.
   (ten people tapping 🔄 at once cost the recorder one picture).
 - Each person may tap snapshot and PTZ buttons `taps_per_window` times per `tap_window_seconds`;
   more is refused with `TooManyTaps` before any device is called.
+- One recording is downloaded from a device at a time (`download_slot`): a second person is
+  refused with `ClipInProgress` rather than queued behind a long download.
 - Every device error becomes a refusal that names the device (`failures.refusal`).
 - Credentials a device refused are not offered to it again (its logins lock out after a few):
   taps, checks and the event stream get the refusal without a request, until the owner gives
@@ -28,16 +30,20 @@ from device_api import (
     DeviceDriver,
     DeviceError,
     DeviceEvent,
+    DeviceRefused,
     DeviceUnreachable,
+    Download,
     Heartbeat,
     Preset,
+    Recording,
+    RecordingSearch,
     WrongCredentials,
 )
 from sharing.devices.connections import DeviceTarget, serial_matches
 from sharing.devices.failures import refusal, status_after
 from sharing.devices.probing import DriverFactory
 from sharing.devices.status import CheckResult
-from sharing.errors import TooManyTaps
+from sharing.errors import ClipInProgress, RecordingGone, TooManyTaps
 from storage.models import DeviceStatus
 
 T = TypeVar("T")
@@ -82,6 +88,7 @@ class DevicePool:
         self._refused: set[bytes] = set()
         self._snapshots: dict[tuple[int, int], _Snapshot] = {}
         self._taps: defaultdict[int, deque[float]] = defaultdict(deque)
+        self._downloads: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def take_tap(self, account_id: int) -> None:
         """Count one snapshot or PTZ tap of this person; TooManyTaps past the limit."""
@@ -162,6 +169,40 @@ class DevicePool:
 
     async def goto_preset(self, target: DeviceTarget, channel: int, preset_id: int) -> None:
         await self._call(target, lambda driver: driver.ptz_goto_preset(channel, preset_id))
+
+    async def search_recordings(
+        self, target: DeviceTarget, search: RecordingSearch
+    ) -> list[Recording]:
+        return await self._call(target, search.run)
+
+    @asynccontextmanager
+    async def download_slot(self, target: DeviceTarget) -> AsyncIterator[None]:
+        """The device's one download at a time; `ClipInProgress` while another is under way."""
+        self.check_download_free(target)
+        async with self._downloads[target.device_id]:
+            yield
+
+    def check_download_free(self, target: DeviceTarget) -> None:
+        """`ClipInProgress` while the device's download is under way: a second person is told
+        at once, before anything is sent."""
+        if self._downloads[target.device_id].locked():
+            raise ClipInProgress(device_name=target.device_name)
+
+    @asynccontextmanager
+    async def download(
+        self, target: DeviceTarget, recording: Recording, *, max_bytes: int
+    ) -> AsyncIterator[Download]:
+        """The recording's bytes (take `download_slot` first). `RecordingGone` when the device
+        no longer has it; other device errors, while opening or reading, as refusals."""
+        try:
+            driver = await self._driver(target)
+            async with driver.download_recording(recording, max_bytes=max_bytes) as download:
+                yield download
+        except DeviceRefused:
+            raise RecordingGone(device_name=target.device_name) from None
+        except DeviceError as error:
+            self._note(target, error)
+            raise refusal(error, device_name=target.device_name) from None
 
     async def forget(self, device_id: int, *, before: datetime) -> None:
         """Close the device's driver: its connection was removed or changed at `before`, and

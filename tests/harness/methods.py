@@ -21,6 +21,7 @@ from tests.harness.refusals import (
     check_photo,
     check_reply_markup,
     check_text,
+    check_video,
     forbidden,
     formatted,
     group_migrated,
@@ -44,6 +45,7 @@ _MISSING_PARAMETER = {
     "text": "message text is empty",
     "photo": "there is no photo in the request",
     "document": "there is no document in the request",
+    "video": "there is no video in the request",
 }
 _ADMINISTRATORS = ("creator", "administrator")
 
@@ -200,6 +202,15 @@ def send_document(api: "FakeBotApi", params: Params) -> JsonDict:
     document = _file(api, params, "document")
     content = _caption_content(params, _reply_markup(params))
     return _post(api, chat, content, params, document=document).to_json()
+
+
+@_method("sendVideo", required=("chat_id", "video"))
+def send_video(api: "FakeBotApi", params: Params) -> JsonDict:
+    chat = _chat_to_write_to(api, params)
+    video = _stored(api, params.file("video"), photo=False)
+    check_video(video)
+    content = _caption_content(params, _reply_markup(params))
+    return _post(api, chat, content, params, video=video).to_json()
 
 
 @_method("editMessageText")
@@ -389,13 +400,14 @@ def _post(
     *,
     photo: StoredFile | None = None,
     document: StoredFile | None = None,
+    video: StoredFile | None = None,
 ) -> ChatMessage:
     reply_to = params.json("reply_parameters", "reply parameters")
     replied_to_nothing = reply_to and reply_to.get("message_id") not in chat.messages
     if replied_to_nothing and not reply_to.get("allow_sending_without_reply"):
         raise bad_request("message to be replied not found")
     message = ChatMessage(
-        chat, chat.next_message_id(), api.bot, api.clock(), content, photo, document
+        chat, chat.next_message_id(), api.bot, api.clock(), content, photo, document, video
     )
     chat.messages[message.message_id] = message
     markup = content.reply_markup or {}

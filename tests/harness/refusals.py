@@ -124,6 +124,19 @@ def check_photo(photo: StoredFile) -> None:
         raise bad_request("PHOTO_INVALID_DIMENSIONS")
 
 
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+"""The largest file a bot may send (sendVideo, sendDocument)."""
+
+
+def check_video(video: StoredFile) -> None:
+    """sendVideo's limits: at most 50 MB, and an MP4 (Telegram files anything else as a
+    document); an MP4 has its `ftyp` box first."""
+    if len(video.content) > MAX_UPLOAD_BYTES:
+        raise bad_request("Request Entity Too Large")
+    if video.content[4:8] != b"ftyp":
+        raise NotModelled("sending a video that is not an MP4")
+
+
 def check_callback_answer(text: str | None) -> None:
     if text is not None and len(text) > MAX_CALLBACK_ANSWER_LENGTH:
         raise bad_request("MESSAGE_TOO_LONG")

@@ -98,6 +98,10 @@ class StoredFile:
             document["mime_type"] = self.mime_type
         return document
 
+    def video_json(self) -> JsonDict:
+        # Telegram reads the size and duration from the file; the fake does not, and says 0.
+        return {**self.document_json(), "width": 0, "height": 0, "duration": 0}
+
 
 @dataclass(frozen=True)
 class MessageContent:
@@ -132,6 +136,7 @@ class ChatMessage:
     content: MessageContent
     photo: StoredFile | None = None
     document: StoredFile | None = None
+    video: StoredFile | None = None
     extra: JsonDict = field(default_factory=dict)  # e.g. contact, users_shared, forward_origin
     edit_date: datetime | None = None
     history: list[MessageContent] = field(default_factory=list)
@@ -188,6 +193,8 @@ class ChatMessage:
             message["photo"] = self.photo.photo_sizes_json()
         if self.document:
             message["document"] = self.document.document_json()
+        if self.video:
+            message["video"] = self.video.video_json()
         if self.edit_date:
             message["edit_date"] = timestamp(self.edit_date)
         return message

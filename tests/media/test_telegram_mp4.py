@@ -91,3 +91,12 @@ def test_what_cannot_be_converted_is_a_clip_error() -> None:
         to_telegram_mp4(h264_clip(), max_seconds=5, start_offset=SECONDS + 1)
     with pytest.raises(ValueError):
         to_telegram_mp4(h264_clip(), max_seconds=0)
+
+
+def test_the_first_bytes_of_a_recording_make_a_clip() -> None:
+    """A clip reads only the start of a long recording (sharing.devices.recordings): the
+    stream cut mid-packet still converts, to what it holds."""
+    recording = h264_clip()
+    mp4 = to_telegram_mp4(recording[: len(recording) * 6 // 10], max_seconds=30)
+    assert 1 < duration(mp4) < SECONDS
+    assert first_frame_shade(mp4) == first_frame_shade(to_telegram_mp4(recording, max_seconds=1))

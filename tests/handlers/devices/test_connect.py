@@ -49,7 +49,7 @@ async def test_connecting_reads_the_device_and_hides_the_password(
     assert "Firmware: V4.62.210" in card and "Channels (16):" in card
     assert "🟢 1. Camera 01" in card
     assert olivia.last_message.buttons[1:4] == [
-        ["📷 Live view"],
+        ["📷 Live view", "🎞 Recordings"],
         ["🔄 Refresh from device", "🔌 Change connection"],
         ["✂️ Disconnect"],
     ]
