@@ -206,7 +206,7 @@ class ApplicationView:
     expires_at: datetime
     decided_at: datetime | None
     prompt: MessageRef | None
-    """The owner's "new sharing application" message."""
+    """The owner's message about the application whose Review button is live."""
 
 
 @dataclass(frozen=True)

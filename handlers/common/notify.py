@@ -3,6 +3,7 @@ started it must not break the flow that tried to tell them; the failure is recor
 
 import logging
 
+from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
@@ -12,10 +13,18 @@ from sharing.people import accounts
 log = logging.getLogger(__name__)
 
 
-async def notify(context: CamShareContext, account_id: int, html_text: str) -> bool:
+async def notify(
+    context: CamShareContext,
+    account_id: int,
+    html_text: str,
+    *,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> bool:
     """Send `html_text` to the account's private chat. Returns whether Telegram took it."""
     try:
-        await context.bot.send_message(account_id, html_text, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            account_id, html_text, parse_mode=ParseMode.HTML, reply_markup=reply_markup
+        )
     except (Forbidden, BadRequest) as error:
         if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
             raise
