@@ -312,11 +312,12 @@ async def _still_waiting(
     )
     await query.answer("Still waiting")
     device, owner = escape(application.device.name), escape(owner_name)
-    told = (
-        "they have been reminded."
-        if reminded
-        else "they heard about it within the last hour, so I did not remind them again."
-    )
+    if reminded:
+        told = "they have been reminded."
+    elif remind:
+        told = "I could not remind them: they have blocked the bot or left Telegram."
+    else:
+        told = "they heard about it within the last hour, so I did not remind them again."
     await query.edit_message_text(
         f"⏳ Your application for <b>{device}</b> from {format_moment(application.created_at)}"
         f" still waits for {owner}'s answer; {told} It expires on"

@@ -12,7 +12,7 @@ from telegram.ext import CommandHandler, ConversationHandler
 from handlers.common.cancel import cancel_wizard
 from handlers.common.context import CamShareContext, Handler
 from handlers.qr.links import review_keyboard, waiting_application_text
-from handlers.share.state import current_draft
+from handlers.share.state import PRESET_RECIPIENT, WIZARD, current_draft, drafts
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,10 @@ async def cancel(update: Update, context: CamShareContext) -> int:
 
 
 async def time_out(update: Update, context: CamShareContext) -> int:
+    """The hour-long timeout: as leaving, and the drafts go too, as /cancel drops them."""
     await restore_application(update, context)
+    for key in (WIZARD, PRESET_RECIPIENT):
+        drafts(context).pop(key, None)
     return ConversationHandler.END
 
 

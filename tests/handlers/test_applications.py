@@ -202,3 +202,13 @@ async def test_applying_again_reminds_the_owner_once_an_hour(
     stale = await olivia.tap("🔍 Review", message=latest)
     assert stale.text == "This application was already accepted." and stale.show_alert
     assert latest.buttons == []
+
+
+async def test_an_owner_who_blocked_the_bot_cannot_be_reminded(
+    telegram: Telegram, olivia: TelegramUser, clock: FakeClock
+) -> None:
+    token = token_of(await device_code(olivia))
+    rita = await applied(telegram, "Rita", token)
+    await olivia.block_bot()
+    clock.advance(hours=1)
+    assert "I could not remind them: they have blocked the bot" in await apply_again(rita, token)
