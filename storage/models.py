@@ -372,6 +372,9 @@ class Application(SQLModel, table=True):
     """Where the owner's message about the application is, the one whose Review is live."""
     reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     """When the owner was last reminded because the applicant applied again."""
+    reminder_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    reminder_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    """The latest reminder, whose Review goes when the application is decided or expires."""
 
     __table_args__ = (
         Index(

@@ -18,9 +18,10 @@ from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape, format_moment, plural
 from handlers.common.keyboards import button, inline
-from handlers.common.notify import notify
+from handlers.common.notify import send_notice
 from handlers.common.refusals import as_alert, describe
 from handlers.groups import lines as group_lines
+from handlers.manage.invitations import close_prompt
 from handlers.qr.images import (
     MAX_PHOTO_BYTES,
     UnreadablePhoto,
@@ -303,13 +304,7 @@ async def _still_waiting(
         remind = await applications.claim_reminder(
             session, application_id=application.id, now=services.clock()
         )
-    reminded = remind and await notify(
-        context,
-        application.owner_id,
-        "⏰ Reminder: "
-        + waiting_application_text(application.applicant.display_name, application.device.name),
-        reply_markup=review_keyboard(application.id),
-    )
+    reminded = remind and await _remind(context, application)
     await query.answer("Still waiting")
     device, owner = escape(application.device.name), escape(owner_name)
     if reminded:
@@ -324,6 +319,35 @@ async def _still_waiting(
         f" {format_moment(application.expires_at)}.",
         parse_mode=ParseMode.HTML,
     )
+
+
+async def _remind(context: CamShareContext, application: ApplicationView) -> bool:
+    """Send the owner a reminder with Review, recorded so that a decision or the expiry takes its
+    button away; the previous reminder loses its button now, unless the owner reviews in it."""
+    waiting = waiting_application_text(application.applicant.display_name, application.device.name)
+    sent = await send_notice(
+        context,
+        application.owner_id,
+        f"⏰ Reminder: {waiting}",
+        reply_markup=review_keyboard(application.id),
+    )
+    if sent is None:
+        return False
+    async with context.services.database.write() as session:
+        await applications.set_application_reminder(
+            session,
+            application_id=application.id,
+            reminder=MessageRef(sent.chat_id, sent.message_id),
+        )
+    if application.reminder not in (None, application.prompt):
+        applicant = escape(application.applicant.display_name)
+        device = escape(application.device.name)
+        await close_prompt(
+            context,
+            application.reminder,
+            f"⏰ Reminder about {applicant}'s application for {device}: see the newer one below.",
+        )
+    return True
 
 
 def build_handlers() -> list[Handler]:

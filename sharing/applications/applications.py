@@ -65,6 +65,7 @@ async def apply_for_share(
     application.created_at, application.expires_at = now, now + ttl
     application.prompt_chat_id = application.prompt_message_id = None
     application.reminded_at = None
+    application.reminder_chat_id = application.reminder_message_id = None
     await session.flush()
     return await _load(session, _id(application)), True
 
@@ -141,6 +142,16 @@ async def claim_reminder(session: AsyncSession, *, application_id: int, now: dat
     return True
 
 
+async def set_application_reminder(
+    session: AsyncSession, *, application_id: int, reminder: MessageRef
+) -> None:
+    """Remember where the latest reminder is (see `claim_reminder`)."""
+    application = await _locked(session, application_id)
+    application.reminder_chat_id = reminder.chat_id
+    application.reminder_message_id = reminder.message_id
+    await session.flush()
+
+
 async def expire_due_applications(
     session: AsyncSession,
     *,
@@ -166,6 +177,8 @@ async def expire_due_applications(
             "expires_at",
             "prompt_chat_id",
             "prompt_message_id",
+            "reminder_chat_id",
+            "reminder_message_id",
         ),
     )
     rows = sorted(rows, key=itemgetter(0))
@@ -179,6 +192,7 @@ async def expire_due_applications(
             expires_at=expires_at,
             prompt=message_ref(chat_id, message_id),
             device_linked=device_linked,
+            reminder=message_ref(reminder_chat_id, reminder_message_id),
         )
         for (
             application_id,
@@ -187,6 +201,8 @@ async def expire_due_applications(
             expires_at,
             chat_id,
             message_id,
+            reminder_chat_id,
+            reminder_message_id,
             device_linked,
         ) in rows
     )
@@ -364,6 +380,7 @@ async def _views(
             expires_at=application.expires_at,
             decided_at=application.decided_at,
             prompt=message_ref(application.prompt_chat_id, application.prompt_message_id),
+            reminder=message_ref(application.reminder_chat_id, application.reminder_message_id),
         )
         for application, device, applicant in rows
     )

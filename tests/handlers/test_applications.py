@@ -2,6 +2,8 @@
 with a live Review, waiting applications are listed on the device card and in /shared, and an
 applicant who applies again is told it still waits while the owner is reminded (once an hour)."""
 
+from handlers.common.context import CamShareContext
+from handlers.manage.expiry import sweep_expired
 from tests.clock import FakeClock
 from tests.handlers.journeys import started
 from tests.handlers.test_qr import device_code, token_of
@@ -183,25 +185,69 @@ async def test_applying_again_reminds_the_owner_once_an_hour(
         "⏳ Your application for Shop NVR from 15 Jan 2026, 09:00 UTC still waits for Olivia's"
         " answer; they have been reminded. It expires on 18 Jan 2026, 09:00 UTC."
     )
-    reminder = olivia.last_message
-    assert reminder.text == "⏰ Reminder: " + WAITING
-    assert reminder.buttons == [["🔍 Review"]]
+    first = olivia.last_message
+    assert first.text == "⏰ Reminder: " + WAITING
+    assert first.buttons == [["🔍 Review"]]
     clock.advance(minutes=59)
     assert "I did not remind them again" in await apply_again(rita, token)
-    assert olivia.last_message is reminder
+    assert olivia.last_message is first
     clock.advance(minutes=1)
     assert "they have been reminded" in await apply_again(rita, token)
-    assert olivia.last_message is not reminder
-    await olivia.tap("🔍 Review", message=reminder)
-    assert reminder.text.startswith("📨 Rita applied for Shop NVR")
+    second = olivia.last_message
+    assert second is not first
+    assert (
+        first.text == "⏰ Reminder about Rita's application for Shop NVR: see the newer one below."
+    )
+    assert first.buttons == []
+    assert prompt.buttons == [["🔍 Review"]]  # the application's own message keeps its Review
+    await olivia.tap("🔍 Review", message=second)
+    assert second.text.startswith("📨 Rita applied for Shop NVR")
     assert prompt.buttons == []
     await olivia.tap("Permissions ›")
     await olivia.tap("💾 Save")
     await olivia.tap("✅ Accept")
-    latest = olivia.messages[-1]
-    stale = await olivia.tap("🔍 Review", message=latest)
-    assert stale.text == "This application was already accepted." and stale.show_alert
-    assert latest.buttons == []
+    assert second.text == "✅ You accepted Rita's application for Shop NVR."
+    assert not any(["🔍 Review"] in message.buttons for message in olivia.messages)
+
+
+async def test_a_decision_takes_the_reminders_review_away(
+    telegram: Telegram, olivia: TelegramUser, clock: FakeClock
+) -> None:
+    """The review happens in the application's message; the reminder's Review goes with the
+    decision, and a Review tapped later (forged here) is answered with what happened."""
+    token = token_of(await device_code(olivia))
+    rita = await applied(telegram, "Rita", token)
+    prompt = olivia.last_message
+    clock.advance(hours=1)
+    await apply_again(rita, token)
+    reminder = olivia.last_message
+    await olivia.tap("🔍 Review", message=prompt)
+    await olivia.tap("Permissions ›")
+    await olivia.tap("💾 Save")
+    await olivia.tap("❌ Reject")
+    assert prompt.text == reminder.text == "❌ You rejected Rita's application for Shop NVR."
+    assert reminder.buttons == []
+    stale = await olivia.forge_callback("apr:1", message=reminder)
+    assert stale.text == "This application was rejected." and stale.show_alert
+
+
+async def test_the_expiry_takes_the_reminders_review_away(
+    telegram: Telegram, olivia: TelegramUser, clock: FakeClock
+) -> None:
+    token = token_of(await device_code(olivia))
+    rita = await applied(telegram, "Rita", token)
+    prompt = olivia.last_message
+    clock.advance(hours=1)
+    await apply_again(rita, token)
+    reminder = olivia.last_message
+    clock.advance(days=3)
+    assert await sweep_expired(CamShareContext(telegram.application)) == 1
+    expired = (
+        "⌛ The application from Rita for Shop NVR expired on 18 Jan 2026, 09:00 UTC without a"
+        " decision."
+    )
+    assert prompt.text == reminder.text == expired
+    assert prompt.buttons == reminder.buttons == []
 
 
 async def test_an_owner_who_blocked_the_bot_cannot_be_reminded(
