@@ -174,7 +174,8 @@ async def start_reviewing(update: Update, context: CamShareContext) -> Step | in
     """The owner opens an application: the channel screens, everything selected (R8), in the
     tapped message; the summary then offers Accept and Reject. The tapped message becomes the
     application's message (its prompt), which a decision, an expiry or leaving the review
-    redraws: any other message about it loses its Review button here."""
+    redraws; the previous prompt loses its Review button here (a reminder's goes at the
+    decision)."""
     query = update.callback_query
     assert query and update.effective_user and isinstance(query.message, Message)
     owner_id = update.effective_user.id
