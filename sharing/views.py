@@ -206,7 +206,9 @@ class ApplicationView:
     expires_at: datetime
     decided_at: datetime | None
     prompt: MessageRef | None
-    """The owner's "new sharing application" message."""
+    """The owner's message about the application whose Review button is live."""
+    reminder: MessageRef | None = None
+    """The latest reminder sent to the owner, also with Review."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,8 @@ class ExpiredApplication:
     prompt: MessageRef | None
     """The owner's "new sharing application" message, to close."""
     device_linked: bool
+    reminder: MessageRef | None = None
+    """The latest reminder, to close too."""
     """As `ExpiredInvitation.device_linked`."""
 
 

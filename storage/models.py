@@ -372,7 +372,12 @@ class Application(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     prompt_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     prompt_message_id: int | None = Field(default=None, sa_type=BigInteger)
-    """Where the owner's "new sharing application" message is."""
+    """Where the owner's message about the application is, the one whose Review is live."""
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the owner was last reminded because the applicant applied again."""
+    reminder_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    reminder_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    """The latest reminder, whose Review goes when the application is decided or expires."""
 
     __table_args__ = (
         Index(

@@ -1,4 +1,4 @@
-"""Accounts: `/start` (greeting, region, phone), `/myaccount` and `/email` (proving an address)."""
+"""Accounts: `/start` (greeting, phone, region), `/myaccount` and `/email` (proving an address)."""
 
 from handlers.common.context import Handler
 

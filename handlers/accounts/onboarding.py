@@ -1,9 +1,12 @@
-"""`/start`: greeting, the region (R3) chosen with buttons, and the phone offered (R10).
+"""`/start`: greeting, the phone offered (R10), then the region (R3) confirmed with one tap.
 
-The region picker is stateless buttons plus one typed step (searching a country by name):
+The phone comes first because it tells the region best: a +44 number is in the United Kingdom
+whatever the Telegram language. Without it ("Not now") the region is guessed from the language.
+Both steps are stateless buttons, plus one typed step (searching a country by name):
 
-    /start ──> [Yes, <guess>] ─────────────────────────> region set ─> phone offered
-           └─> [Choose another] ─> SEARCHING ─(name)─> [matches] ─┘
+    /start ─> [📱 Share my phone number] ─> [Yes, <phone's region>] ──────────> region set
+          └─> [Not now] ─────────────────> [Yes, <language's region>] ────────┘
+                                  [Choose another] ─> SEARCHING ─(name)─> [matches] ─┘
 """
 
 from dataclasses import dataclass
@@ -71,13 +74,34 @@ async def start(update: Update, context: CamShareContext) -> None:
         f"👋 Welcome to CamShare, {name}!\n\n"
         "I help you share your CCTV cameras, NVRs and DVRs with family, staff or your security"
         " company, channel by channel, with the permissions you choose.\n\n"
-        "First, your region: you can share only with people in the same region."
     )
-    guess = account.region or guess_region(
-        language_code=account.language_code, default=context.services.default_region
-    )
+    if account.phone:  # proved on an earlier /start; only the region is missing
+        await update.effective_message.reply_html(greeting.rstrip())
+        await _ask_region(update, context, account)
+        return
     await update.effective_message.reply_html(
-        f"{greeting} {_region_question(guess)}", reply_markup=_region_keyboard(guess)
+        greeting + "First, your phone number: share it with the button below, so that people"
+        " who know it can share devices with you, and I can tell your region from it. It stays"
+        " private: CamShare uses it only to deliver invitations sent to it.",
+        reply_markup=share_phone_keyboard(),
+    )
+
+
+async def _ask_region(
+    update: Update, context: CamShareContext, account: accounts.AccountView
+) -> None:
+    """The region of the phone number if there is one, else of the Telegram language."""
+    assert update.effective_chat
+    guess = guess_region(
+        phone=account.phone,
+        language_code=account.language_code,
+        default=context.services.default_region,
+    )
+    await update.effective_chat.send_message(
+        "Your region: you can share only with people in the same region."
+        f" {_region_question(guess)}",
+        parse_mode=ParseMode.HTML,
+        reply_markup=_region_keyboard(guess),
     )
 
 
@@ -150,26 +174,13 @@ async def _save_region(update: Update, context: CamShareContext, code: str) -> i
     else:
         await query.answer("Region saved")
         await query.edit_message_text(saved, parse_mode=ParseMode.HTML)
-    await _after_region(update, context, account)
+    assert update.effective_chat
+    await update.effective_chat.send_message(f"You're all set. {NEXT_STEPS}")
     await deliver_waiting_invitations(account.id, context)
     payload = context.user_data.pop(PENDING_LINK_KEY, None) if context.user_data else None
     if payload:
         await open_link(update, context, payload)
     return ConversationHandler.END
-
-
-async def _after_region(
-    update: Update, context: CamShareContext, account: accounts.AccountView
-) -> None:
-    assert update.effective_chat
-    if account.phone:
-        await update.effective_chat.send_message(f"You're all set. {NEXT_STEPS}")
-        return
-    await update.effective_chat.send_message(
-        "One more thing: share your phone number, so that people who know it can share devices"
-        " with you. It stays private: CamShare uses it only to deliver invitations sent to it.",
-        reply_markup=share_phone_keyboard(),
-    )
 
 
 async def receive_contact(update: Update, context: CamShareContext) -> None:
@@ -194,16 +205,34 @@ async def receive_contact(update: Update, context: CamShareContext) -> None:
     except SharingError as error:
         await message.reply_html(describe(error), reply_markup=ReplyKeyboardRemove())
         return
-    await message.reply_text(
-        f"✅ Thanks! Your phone number {account.phone} is verified. {NEXT_STEPS}",
-        reply_markup=ReplyKeyboardRemove(),
-    )
+    if account.region is None:  # onboarding: the region comes next, from this number
+        await message.reply_text(
+            f"✅ Thanks! Your phone number {account.phone} is verified.",
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        await _ask_region(update, context, account)
+    else:
+        await message.reply_text(
+            f"✅ Thanks! Your phone number {account.phone} is verified. {NEXT_STEPS}",
+            reply_markup=ReplyKeyboardRemove(),
+        )
     await deliver_waiting_invitations(account.id, context)
 
 
 async def decline_phone(update: Update, context: CamShareContext) -> None:
-    assert update.effective_message
-    await update.effective_message.reply_text(
+    message = update.effective_message
+    assert message
+    account = await current_account(update, context)
+    if account is None:
+        return
+    if account.region is None:  # onboarding: the region comes next, from the language
+        await message.reply_text(
+            "No problem: you can share it any time from /myaccount.",
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        await _ask_region(update, context, account)
+        return
+    await message.reply_text(
         f"No problem: you can share it any time from /myaccount. {NEXT_STEPS}",
         reply_markup=ReplyKeyboardRemove(),
     )

@@ -3,6 +3,7 @@ started it must not break the flow that tried to tell them; the failure is recor
 
 import logging
 
+from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
@@ -14,8 +15,21 @@ log = logging.getLogger(__name__)
 
 async def notify(context: CamShareContext, account_id: int, html_text: str) -> bool:
     """Send `html_text` to the account's private chat. Returns whether Telegram took it."""
+    return await send_notice(context, account_id, html_text) is not None
+
+
+async def send_notice(
+    context: CamShareContext,
+    account_id: int,
+    html_text: str,
+    *,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """As `notify`, with buttons; returns the message sent, to be edited later."""
     try:
-        await context.bot.send_message(account_id, html_text, parse_mode=ParseMode.HTML)
+        sent = await context.bot.send_message(
+            account_id, html_text, parse_mode=ParseMode.HTML, reply_markup=reply_markup
+        )
     except (Forbidden, BadRequest) as error:
         if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
             raise
@@ -23,5 +37,5 @@ async def notify(context: CamShareContext, account_id: int, html_text: str) -> b
         services = context.services
         async with services.database.write() as session:
             await accounts.mark_unreachable(session, account_id=account_id, now=services.clock())
-        return False
-    return True
+        return None
+    return sent

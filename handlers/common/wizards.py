@@ -24,7 +24,7 @@ persistence. Ending it by deleting the key, or by calling `_update_state`, would
 job and depend on two private names instead of one.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from telegram import Message, ReplyKeyboardRemove, Update
@@ -79,11 +79,13 @@ class Wizard(ConversationHandler[CamShareContext]):
     `title` completes "Left ...: nothing was saved." (`/adddevice`, `renaming a device`), unless
     `draft_title` names what the draft is about ("the review of Rita's application");
     `waiting_for` completes "I'm waiting for ..." for each state; `drafts` are the keys under
-    `user_data[DRAFTS_KEY]` that the wizard fills and that leaving drops (its name by default).
-    Every other argument is ConversationHandler's.
+    `user_data[DRAFTS_KEY]` that the wizard fills and that leaving drops (its name by default);
+    `on_leave` runs first when the guard ends the wizard, while the drafts are still there (the
+    share wizard puts an application's message back). Every other argument is
+    ConversationHandler's.
     """
 
-    __slots__ = ("draft_title", "drafts", "leaving", "title", "waiting_for")
+    __slots__ = ("draft_title", "drafts", "leaving", "on_leave", "title", "waiting_for")
 
     def __init__(
         self,
@@ -92,16 +94,18 @@ class Wizard(ConversationHandler[CamShareContext]):
         waiting_for: Mapping[object, str],
         drafts: Sequence[str] = (),
         draft_title: Callable[[CamShareContext], str | None] | None = None,
+        on_leave: Callable[[Update, CamShareContext], Awaitable[None]] | None = None,
         **conversation: Any,
     ) -> None:
         # Persistent: bot.persistence keeps where each user waits across restarts.
         super().__init__(persistent=True, **conversation)
         if self.per_message or not (self.per_chat and self.per_user):
             raise ValueError("a Wizard is kept per chat and user, as WizardGuard expects")
-        if missing := set(self.states) - set(waiting_for):
+        if missing := set(self.states) - {ConversationHandler.TIMEOUT} - set(waiting_for):
             raise ValueError(f"{self.name}: say what the states {missing} wait for")
         self.title = title
         self.draft_title = draft_title
+        self.on_leave = on_leave
         self.waiting_for = dict(waiting_for)
         self.drafts = tuple(drafts) or (str(self.name),)
         self.leaving: BaseHandler[Update, CamShareContext, object] = TypeHandler(
@@ -111,6 +115,8 @@ class Wizard(ConversationHandler[CamShareContext]):
     async def _leave(self, update: Update, context: CamShareContext) -> int:
         """Run by `WizardGuard` as the wizard's own handler, so PTB ends the conversation."""
         line = self._leaving_line(update, context)
+        if self.on_leave is not None:
+            await self.on_leave(update, context)
         drafts = context.user_data.get(DRAFTS_KEY, {}) if context.user_data is not None else {}
         for key in self.drafts:
             drafts.pop(key, None)

@@ -14,7 +14,7 @@ from handlers.common.formatting import (
     plural,
 )
 from handlers.common.keyboards import button, inline
-from handlers.qr.links import ShowDeviceQr
+from handlers.qr.links import ListApplications, ShowDeviceQr, applications_waiting
 from sharing.devices.devices import ChannelView, ConnectionView, DeviceView
 
 CHANNELS_SHOWN = 10
@@ -129,6 +129,7 @@ def render_device_card(
         if device.live_shares
         else "Not shared yet"
     )
+    waiting = device.pending_applications
     text = "\n".join(
         [
             f"{DEVICE_TYPE_LABELS[device.type]} <b>{escape(device.name)}</b>",
@@ -140,6 +141,7 @@ def render_device_card(
             *shown,
             "",
             sharing,
+            *([applications_waiting(waiting)] if waiting else []),
         ]
     )
     keyboard = inline(
@@ -147,6 +149,7 @@ def render_device_card(
             button("📤 Share", ShareDevice(device.id)),
             button("🔳 Share via QR code", ShowDeviceQr(device.id)),
         ],
+        [button(f"📨 Applications ({waiting})", ListApplications(device.id, 0))] if waiting else [],
         *connection_buttons(device),
         [button("🔔 Unmute alarms", UnmuteAlarms(device.id))] if muted else [],
         [button("👥 Groups", ShowDeviceGroups(device.id))],

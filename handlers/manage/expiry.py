@@ -124,12 +124,14 @@ async def announce_expired_invitations(
 async def announce_expired_applications(
     context: CamShareContext, batch: tuple[ExpiredApplication, ...]
 ) -> None:
-    """The owner's "new sharing application" message is closed; the applicant hears of it."""
+    """The owner's messages about it (its prompt, its latest reminder) are closed; the applicant
+    hears of it."""
     for application in batch:
-        await _attempt(
-            close_prompt(context, application.prompt, expired_application_text(application)),
-            f"application {application.id}",
-        )
+        for message in (application.prompt, application.reminder):
+            await _attempt(
+                close_prompt(context, message, expired_application_text(application)),
+                f"application {application.id}",
+            )
         await _attempt(
             notify(context, application.applicant.id, application_expired_text(application)),
             f"application {application.id}",

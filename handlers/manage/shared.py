@@ -37,6 +37,7 @@ from handlers.manage.shared_screens import (
     shared_devices_screen,
     shared_with,
 )
+from sharing.applications import applications
 from sharing.devices import devices
 from sharing.errors import InvitationExpired, ShareNotActive, ShareNotPending, SharingError
 from sharing.groups import group_outbox
@@ -265,7 +266,10 @@ async def _devices_screen(context: CamShareContext, *, owner_id: int, offset: in
                 offset=last_page_offset(page.total, DEVICES_PER_PAGE),
                 limit=DEVICES_PER_PAGE,
             )
-    return shared_devices_screen(page)
+        waiting = await applications.count_pending_applications(
+            session, owner_id=owner_id, now=context.services.clock()
+        )
+    return shared_devices_screen(page, applications=waiting)
 
 
 async def _device_screen(

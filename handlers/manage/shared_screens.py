@@ -18,6 +18,7 @@ from handlers.common.grants_text import grant_lines
 from handlers.common.keyboards import button, inline
 from handlers.common.listing import fit, format_day, pager, short, span
 from handlers.devices.device_card import ShareDevice
+from handlers.qr.links import ListApplications, applications_waiting
 from handlers.share.entries import EditShare
 from sharing.paging import Page
 from sharing.views import DeviceRef, ListedShare, ShareBase, SharedDevice, ShareView
@@ -83,10 +84,19 @@ def _state_line(share: ShareBase) -> str:
     return f"⏳ invited {format_day(share.created_at)}, no answer yet"
 
 
-def shared_devices_screen(page: Page[SharedDevice], *, notice: str = "") -> Screen:
+def shared_devices_screen(
+    page: Page[SharedDevice], *, notice: str = "", applications: int = 0
+) -> Screen:
+    """`applications`: how many wait for the owner's answer, on top of the list with a button."""
+    waiting = (
+        [[button(f"📨 Applications ({applications})", ListApplications(0, 0))]]
+        if applications
+        else []
+    )
+    top = f"{applications_waiting(applications)}.\n\n" if applications else ""
     if page.total == 0:
         text = "You are not sharing any device. Open one in /devices and tap 📤 Share."
-        return _with_notice(notice, text), None
+        return _with_notice(notice, top + text), inline(*waiting) if waiting else None
     rows = [
         [
             button(
@@ -102,7 +112,7 @@ def shared_devices_screen(page: Page[SharedDevice], *, notice: str = "") -> Scre
         f"📤 <b>Devices you share</b> ({span(page.offset, len(page.items), page.total)})."
         " Tap one to see who has it."
     )
-    return _with_notice(notice, header), inline(*rows, turn)
+    return _with_notice(notice, top + header), inline(*waiting, *rows, turn)
 
 
 def _counts(item: SharedDevice) -> str:

@@ -5,6 +5,6 @@ from handlers.common.context import Handler
 
 
 def build_handlers() -> list[Handler]:
-    from handlers.qr import links
+    from handlers.qr import links, pending
 
-    return links.build_handlers()
+    return [*links.build_handlers(), *pending.build_handlers()]

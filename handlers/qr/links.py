@@ -16,10 +16,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from handlers.common.accounts import current_account
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape, format_moment
+from handlers.common.formatting import escape, format_moment, plural
 from handlers.common.keyboards import button, inline
+from handlers.common.notify import send_notice
 from handlers.common.refusals import as_alert, describe
 from handlers.groups import lines as group_lines
+from handlers.manage.invitations import close_prompt
 from handlers.qr.images import (
     MAX_PHOTO_BYTES,
     UnreadablePhoto,
@@ -31,7 +33,7 @@ from sharing.applications import applications, link_tokens
 from sharing.applications.link_tokens import AccountLink, DeviceLink
 from sharing.errors import LinkNotFound, SharingError
 from sharing.groups import group_outbox
-from sharing.views import MessageRef
+from sharing.views import ApplicationView, MessageRef
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,36 @@ class ReviewApplication(CallbackData, prefix="apr"):
 
 
 @dataclass(frozen=True)
+class ListApplications(CallbackData, prefix="apw"):
+    """The applications that wait for the owner's answer (handlers.qr.pending)."""
+
+    device: int
+    """The device's id; 0 (which no id is): every device of the owner's, from /shared."""
+    offset: int
+
+
+@dataclass(frozen=True)
 class ShareWithAccount(CallbackData, prefix="swa"):
     token: str
+
+
+def applications_waiting(count: int) -> str:
+    """The line a device card or /shared shows while applications wait for the owner."""
+    verb = "waits" if count == 1 else "wait"
+    return f"📨 {plural(count, 'application')} {verb} for your answer"
+
+
+def review_keyboard(application_id: int) -> InlineKeyboardMarkup:
+    return inline([button("🔍 Review", ReviewApplication(application_id))])
+
+
+def waiting_application_text(applicant_name: str, device_name: str) -> str:
+    """An application's message once it is not new: after a review was left, in a reminder."""
+    return (
+        f"📨 Sharing application from <b>{escape(applicant_name)}</b> for"
+        f" <b>{escape(device_name)}</b>: it waits for your answer. Review it to choose what they"
+        " get, then accept or reject."
+    )
 
 
 # --- making the codes ----------------------------------------------------------------------------
@@ -233,22 +263,23 @@ async def apply_for_share(update: Update, context: CamShareContext) -> None:
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return
-    await query.answer("Application sent" if is_new else "Already sent")
+    if not is_new:
+        await _still_waiting(update, context, application, owner_name=link.owner.display_name)
+        return
+    await query.answer("Application sent")
     device, owner = escape(application.device.name), escape(link.owner.display_name)
     await query.edit_message_text(
         f"📨 Your application for <b>{device}</b> was sent to {owner}. You'll hear back here;"
         f" it expires on {format_moment(application.expires_at)}.",
         parse_mode=ParseMode.HTML,
     )
-    if not is_new:
-        return
     try:
         sent = await context.bot.send_message(
             application.owner_id,
             f"📨 New sharing application from <b>{escape(applicant.full_name)}</b> for"
             f" <b>{device}</b>. Review it to choose what they get, then accept or reject.",
             parse_mode=ParseMode.HTML,
-            reply_markup=inline([button("🔍 Review", ReviewApplication(application.id))]),
+            reply_markup=review_keyboard(application.id),
         )
     except (Forbidden, BadRequest) as error:
         log.info("owner %s did not get the application: %s", application.owner_id, error.message)
@@ -259,6 +290,64 @@ async def apply_for_share(update: Update, context: CamShareContext) -> None:
             application_id=application.id,
             prompt=MessageRef(sent.chat_id, sent.message_id),
         )
+
+
+async def _still_waiting(
+    update: Update, context: CamShareContext, application: ApplicationView, *, owner_name: str
+) -> None:
+    """The applicant applied again while their application waits: the owner is reminded, at
+    most once an hour (`applications.claim_reminder`), and the applicant told which."""
+    query = update.callback_query
+    assert query
+    services = context.services
+    async with services.database.write() as session:
+        remind = await applications.claim_reminder(
+            session, application_id=application.id, now=services.clock()
+        )
+    reminded = remind and await _remind(context, application)
+    await query.answer("Still waiting")
+    device, owner = escape(application.device.name), escape(owner_name)
+    if reminded:
+        told = "they have been reminded."
+    elif remind:
+        told = "I could not remind them: they have blocked the bot or left Telegram."
+    else:
+        told = "they heard about it within the last hour, so I did not remind them again."
+    await query.edit_message_text(
+        f"⏳ Your application for <b>{device}</b> from {format_moment(application.created_at)}"
+        f" still waits for {owner}'s answer; {told} It expires on"
+        f" {format_moment(application.expires_at)}.",
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def _remind(context: CamShareContext, application: ApplicationView) -> bool:
+    """Send the owner a reminder with Review, recorded so that a decision or the expiry takes its
+    button away; the previous reminder loses its button now, unless the owner reviews in it."""
+    waiting = waiting_application_text(application.applicant.display_name, application.device.name)
+    sent = await send_notice(
+        context,
+        application.owner_id,
+        f"⏰ Reminder: {waiting}",
+        reply_markup=review_keyboard(application.id),
+    )
+    if sent is None:
+        return False
+    async with context.services.database.write() as session:
+        await applications.set_application_reminder(
+            session,
+            application_id=application.id,
+            reminder=MessageRef(sent.chat_id, sent.message_id),
+        )
+    if application.reminder not in (None, application.prompt):
+        applicant = escape(application.applicant.display_name)
+        device = escape(application.device.name)
+        await close_prompt(
+            context,
+            application.reminder,
+            f"⏰ Reminder about {applicant}'s application for {device}: see the newer one below.",
+        )
+    return True
 
 
 def build_handlers() -> list[Handler]:

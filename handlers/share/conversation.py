@@ -13,16 +13,17 @@ from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
+    ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from handlers.common.cancel import cancel_fallback
 from handlers.common.context import CamShareContext, Handler
 from handlers.common.wizards import Wizard
 from handlers.devices.device_card import ShareDevice
 from handlers.qr.links import ReviewApplication, ShareWithAccount
-from handlers.share import editing, entries, recipient, screens
+from handlers.share import editing, entries, recipient, reviews, screens
 from handlers.share import finish as ending
 from handlers.share.state import PRESET_RECIPIENT, WIZARD, Step, current_draft
 
@@ -81,6 +82,7 @@ def build_handler() -> Handler:
         },
         drafts=(WIZARD, PRESET_RECIPIENT),
         draft_title=_reviewing,
+        on_leave=reviews.restore_application,
         entry_points=[
             CommandHandler("share", entries.start_from_command, filters=private),
             CallbackQueryHandler(entries.start_from_card, pattern=ShareDevice.pattern()),
@@ -106,8 +108,9 @@ def build_handler() -> Handler:
                 ),
             ],
             Step.SCREENS: screen_handlers,
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, reviews.time_out)],
         },
-        fallbacks=[cancel_fallback()],
+        fallbacks=[reviews.cancel_fallback()],
         name=WIZARD,
         conversation_timeout=60 * 60,
     )

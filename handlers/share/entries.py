@@ -12,9 +12,10 @@ from handlers.common.accounts import current_account
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext
 from handlers.common.formatting import device_type_icon, escape, recipient_label
-from handlers.common.keyboards import button, inline
+from handlers.common.keyboards import button, inline, remove_buttons
 from handlers.common.refusals import as_alert, describe
 from handlers.devices.device_card import ShareDevice
+from handlers.manage.invitations import close_prompt
 from handlers.qr.links import ReviewApplication, ShareWithAccount
 from handlers.share import screens
 from handlers.share.recipient import ask_recipient, choose_recipient
@@ -33,6 +34,7 @@ from sharing.errors import (
 )
 from sharing.people.recipients import user_address
 from sharing.shares import preview, share_queries
+from sharing.views import MessageRef
 from storage.models import LIVE_SHARE_STATES, ApplicationState
 
 DEVICES_PER_PAGE = 8
@@ -170,13 +172,18 @@ async def start_for_account(update: Update, context: CamShareContext) -> Step | 
 
 async def start_reviewing(update: Update, context: CamShareContext) -> Step | int:
     """The owner opens an application: the channel screens, everything selected (R8), in the
-    application's message; the summary then offers Accept and Reject."""
+    tapped message; the summary then offers Accept and Reject. The tapped message becomes the
+    application's message (its prompt), which a decision, an expiry or leaving the review
+    redraws; the previous prompt loses its Review button here (a reminder's goes at the
+    decision)."""
     query = update.callback_query
     assert query and update.effective_user and isinstance(query.message, Message)
     owner_id = update.effective_user.id
     application_id = ReviewApplication.unpack(query.data).application_id
+    tapped = MessageRef(query.message.chat_id, query.message.message_id)
+    services = context.services
     try:
-        async with context.services.database.read() as session:
+        async with services.database.write() as session:
             application = await applications.get_application(
                 session, application_id=application_id, account_id=owner_id
             )
@@ -187,10 +194,23 @@ async def start_reviewing(update: Update, context: CamShareContext) -> Step | in
             device = await preview.shareable_device(
                 session, owner_id=owner_id, device_id=application.device.id
             )
+            if application.prompt != tapped:
+                await applications.set_application_prompt(
+                    session, application_id=application.id, prompt=tapped
+                )
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
+        if isinstance(error, ApplicationNotPending):
+            await remove_buttons(query)  # a decided application's Review goes with this tap
         return ConversationHandler.END
     await query.answer()
+    if application.prompt not in (None, tapped):
+        await close_prompt(
+            context,
+            application.prompt,
+            f"📨 Sharing application from <b>{escape(application.applicant.display_name)}</b>"
+            f" for <b>{escape(application.device.name)}</b>: opened in a later message.",
+        )
     draft = replace(
         ShareDraft.of(device),
         recipient=user_address(application.applicant.id),

@@ -19,7 +19,7 @@ from sharing.applications import applications
 from sharing.errors import SharingError
 from sharing.groups import group_outbox
 from sharing.shares import shares
-from sharing.views import ShareChange
+from sharing.views import ApplicationView, MessageRef, ShareChange
 from storage.models import ShareState
 
 
@@ -79,10 +79,9 @@ async def _accept_application(
     set_draft(context, None)
     share = accepted.change.share
     device = f"<b>{escape(share.device.name)}</b>"
-    await query.edit_message_text(
-        f"✅ You accepted {escape(draft.recipient_label)}'s application for {device}.",
-        parse_mode=ParseMode.HTML,
-    )
+    outcome = f"✅ You accepted {escape(draft.recipient_label)}'s application for {device}."
+    await query.edit_message_text(outcome, parse_mode=ParseMode.HTML)
+    await _close_other_messages(context, query, accepted.application, outcome)
     await notify(
         context,
         accepted.application.applicant.id,
@@ -118,16 +117,25 @@ async def reject_application(
     await query.answer("Rejected")
     set_draft(context, None)
     device = f"<b>{escape(rejected.device.name)}</b>"
-    await query.edit_message_text(
-        f"❌ You rejected {escape(draft.recipient_label)}'s application for {device}.",
-        parse_mode=ParseMode.HTML,
-    )
+    outcome = f"❌ You rejected {escape(draft.recipient_label)}'s application for {device}."
+    await query.edit_message_text(outcome, parse_mode=ParseMode.HTML)
+    await _close_other_messages(context, query, rejected, outcome)
     await notify(
         context,
         rejected.applicant.id,
         f"❌ {escape(update.effective_user.full_name)} rejected your application for {device}.",
     )
     return ConversationHandler.END
+
+
+async def _close_other_messages(
+    context: CamShareContext, query: CallbackQuery, application: ApplicationView, outcome: str
+) -> None:
+    """The application's prompt and latest reminder, where the decision was not made, lose their
+    Review too: no button is left that leads to a decided application."""
+    decided = MessageRef(query.message.chat.id, query.message.message_id) if query.message else None
+    for message in {application.prompt, application.reminder} - {None, decided}:
+        await close_prompt(context, message, outcome)
 
 
 async def _announce(context: CamShareContext, change: ShareChange, owner_name: str) -> str:

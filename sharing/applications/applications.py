@@ -64,6 +64,8 @@ async def apply_for_share(
         return await _load(session, _id(application)), False
     application.created_at, application.expires_at = now, now + ttl
     application.prompt_chat_id = application.prompt_message_id = None
+    application.reminded_at = None
+    application.reminder_chat_id = application.reminder_message_id = None
     await session.flush()
     return await _load(session, _id(application)), True
 
@@ -123,6 +125,33 @@ async def set_application_prompt(
     await session.flush()
 
 
+REMINDER_INTERVAL = timedelta(hours=1)
+"""The owner hears about one application at most this often when its applicant applies again."""
+
+
+async def claim_reminder(session: AsyncSession, *, application_id: int, now: datetime) -> bool:
+    """Whether to remind the owner of this pending application now; if so it is recorded, so
+    that an applicant tapping Apply again and again makes one reminder an hour. The owner's
+    first message counts as the first reminder."""
+    application = await _locked(session, application_id)
+    last = application.reminded_at or application.created_at
+    if application.state != ApplicationState.PENDING or now - last < REMINDER_INTERVAL:
+        return False
+    application.reminded_at = now
+    await session.flush()
+    return True
+
+
+async def set_application_reminder(
+    session: AsyncSession, *, application_id: int, reminder: MessageRef
+) -> None:
+    """Remember where the latest reminder is (see `claim_reminder`)."""
+    application = await _locked(session, application_id)
+    application.reminder_chat_id = reminder.chat_id
+    application.reminder_message_id = reminder.message_id
+    await session.flush()
+
+
 async def expire_due_applications(
     session: AsyncSession,
     *,
@@ -148,6 +177,8 @@ async def expire_due_applications(
             "expires_at",
             "prompt_chat_id",
             "prompt_message_id",
+            "reminder_chat_id",
+            "reminder_message_id",
         ),
     )
     rows = sorted(rows, key=itemgetter(0))
@@ -161,6 +192,7 @@ async def expire_due_applications(
             expires_at=expires_at,
             prompt=message_ref(chat_id, message_id),
             device_linked=device_linked,
+            reminder=message_ref(reminder_chat_id, reminder_message_id),
         )
         for (
             application_id,
@@ -169,6 +201,8 @@ async def expire_due_applications(
             expires_at,
             chat_id,
             message_id,
+            reminder_chat_id,
+            reminder_message_id,
             device_linked,
         ) in rows
     )
@@ -185,14 +219,17 @@ async def get_application(
 
 
 async def list_pending_applications(
-    session: AsyncSession, *, owner_id: int, now: datetime, offset: int, limit: int
+    session: AsyncSession,
+    *,
+    owner_id: int,
+    now: datetime,
+    offset: int,
+    limit: int,
+    device_id: int | None = None,
 ) -> Page[ApplicationView]:
-    """Applications waiting for the owner's decision, oldest first."""
-    conditions: list[ColumnElement[bool] | bool] = [
-        Device.owner_id == owner_id,
-        Application.state == ApplicationState.PENDING,
-        col(Application.expires_at) > now,
-    ]
+    """Applications waiting for the owner's decision, oldest first; those for one device if
+    `device_id` is given."""
+    conditions = _waiting_for(owner_id, now, device_id)
     rows = (
         _rows()
         .where(*conditions)
@@ -200,18 +237,39 @@ async def list_pending_applications(
         .offset(offset)
         .limit(limit)
     )
+    return Page(
+        items=await _views(session, rows),
+        total=await count_pending_applications(
+            session, owner_id=owner_id, now=now, device_id=device_id
+        ),
+        offset=offset,
+        limit=limit,
+    )
+
+
+async def count_pending_applications(
+    session: AsyncSession, *, owner_id: int, now: datetime, device_id: int | None = None
+) -> int:
     total = (
         select(func.count())
         .select_from(Application)
         .join(Device, col(Device.id) == Application.device_id)
-        .where(*conditions)
+        .where(*_waiting_for(owner_id, now, device_id))
     )
-    return Page(
-        items=await _views(session, rows),
-        total=(await session.exec(total)).one(),
-        offset=offset,
-        limit=limit,
-    )
+    return (await session.exec(total)).one()
+
+
+def _waiting_for(
+    owner_id: int, now: datetime, device_id: int | None
+) -> list[ColumnElement[bool] | bool]:
+    conditions: list[ColumnElement[bool] | bool] = [
+        Device.owner_id == owner_id,
+        Application.state == ApplicationState.PENDING,
+        col(Application.expires_at) > now,
+    ]
+    if device_id is not None:
+        conditions.append(Application.device_id == device_id)
+    return conditions
 
 
 async def _pending_application(
@@ -322,6 +380,7 @@ async def _views(
             expires_at=application.expires_at,
             decided_at=application.decided_at,
             prompt=message_ref(application.prompt_chat_id, application.prompt_message_id),
+            reminder=message_ref(application.reminder_chat_id, application.reminder_message_id),
         )
         for application, device, applicant in rows
     )

@@ -23,6 +23,8 @@ from sharing.paging import Page, page_total
 from sharing.rules import MAX_CHANNELS, parse_firmware_version
 from storage.models import (
     SHARE_IS_LIVE,
+    Application,
+    ApplicationState,
     Channel,
     Device,
     DeviceConnection,
@@ -83,6 +85,8 @@ class DeviceView:
     live_shares: int
     """Pending and active shares of this device."""
     connection: ConnectionView | None = None
+    pending_applications: int = 0
+    """Applications for this device that wait for the owner's answer."""
 
 
 @dataclass(frozen=True)
@@ -213,7 +217,7 @@ async def get_owned_device(session: AsyncSession, *, owner_id: int, device_id: i
     row = (await session.exec(_DEVICE_CARD, params=params)).one_or_none()
     if row is None or row[0] != owner_id:
         raise DeviceNotFound(device_id)
-    _, serial, name, device_type, firmware_version, live_shares, *connection = row
+    _, serial, name, device_type, firmware_version, live_shares, applications, *connection = row
     channels = await session.exec(_DEVICE_CHANNELS, params=params)
     return DeviceView(
         id=device_id,
@@ -225,12 +229,14 @@ async def get_owned_device(session: AsyncSession, *, owner_id: int, device_id: i
         channels=tuple(ChannelView(*channel) for channel in channels),
         live_shares=live_shares,
         connection=None if connection[0] is None else ConnectionView(*connection),
+        pending_applications=applications,
     )
 
 
 def _device_card_statement() -> Select[*tuple[Any, ...]]:
-    """The device's owner, serial, name, type and firmware, how many live shares it has, and its
-    connection if it has one."""
+    """The device's owner, serial, name, type and firmware, how many live shares and pending
+    applications it has, and its connection if it has one. An application past its time that
+    the sweep has not reached yet still counts: the sweep ends it within a minute."""
     device_id = bindparam("device_id", type_=Integer)
     live_shares = (
         select(func.count())
@@ -238,6 +244,13 @@ def _device_card_statement() -> Select[*tuple[Any, ...]]:
         .where(Share.device_id == device_id, SHARE_IS_LIVE)
         .scalar_subquery()
         .label("live_shares")
+    )
+    applications = (
+        select(func.count())
+        .select_from(Application)
+        .where(Application.device_id == device_id, Application.state == ApplicationState.PENDING)
+        .scalar_subquery()
+        .label("pending_applications")
     )
     return (
         Select(
@@ -247,6 +260,7 @@ def _device_card_statement() -> Select[*tuple[Any, ...]]:
             col(Device.type),
             col(Device.firmware_version),
             live_shares,
+            applications,
             col(DeviceConnection.scheme),
             col(DeviceConnection.host),
             col(DeviceConnection.port),

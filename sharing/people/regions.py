@@ -48,18 +48,27 @@ def guess_region(
     *, phone: str | None = None, language_code: str | None = None, default: str | None = None
 ) -> str | None:
     """The best first proposal: the phone's country, then the language's, then the default."""
-    if phone:
-        try:
-            region = phonenumbers.region_code_for_number(phonenumbers.parse(phone))
-        except phonenumbers.NumberParseException:
-            region = None
-        if region and is_region(region):
-            return region
+    region = _region_of_phone(phone) if phone else None
+    if region:
+        return region
     if language_code:
         region = _region_of_language(language_code)
         if region:
             return region
     return default
+
+
+def _region_of_phone(phone: str) -> str | None:
+    """The region of the number; for a number no region has assigned (Ofcom's drama range
+    +44 7700 900xxx), the main region of its country code: GB for +44, US for +1."""
+    try:
+        number = phonenumbers.parse(phone)
+    except phonenumbers.NumberParseException:
+        return None
+    region = phonenumbers.region_code_for_number(number) or (
+        phonenumbers.region_code_for_country_code(number.country_code or 0)
+    )
+    return region if region and is_region(region) else None
 
 
 def _region_of_language(language_code: str) -> str | None:

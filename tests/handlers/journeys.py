@@ -6,20 +6,22 @@ RITA_PHONE = "+447700900002"
 
 
 async def started(telegram: Telegram, name: str, **details: str) -> TelegramUser:
-    """A user who sent /start, confirmed the United Kingdom and did not share a phone."""
+    """A user who sent /start, did not share a phone and confirmed the United Kingdom (guessed
+    from the language)."""
     user = telegram.user(name, language_code="en-GB", **details)
     await user.send("/start")
-    await user.tap("✅ Yes, 🇬🇧 United Kingdom")
     await user.tap_reply_button("Not now")
+    await user.tap("✅ Yes, 🇬🇧 United Kingdom")
     return user
 
 
 async def verified(telegram: Telegram, name: str, phone: str, **details: str) -> TelegramUser:
-    """A user who sent /start, confirmed the United Kingdom and proved their phone."""
+    """A user who sent /start, proved their phone and confirmed the United Kingdom (guessed
+    from the phone: `phone` is a +44 number)."""
     user = telegram.user(name, language_code="en-GB", phone_number=phone, **details)
     await user.send("/start")
-    await user.tap("✅ Yes, 🇬🇧 United Kingdom")
     await user.tap_reply_button("📱 Share my phone number")
+    await user.tap("✅ Yes, 🇬🇧 United Kingdom")
     return user
 
 

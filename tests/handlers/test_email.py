@@ -111,6 +111,7 @@ def settings(database: Database, smtp_url: str | None) -> Settings:
 async def onboard(telegram: Telegram, name: str = "Ann") -> TelegramUser:
     user = telegram.user(name, language_code="en-GB")
     await user.send("/start")
+    await user.tap_reply_button("Not now")
     await user.tap("✅ Yes, 🇬🇧 United Kingdom")
     return user
 

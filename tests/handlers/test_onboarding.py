@@ -14,28 +14,76 @@ async def stored_account(database: Database, account_id: int) -> Account | None:
         return (await session.exec(select(Account).where(Account.id == account_id))).first()
 
 
-async def test_start_confirms_the_guessed_region_and_offers_the_phone(
+async def test_start_asks_the_phone_first_and_takes_the_region_from_it(
     telegram: Telegram, database: Database
 ) -> None:
-    anna = telegram.user("Anna", language_code="de", phone_number="+49301234567")
+    """A +44 number with English (US) as the language: the region is the number's."""
+    anna = telegram.user("Anna", language_code="en", phone_number="+447700900123")
     await anna.send("/start")
     assert "Welcome to CamShare, Anna" in anna.last_message.text
-    assert "Are you in 🇩🇪 Germany?" in anna.last_message.text
-
-    answer = await anna.tap("✅ Yes, 🇩🇪 Germany")
-    assert answer.text == "Region saved"
-    assert anna.messages[-2].text == "Region set: 🇩🇪 Germany."
+    assert "First, your phone number" in anna.last_message.text
     assert anna.reply_keyboard == [["📱 Share my phone number"], ["Not now"]]
 
     await anna.tap_reply_button("📱 Share my phone number")
-    assert "+49301234567 is verified" in anna.last_message.text
+    assert anna.messages[-2].text == "✅ Thanks! Your phone number +447700900123 is verified."
+    assert anna.reply_keyboard is None
+    assert anna.last_message.text == (
+        "Your region: you can share only with people in the same region."
+        " Are you in 🇬🇧 United Kingdom?"
+    )
+    assert anna.last_message.buttons == [
+        ["✅ Yes, 🇬🇧 United Kingdom"],
+        ["🌍 Choose another region"],
+    ]
+    answer = await anna.tap("✅ Yes, 🇬🇧 United Kingdom")
+    assert answer.text == "Region saved"
+    assert anna.messages[-2].text == "Region set: 🇬🇧 United Kingdom."
+    assert anna.last_message.text.startswith("You're all set. Send /adddevice")
     account = await stored_account(database, anna.id)
-    assert account is not None and account.region == "DE" and account.phone == "+49301234567"
+    assert account is not None and account.region == "GB" and account.phone == "+447700900123"
+
+
+async def test_not_now_guesses_the_region_from_the_language(
+    telegram: Telegram, database: Database
+) -> None:
+    anna = telegram.user("Anna", language_code="de")
+    await anna.send("/start")
+    await anna.tap_reply_button("Not now")
+    assert anna.messages[-2].text == "No problem: you can share it any time from /myaccount."
+    assert anna.reply_keyboard is None
+    assert "Are you in 🇩🇪 Germany?" in anna.last_message.text
+    await anna.tap("✅ Yes, 🇩🇪 Germany")
+    account = await stored_account(database, anna.id)
+    assert account is not None and account.region == "DE" and account.phone is None
+
+
+async def test_the_phones_region_can_be_changed_with_one_search(
+    telegram: Telegram, database: Database
+) -> None:
+    anna = telegram.user("Anna", language_code="en-GB", phone_number="+49301234567")
+    await anna.send("/start")
+    await anna.tap_reply_button("📱 Share my phone number")
+    assert "Are you in 🇩🇪 Germany?" in anna.last_message.text
+    await anna.tap("🌍 Choose another region")
+    await anna.send("GB")
+    assert anna.messages[-2].text == "Region set: 🇬🇧 United Kingdom."
+    assert (await stored_account(database, anna.id)).region == "GB"  # type: ignore[union-attr]
+
+
+async def test_a_phone_proved_before_the_region_is_not_asked_again(telegram: Telegram) -> None:
+    anna = telegram.user("Anna", language_code="en", phone_number="+447700900123")
+    await anna.send("/start")
+    await anna.tap_reply_button("📱 Share my phone number")
+    await anna.send("/start")  # the region question left unanswered
+    assert anna.messages[-2].text.startswith("👋 Welcome to CamShare, Anna!")
+    assert "Are you in 🇬🇧 United Kingdom?" in anna.last_message.text
+    assert anna.reply_keyboard is None
 
 
 async def test_region_search_by_name(telegram: Telegram, database: Database) -> None:
     bob = telegram.user("Bob", language_code=None)
     await bob.send("/start")
+    await bob.tap_reply_button("Not now")
     assert "Which country are you in?" in bob.last_message.text
     await bob.tap("🌍 Choose my region")
     assert "Type the name of your country" in bob.last_message.text
@@ -54,10 +102,11 @@ async def test_a_region_found_alone_is_taken_at_once(
 ) -> None:
     bob = telegram.user("Bob", language_code=None)
     await bob.send("/start")
+    await bob.tap_reply_button("Not now")
     await bob.tap("🌍 Choose my region")
     await bob.send(typed)
     assert bob.messages[-2].text == "Region set: 🇬🇧 United Kingdom."
-    assert "share your phone number" in bob.last_message.text
+    assert bob.last_message.text.startswith("You're all set.")
     assert (await stored_account(database, bob.id)).region == "GB"  # type: ignore[union-attr]
 
 
@@ -70,18 +119,23 @@ async def test_someone_elses_contact_is_no_proof(telegram: Telegram, database: D
     assert (await stored_account(database, carol.id)).phone is None  # type: ignore[union-attr]
 
 
-async def test_not_now_removes_the_phone_keyboard(telegram: Telegram) -> None:
+async def test_not_now_after_onboarding_removes_the_phone_keyboard(telegram: Telegram) -> None:
     erin = telegram.user("Erin", language_code="fr")
     await erin.send("/start")
-    await erin.tap("✅ Yes, 🇫🇷 France")
     await erin.tap_reply_button("Not now")
-    assert "any time from /myaccount" in erin.last_message.text
+    await erin.tap("✅ Yes, 🇫🇷 France")
+    await erin.send("/myaccount")
+    await erin.tap("📱 Share phone number")
+    await erin.tap_reply_button("Not now")
+    assert erin.last_message.text.startswith("No problem: you can share it any time from")
+    assert "/adddevice" in erin.last_message.text
     assert erin.reply_keyboard is None
 
 
 async def test_returning_user_is_welcomed_back(telegram: Telegram) -> None:
     frank = telegram.user("Frank <&>", language_code="it")
     await frank.send("/start")
+    await frank.tap_reply_button("Not now")
     await frank.tap("✅ Yes, 🇮🇹 Italy")
     await frank.send("/start")
     assert frank.last_message.text.startswith("Welcome back, Frank <&>!")
@@ -92,6 +146,7 @@ async def test_my_account_shows_what_we_know(telegram: Telegram) -> None:
         "Gina", username="gina_cctv", language_code="es", phone_number="+34600000000"
     )
     await gina.send("/start")
+    await gina.tap_reply_button("Not now")
     await gina.tap("✅ Yes, 🇪🇸 Spain")
     await gina.send("/myaccount")
     text = gina.last_message.text
@@ -106,6 +161,7 @@ async def test_my_account_shows_what_we_know(telegram: Telegram) -> None:
 async def test_change_region_from_my_account(telegram: Telegram, database: Database) -> None:
     hugo = telegram.user("Hugo", language_code="fr")
     await hugo.send("/start")
+    await hugo.tap_reply_button("Not now")
     await hugo.tap("✅ Yes, 🇫🇷 France")
     await hugo.send("/myaccount")
     await hugo.tap("🌍 Change region")
@@ -141,6 +197,7 @@ async def test_every_registered_command_is_listed_in_help_and_answers(
     assert expected <= set(commands)
     kim = telegram.user("Kim", language_code="en-GB")
     await kim.send("/start")
+    await kim.tap_reply_button("Not now")
     await kim.tap("✅ Yes, 🇬🇧 United Kingdom")
     await kim.send("/help")
     help_text = kim.last_message.text

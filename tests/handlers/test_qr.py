@@ -172,6 +172,7 @@ async def test_the_owner_and_other_regions_cannot_apply(
     assert olivia.last_message.text.startswith("This is the QR code of your own device")
     fleur = telegram.user("Fleur", language_code="fr")
     await fleur.send("/start")
+    await fleur.tap_reply_button("Not now")
     await fleur.tap("✅ Yes, 🇫🇷 France")
     await fleur.send(f"/start {token}")
     refused = await fleur.tap("📨 Apply for sharing")
@@ -187,6 +188,7 @@ async def test_a_newcomer_sees_the_device_after_onboarding(
     nina = telegram.user("Nina", language_code="en-GB")
     await nina.send(f"/start {token}")
     assert "Welcome to CamShare, Nina" in nina.last_message.text
+    await nina.tap_reply_button("Not now")
     await nina.tap("✅ Yes, 🇬🇧 United Kingdom")
     assert nina.last_message.text.startswith("📷 Shop NVR, shared by Olivia.")
 

@@ -189,6 +189,23 @@ async def test_a_review_goes_on_after_a_restart(
     assert await _count(bot_database, Share, col(Share.state) == ShareState.ACTIVE) == 1
 
 
+async def test_a_review_left_after_a_restart_gives_the_application_back(
+    telegram: Telegram, olivia: TelegramUser, restart: Restart
+) -> None:
+    token = token_of(await device_code(olivia))
+    rita = await started(telegram, "Rita")
+    await rita.send(f"/start {token}")
+    await rita.tap("📨 Apply for sharing")
+    application = olivia.last_message
+    await olivia.tap("🔍 Review")
+    await restart()
+    await olivia.send("/cancel")
+    assert application.text.startswith("📨 Sharing application from Rita for Shop NVR: it waits")
+    await restart()
+    await olivia.tap("🔍 Review", message=application)
+    assert "4 of 4 channels selected" in application.text
+
+
 async def test_an_update_that_changes_nothing_writes_nothing(
     olivia: TelegramUser, telegram: Telegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -94,6 +94,7 @@ async def _share_at_screens(world: World) -> TelegramUser:
 async def _reviewing(world: World) -> TelegramUser:
     applicant = world.telegram.user("Ann", language_code="en-GB")
     await applicant.send(f"/start {world.token}")
+    await applicant.tap_reply_button("Not now")
     await applicant.tap("✅ Yes, 🇬🇧 United Kingdom")
     await applicant.tap("📨 Apply for sharing")
     await world.olivia.tap("🔍 Review")

@@ -3,6 +3,9 @@ from sharing.people.regions import guess_region, region_flag, region_name, searc
 
 def test_guess_prefers_phone_then_language_then_default() -> None:
     assert guess_region(phone="+4930123456", language_code="fr", default="GB") == "DE"
+    assert guess_region(phone="+447700900123", language_code="en") == "GB"  # unassigned range
+    assert guess_region(phone="+12025550123", language_code="de") == "US"
+    assert guess_region(phone="+99912345", language_code="de") == "DE"  # no such country code
     assert guess_region(language_code="pt-br", default="GB") == "BR"
     assert guess_region(language_code="de") == "DE"
     assert guess_region(language_code="zz", default="GB") == "GB"

@@ -1,0 +1,75 @@
+"""The applications that wait for an owner's answer, listed where the owner looks: from a
+device card (that device's) and from /shared (every device's). Each opens the review of
+/share (`ReviewApplication`), so an application whose review was left is never out of reach."""
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from handlers.common.context import CamShareContext, Handler
+from handlers.common.formatting import escape, format_moment
+from handlers.common.keyboards import button, edit_screen, inline
+from handlers.common.listing import pager, short, span
+from handlers.devices.device_card import OpenDevice
+from handlers.manage.shared_screens import ListSharedDevices, Screen
+from handlers.qr.links import ListApplications, ReviewApplication
+from sharing.applications import applications
+from sharing.paging import Page
+from sharing.views import ApplicationView
+
+PER_PAGE = 8
+
+
+async def show_applications(update: Update, context: CamShareContext) -> None:
+    query = update.callback_query
+    assert query and update.effective_user
+    data = ListApplications.unpack(query.data)
+    services = context.services
+    async with services.database.read() as session:
+        page = await applications.list_pending_applications(
+            session,
+            owner_id=update.effective_user.id,
+            device_id=data.device or None,
+            now=services.clock(),
+            offset=max(data.offset, 0),
+            limit=PER_PAGE,
+        )
+    await query.answer()
+    await edit_screen(query, *applications_screen(page, device_id=data.device))
+
+
+def applications_screen(page: Page[ApplicationView], *, device_id: int) -> Screen:
+    """`device_id` 0: every device's, reached from /shared (and back to it)."""
+    back = (
+        button("« Device", OpenDevice(device_id))
+        if device_id
+        else button("« Devices you share", ListSharedDevices(0))
+    )
+    if page.total == 0:
+        return "No application waits for your answer.", inline([back])
+    lines = [
+        f"• <b>{escape(item.applicant.display_name)}</b> for <b>{escape(item.device.name)}</b>,"
+        f" sent {format_moment(item.created_at)}; expires {format_moment(item.expires_at)}"
+        for item in page.items
+    ]
+    rows = [
+        [
+            button(
+                short(f"🔍 {item.applicant.display_name} · {item.device.name}"),
+                ReviewApplication(item.id),
+            )
+        ]
+        for item in page.items
+    ]
+    turn = pager(
+        page.offset, PER_PAGE, page.total, lambda offset: ListApplications(device_id, offset)
+    )
+    header = (
+        f"📨 <b>Applications waiting for your answer</b>"
+        f" ({span(page.offset, len(page.items), page.total)}). Review one to choose what they"
+        " get, then accept or reject it."
+    )
+    return "\n".join([header, "", *lines]), inline(*rows, turn, [back])
+
+
+def build_handlers() -> list[Handler]:
+    return [CallbackQueryHandler(show_applications, pattern=ListApplications.pattern())]
