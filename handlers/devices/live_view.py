@@ -28,9 +28,9 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.refusals import as_alert
-from handlers.devices.device_card import OpenDevice, WatchDevice
+from handlers.devices.channels import back_button, channel_label, channel_rows, channels_held
+from handlers.devices.device_card import WatchDevice
 from handlers.devices.photos import fit_for_telegram
-from handlers.manage.received_screens import OpenReceived
 from sharing.devices import access, connections
 from sharing.devices.access import DeviceUse, HeldChannel
 from sharing.devices.connections import DeviceTarget
@@ -46,7 +46,6 @@ from sharing.errors import (
 )
 from storage.models import Permission
 
-CHANNELS_PER_PAGE = 20
 TAP_SECONDS = 10.0
 """The longest a tap waits on a device, queueing included: Telegram shows a tap as pending
 until it is answered, and gives up on answering after about 15 seconds."""
@@ -176,37 +175,24 @@ async def go_to_preset(update: Update, context: CamShareContext) -> None:
 async def _show_picker(
     query: CallbackQuery, context: CamShareContext, device_id: int, *, offset: int
 ) -> None:
-    assert query.from_user
-    try:
-        async with context.services.database.read() as session:
-            use = await access.device_use(
-                session, account_id=query.from_user.id, device_id=device_id
-            )
-        if not use.connected:
-            raise DeviceNotConnected(device_name=use.name)
-        held = use.holding(Permission.LIVE_VIEW)
-        if not held:
-            raise PermissionNotHeld(permission=Permission.LIVE_VIEW.name or "")
-    except SharingError as error:
-        await query.answer(as_alert(error), show_alert=True)
+    found = await channels_held(query, context, device_id, Permission.LIVE_VIEW)
+    if found is None:
         return
+    use, held = found
     if len(held) == 1:  # a camera: nothing to choose
         await _send_photo(query, context, device_id, held[0].number)
         return
     await query.answer()
-    page = held[offset : offset + CHANNELS_PER_PAGE]
-    buttons = [button(_channel_label(c), PickLiveChannel(device_id, c.number)) for c in page]
-    # Button labels are plain text: the names go in as typed, unescaped.
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    paging = []
-    if offset:
-        paging.append(button("‹ Previous", LivePage(device_id, max(offset - CHANNELS_PER_PAGE, 0))))
-    if offset + CHANNELS_PER_PAGE < len(held):
-        paging.append(button("Next ›", LivePage(device_id, offset + CHANNELS_PER_PAGE)))
+    rows = channel_rows(
+        held,
+        offset=offset,
+        pick=lambda number: PickLiveChannel(device_id, number),
+        turn=lambda at: LivePage(device_id, at),
+    )
     await edit_screen(
         query,
         f"📷 <b>{escape(use.name)}</b>: which channel? Each tap takes a fresh snapshot.",
-        inline(*rows, paging, [_back_button(use)]),
+        inline(*rows, [back_button(use)]),
     )
 
 
@@ -277,7 +263,7 @@ async def _snapshot(
     except OSError:  # Pillow: not a picture it can read
         raise DeviceRequestRefused(device_name=use.name) from None
     caption = (
-        f"📷 <b>{escape(use.name)}</b> · {escape(_channel_label(held))}\n"
+        f"📷 <b>{escape(use.name)}</b> · {escape(channel_label(held))}\n"
         f"Taken {services.clock().strftime('%d %b %Y, %H:%M:%S UTC')}"
     )
     return photo, caption, _photo_keyboard(use, held, presets)
@@ -316,18 +302,6 @@ def _photo_keyboard(
         ]
         rows += [shown[i : i + 3] for i in range(0, len(shown), 3)]
     return inline(*rows)
-
-
-def _back_button(use: DeviceUse) -> InlineKeyboardButton:
-    if use.share_id is not None:
-        return button("« Back", OpenReceived(use.share_id))
-    return button("« Device", OpenDevice(use.device_id))
-
-
-def _channel_label(channel: HeldChannel) -> str:
-    """Plain text: escape it for HTML."""
-    mark = "🔴 " if channel.online is False else ""
-    return f"{mark}{channel.number}. {channel.name}"
 
 
 def build_handlers() -> list[Handler]:

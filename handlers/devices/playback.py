@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum, auto
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
@@ -29,8 +29,8 @@ from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.listing import pager, span
 from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
-from handlers.devices.device_card import OpenDevice, ShowRecordings
-from handlers.manage.received_screens import OpenReceived
+from handlers.devices.channels import back_button, channel_label, channel_rows, channels_held
+from handlers.devices.device_card import ShowRecordings
 from sharing.devices import access, connections, recordings
 from sharing.devices.access import DeviceUse, HeldChannel
 from sharing.devices.connections import DeviceTarget
@@ -38,12 +38,10 @@ from sharing.devices.recordings import Recording
 from sharing.errors import (
     DeviceNotAnswering,
     DeviceNotConnected,
-    PermissionNotHeld,
     SharingError,
 )
 from storage.models import Permission
 
-CHANNELS_PER_PAGE = 20
 RECORDINGS_PER_PAGE = 8
 SEARCH_SECONDS = 10.0
 """The longest a list waits on the device's search: Telegram shows the tap as pending until
@@ -166,7 +164,7 @@ async def ask_day(update: Update, context: CamShareContext) -> DayStep | int:
     await query.answer()
     context.user_data.setdefault(DRAFTS_KEY, {})[DAY_WIZARD] = [use.device_id, held.number]
     await update.effective_chat.send_message(
-        f"🎞 <b>{escape(use.name)}</b> · {_channel_label(held)}\nSend the day as YYYY-MM-DD,"
+        f"🎞 <b>{escape(use.name)}</b> · {escape(channel_label(held))}\nSend the day as YYYY-MM-DD,"
         " for example 2026-01-12 (UTC). Send /cancel to stop.",
         parse_mode=ParseMode.HTML,
     )
@@ -291,32 +289,24 @@ def _fetching(percent: int) -> str:
 async def _show_channels(
     query: CallbackQuery, context: CamShareContext, device_id: int, *, offset: int
 ) -> None:
-    assert query.from_user
-    try:
-        async with context.services.database.read() as session:
-            use = await access.device_use(
-                session, account_id=query.from_user.id, device_id=device_id
-            )
-        if not use.connected:
-            raise DeviceNotConnected(device_name=use.name)
-        held = use.holding(Permission.PLAYBACK)
-        if not held:
-            raise PermissionNotHeld(permission=Permission.PLAYBACK.name or "")
-    except SharingError as error:
-        await query.answer(as_alert(error), show_alert=True)
+    found = await channels_held(query, context, device_id, Permission.PLAYBACK)
+    if found is None:
         return
+    use, held = found
     await query.answer()
     if len(held) == 1:  # a camera, or one channel shared: nothing to choose
         await _show_days(query, context, use, held[0])
         return
-    page = held[offset : offset + CHANNELS_PER_PAGE]
-    buttons = [button(_channel_label(c), PickPlaybackChannel(device_id, c.number)) for c in page]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    turn = pager(offset, CHANNELS_PER_PAGE, len(held), lambda o: PlaybackPage(device_id, o))
+    rows = channel_rows(
+        held,
+        offset=offset,
+        pick=lambda number: PickPlaybackChannel(device_id, number),
+        turn=lambda at: PlaybackPage(device_id, at),
+    )
     await edit_screen(
         query,
         f"🎞 <b>{escape(use.name)}</b>: the recordings of which channel?",
-        inline(*rows, turn, [_back_button(use)]),
+        inline(*rows, [back_button(use)]),
     )
 
 
@@ -328,11 +318,11 @@ async def _show_days(
     back = (
         button("« Channels", ShowRecordings(use.device_id))
         if len(use.holding(Permission.PLAYBACK)) > 1
-        else _back_button(use)
+        else back_button(use)
     )
     await edit_screen(
         query,
-        f"🎞 <b>{escape(use.name)}</b> · {_channel_label(held)}\nWhich day? Times are UTC.",
+        f"🎞 <b>{escape(use.name)}</b> · {escape(channel_label(held))}\nWhich day? Times are UTC.",
         inline(
             [
                 button("Today", ListRecordings(use.device_id, held.number, _day_number(today), 0)),
@@ -356,7 +346,7 @@ def _recordings_screen(
     *,
     offset: int,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    head = f"🎞 <b>{escape(use.name)}</b> · {_channel_label(held)}\n{_day_label(day)} (UTC): "
+    head = f"🎞 <b>{escape(use.name)}</b> · {escape(channel_label(held))}\n{_day_label(day)} (UTC): "
     device_id, number, day_number = use.device_id, held.number, _day_number(day)
     back = [button("« Days", PickPlaybackChannel(device_id, number))]
     if not found:
@@ -410,7 +400,7 @@ async def _held(
 def _caption(use: DeviceUse, held: HeldChannel, recording: Recording, clip_seconds: int) -> str:
     length = min(clip_seconds, max(1, round((recording.end - recording.start).total_seconds())))
     return (
-        f"🎞 <b>{escape(use.name)}</b> · {_channel_label(held)}\n"
+        f"🎞 <b>{escape(use.name)}</b> · {escape(channel_label(held))}\n"
         f"Recorded {recording.start.strftime('%d %b %Y, %H:%M:%S')}"
         f" – {recording.end.strftime('%H:%M:%S')} UTC; the first {length} s"
     )
@@ -436,17 +426,6 @@ def _day_of(number: int) -> date | None:
 
 def _day_label(day: date) -> str:
     return day.strftime("%a %d %b %Y")
-
-
-def _back_button(use: DeviceUse) -> InlineKeyboardButton:
-    if use.share_id is not None:
-        return button("« Back", OpenReceived(use.share_id))
-    return button("« Device", OpenDevice(use.device_id))
-
-
-def _channel_label(channel: HeldChannel) -> str:
-    mark = "🔴 " if channel.online is False else ""
-    return f"{mark}{channel.number}. {escape(channel.name)}"
 
 
 def build_day_handler() -> Handler:
