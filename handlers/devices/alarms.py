@@ -19,7 +19,7 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape, format_moment
 from handlers.common.keyboards import button, inline
 from handlers.common.refusals import as_alert
-from handlers.devices.device_card import MuteAlarms, Muted, UnmuteAlarms, muted_until_text
+from handlers.devices.device_card import MuteAlarms, UnmuteAlarms, muted_until_text
 from handlers.devices.live_view import PickLiveChannel
 from handlers.devices.photos import fit_for_telegram
 from handlers.groups import lines as group_lines
@@ -168,15 +168,6 @@ async def unmute_alarms(update: Update, context: CamShareContext) -> None:
         await query.edit_message_reply_markup(
             _without_unmute(query.message.reply_markup, device_id)
         )
-
-
-async def read_mute(context: CamShareContext, *, account_id: int, device_id: int) -> Muted | None:
-    services = context.services
-    async with services.database.read() as session:
-        mute = await alarms.mute_of(
-            session, account_id=account_id, device_id=device_id, now=services.clock()
-        )
-    return None if mute is None else Muted(mute.until)
 
 
 async def _send(context: CamShareContext, notice: AlarmNoticeView, picture: bytes | None) -> None:

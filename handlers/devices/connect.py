@@ -33,7 +33,7 @@ from handlers.devices.device_card import (
     Disconnect,
     OpenDevice,
     RefreshDevice,
-    render_device_card,
+    device_card,
 )
 from sharing.devices import connections, devices
 from sharing.devices.connections import ConnectionRequest, DeviceReport
@@ -213,7 +213,7 @@ async def receive_password(update: Update, context: CamShareContext) -> Step | i
         f"✅ Connected <b>{escape(device.name)}</b>: {_what_was_read(device)}",
         parse_mode=ParseMode.HTML,
     )
-    text, keyboard = render_device_card(device)
+    text, keyboard = await device_card(context, device)
     await update.effective_chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     return ConversationHandler.END
 
@@ -244,7 +244,7 @@ async def refresh_device(update: Update, context: CamShareContext) -> None:
         await query.answer(as_alert(error), show_alert=True)
         return
     await query.answer(f"Read from the device: {plural(len(device.channels), 'channel')}")
-    await edit_screen(query, *render_device_card(device))
+    await edit_screen(query, *await device_card(context, device))
 
 
 async def ask_to_disconnect(update: Update, context: CamShareContext) -> None:
@@ -287,7 +287,7 @@ async def disconnect(update: Update, context: CamShareContext) -> None:
         return
     await context.services.devices.pool.forget(device_id, before=context.services.clock())
     await query.answer("Disconnected")
-    await edit_screen(query, *render_device_card(device))
+    await edit_screen(query, *await device_card(context, device))
 
 
 async def _connect_or_say_why(

@@ -6,6 +6,7 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.common.callback_data import CallbackData
+from handlers.common.context import CamShareContext
 from handlers.common.formatting import (
     DEVICE_TYPE_LABELS,
     device_status_line,
@@ -15,6 +16,7 @@ from handlers.common.formatting import (
 )
 from handlers.common.keyboards import button, inline
 from handlers.qr.links import ListApplications, ShowDeviceQr, applications_waiting
+from sharing.devices import alarms
 from sharing.devices.devices import ChannelView, ConnectionView, DeviceView
 
 CHANNELS_SHOWN = 10
@@ -114,6 +116,25 @@ class ConfirmRemoveDevice(CallbackData, prefix="dvxy"):
 class Muted:
     until: datetime | None
     """None: until unmuted."""
+
+
+async def device_card(
+    context: CamShareContext, device: DeviceView
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The card as its owner sees it now, their mute of its alarms included: every screen that
+    shows the card draws it here, so none leaves the mute out."""
+    muted = await read_mute(context, account_id=device.owner_id, device_id=device.id)
+    return render_device_card(device, muted=muted)
+
+
+async def read_mute(context: CamShareContext, *, account_id: int, device_id: int) -> Muted | None:
+    """The person's mute of the device's alarms, if it holds now."""
+    services = context.services
+    async with services.database.read() as session:
+        mute = await alarms.mute_of(
+            session, account_id=account_id, device_id=device_id, now=services.clock()
+        )
+    return None if mute is None else Muted(mute.until)
 
 
 def render_device_card(

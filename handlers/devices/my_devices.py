@@ -26,14 +26,13 @@ from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.notify import notify
 from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
-from handlers.devices.alarms import read_mute
 from handlers.devices.device_card import (
     ConfirmRemoveDevice,
     ListDevices,
     OpenDevice,
     RemoveDevice,
     RenameDevice,
-    render_device_card,
+    device_card,
 )
 from handlers.groups import lines as group_lines
 from handlers.manage.received_screens import ListReceived
@@ -142,8 +141,7 @@ async def open_device(update: Update, context: CamShareContext) -> None:
     device = await _tapped_device(update, context, OpenDevice.unpack(query.data).device_id)
     if device is None:
         return
-    muted = await read_mute(context, account_id=device.owner_id, device_id=device.id)
-    await edit_screen(query, *render_device_card(device, muted=muted))
+    await edit_screen(query, *await device_card(context, device))
 
 
 async def ask_to_confirm_removal(update: Update, context: CamShareContext) -> None:
@@ -241,7 +239,7 @@ async def receive_new_name(update: Update, context: CamShareContext) -> RenameSt
         return ConversationHandler.END
     context.user_data[DRAFTS_KEY].pop(RENAME_WIZARD, None)
     await message.reply_html(f"✅ Renamed to <b>{escape(device.name)}</b>.")
-    text, keyboard = render_device_card(device)
+    text, keyboard = await device_card(context, device)
     await message.reply_html(text, reply_markup=keyboard)
     return ConversationHandler.END
 

@@ -30,7 +30,7 @@ from handlers.common.listing import last_page_offset
 from handlers.common.notify import notify
 from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
-from handlers.devices.alarms import read_mute
+from handlers.devices.device_card import read_mute
 from handlers.groups import lines as group_lines
 from handlers.manage.invitations import answer_invitation, close_prompt, render_answered
 from handlers.manage.received_screens import (

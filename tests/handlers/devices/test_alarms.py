@@ -263,3 +263,15 @@ async def _card(owner: TelegramUser) -> ChatMessage:
     await owner.send("/devices")
     await owner.tap("🟢 🗄 Shop NVR · 16 ch")
     return owner.last_message
+
+
+async def test_the_card_keeps_showing_a_mute_whatever_redraws_it(
+    olivia: TelegramUser, target: DeviceTarget, context: CamShareContext
+) -> None:
+    await handle_alert(context, target, motion(1))
+    await olivia.tap("🔕 Until I unmute")
+    card = await _card(olivia)
+    assert "🔕 Alarms muted until you unmute them" in card.text
+    await olivia.tap("🔄 Refresh from device", message=card)
+    assert "🔕 Alarms muted until you unmute them" in card.text
+    assert ["🔔 Unmute alarms"] in card.buttons
