@@ -350,8 +350,8 @@ def _(error: errors.DeviceNotAnswering) -> str:
     if error.timed_out:
         return f"<b>{escape(error.device_name)}</b> is not answering. Try again in a moment."
     return (
-        f"Nothing answers at <b>{escape(error.device_name)}</b>'s address: check that it is on,"
-        " and that the address and port are right."
+        f"Nothing answers at <b>{escape(error.device_name)}</b>'s address: it may be off or"
+        " offline. Its owner can check that it is on, and its address and port (🔌 on its card)."
     )
 
 
