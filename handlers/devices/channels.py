@@ -12,8 +12,9 @@ from handlers.common.listing import pager
 from handlers.common.refusals import as_alert
 from handlers.devices.device_card import OpenDevice
 from handlers.manage.received_screens import OpenReceived
-from sharing.devices import access
+from sharing.devices import access, connections
 from sharing.devices.access import DeviceUse, HeldChannel
+from sharing.devices.connections import DeviceTarget
 from sharing.errors import DeviceNotConnected, PermissionNotHeld, SharingError
 from storage.models import Permission
 
@@ -39,6 +40,30 @@ async def channels_held(
         await query.answer(as_alert(error), show_alert=True)
         return None
     return use, held
+
+
+async def channel_in_use(
+    context: CamShareContext,
+    account_id: int,
+    device_id: int,
+    channel: int,
+    permission: Permission,
+    *also: Permission,
+) -> tuple[DeviceUse, HeldChannel, DeviceTarget]:
+    """The person's hold of `permission` (and `also`) on the channel now (R13), and how to
+    reach the device; PermissionNotHeld, DeviceNotFound or DeviceNotConnected otherwise."""
+    services = context.services
+    async with services.database.read() as session:
+        use = await access.device_use(session, account_id=account_id, device_id=device_id)
+        held = use.channel(channel, permission)
+        for needed in also:
+            use.channel(channel, needed)
+        target = await connections.device_target(
+            session, device_id=device_id, sealer=services.devices.sealer
+        )
+    if target is None:
+        raise DeviceNotConnected(device_name=use.name)
+    return use, held, target
 
 
 def channel_rows(

@@ -28,16 +28,20 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.refusals import as_alert
-from handlers.devices.channels import back_button, channel_label, channel_rows, channels_held
+from handlers.devices.channels import (
+    back_button,
+    channel_in_use,
+    channel_label,
+    channel_rows,
+    channels_held,
+)
 from handlers.devices.device_card import WatchDevice
 from handlers.devices.photos import fit_for_telegram
-from sharing.devices import access, connections
 from sharing.devices.access import DeviceUse, HeldChannel
 from sharing.devices.connections import DeviceTarget
 from sharing.devices.pool import DevicePool, Preset, PtzMove
 from sharing.errors import (
     DeviceNotAnswering,
-    DeviceNotConnected,
     DeviceNotFound,
     DeviceRequestRefused,
     PermissionNotHeld,
@@ -236,20 +240,13 @@ async def _snapshot(
     move: Move | None = None,
 ) -> tuple[bytes, str, InlineKeyboardMarkup]:
     """Check the tapper's hold now, move the camera if asked, take the picture."""
-    account_id = query.from_user.id
     services = context.services
     pool = services.devices.pool
-    pool.take_tap(account_id)
-    async with services.database.read() as session:
-        use = await access.device_use(session, account_id=account_id, device_id=device_id)
-        held = use.channel(channel, Permission.LIVE_VIEW)
-        if move is not None:
-            use.channel(channel, Permission.PTZ)
-        target = await connections.device_target(
-            session, device_id=device_id, sealer=services.devices.sealer
-        )
-    if target is None:
-        raise DeviceNotConnected(device_name=use.name)
+    pool.take_tap(query.from_user.id)
+    needed = (Permission.PTZ,) if move is not None else ()
+    use, held, target = await channel_in_use(
+        context, query.from_user.id, device_id, channel, Permission.LIVE_VIEW, *needed
+    )
     try:
         async with asyncio.timeout(TAP_SECONDS):
             if move is not None:

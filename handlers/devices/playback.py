@@ -29,15 +29,20 @@ from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.listing import pager, span
 from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
-from handlers.devices.channels import back_button, channel_label, channel_rows, channels_held
+from handlers.devices.channels import (
+    back_button,
+    channel_in_use,
+    channel_label,
+    channel_rows,
+    channels_held,
+)
 from handlers.devices.device_card import ShowRecordings
-from sharing.devices import access, connections, recordings
+from sharing.devices import recordings
 from sharing.devices.access import DeviceUse, HeldChannel
 from sharing.devices.connections import DeviceTarget
 from sharing.devices.recordings import Recording
 from sharing.errors import (
     DeviceNotAnswering,
-    DeviceNotConnected,
     SharingError,
 )
 from storage.models import Permission
@@ -385,16 +390,7 @@ async def _held(
     context: CamShareContext, account_id: int, device_id: int, channel: int
 ) -> tuple[DeviceUse, HeldChannel, DeviceTarget]:
     """The person's hold of Playback on the channel now, and how to reach the device."""
-    services = context.services
-    async with services.database.read() as session:
-        use = await access.device_use(session, account_id=account_id, device_id=device_id)
-        held = use.channel(channel, Permission.PLAYBACK)
-        target = await connections.device_target(
-            session, device_id=device_id, sealer=services.devices.sealer
-        )
-    if target is None:
-        raise DeviceNotConnected(device_name=use.name)
-    return use, held, target
+    return await channel_in_use(context, account_id, device_id, channel, Permission.PLAYBACK)
 
 
 def _caption(use: DeviceUse, held: HeldChannel, recording: Recording, clip_seconds: int) -> str:

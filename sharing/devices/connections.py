@@ -7,6 +7,7 @@ before it is stored (`secrets.PasswordSealer`) and unsealed only to open a drive
 """
 
 import re
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -194,12 +195,20 @@ async def connected_targets(session: AsyncSession, *, sealer: PasswordSealer) ->
     """Every connected device whose password can be unsealed: the devices whose events are
     watched."""
     rows = await session.exec(
-        select(Device.name, Device.serial, DeviceConnection).join(
-            DeviceConnection, col(DeviceConnection.device_id) == Device.id
+        select(DeviceConnection, Device.name, Device.serial).join(
+            Device, col(Device.id) == DeviceConnection.device_id
         )
     )
+    return usable_targets(rows, sealer=sealer)
+
+
+def usable_targets(
+    rows: Iterable[tuple[DeviceConnection, str, str]], *, sealer: PasswordSealer
+) -> list[DeviceTarget]:
+    """Targets of (connection, device name, serial) rows, leaving out the connections whose
+    password was sealed under another key: only their owner can give it again."""
     targets = []
-    for name, serial, connection in rows:
+    for connection, name, serial in rows:
         with suppress(SealedPasswordUnreadable):
             targets.append(target_of(connection, device_name=name, serial=serial, sealer=sealer))
     return targets

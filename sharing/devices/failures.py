@@ -11,9 +11,7 @@ from device_api import (
     DeviceRefused,
     DeviceTimeout,
     DeviceUnreachable,
-    NotIsapi,
     NotSupported,
-    ResponseTooLarge,
     WrongCredentials,
 )
 from sharing.errors import (
@@ -42,8 +40,7 @@ def refusal(error: DeviceError, *, device_name: str) -> SharingError:
             return InvalidDeviceAddress(reason=reason.value)
         case DeviceRefused() | NotSupported():
             return DeviceRequestRefused(device_name=device_name)
-        case NotIsapi() | ResponseTooLarge():
-            return NotAnIsapiDevice(device_name=device_name)
+    # NotIsapi, ResponseTooLarge, and whatever else a device can answer: not as a device should.
     return NotAnIsapiDevice(device_name=device_name)
 
 

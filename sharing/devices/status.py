@@ -13,8 +13,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from device_api import Channel as ReportedChannel
-from sharing.devices.connections import DeviceTarget, target_of
-from sharing.devices.secrets import PasswordSealer, SealedPasswordUnreadable
+from sharing.devices.connections import DeviceTarget, usable_targets
+from sharing.devices.secrets import PasswordSealer
 from storage.models import Channel, Device, DeviceConnection, DeviceGroupLink, DeviceStatus
 
 
@@ -68,13 +68,7 @@ async def connections_due(
         .order_by(col(DeviceConnection.checked_at))
         .limit(limit)
     )
-    targets = []
-    for connection, name, serial in rows:
-        try:
-            targets.append(target_of(connection, device_name=name, serial=serial, sealer=sealer))
-        except SealedPasswordUnreadable:
-            continue
-    return targets
+    return usable_targets(rows, sealer=sealer)
 
 
 async def record_check(
