@@ -29,6 +29,7 @@ from handlers import accounts, common, devices, groups, manage, qr, share
 from handlers.common import help
 from handlers.common.context import CamShareContext, DeviceServices, Services
 from handlers.common.errors import handle_error
+from handlers.common.readers import reader_handler
 from handlers.common.wizards import WizardGuard, wizards_in
 from handlers.devices.alarms import handle_alert
 from sharing.clock import Clock, system_clock
@@ -171,6 +172,7 @@ def _register_handlers(application: CamShareApplication) -> None:
         *groups.build_handlers(),
         *common.build_handlers(),
     ]
+    application.add_handler(reader_handler(), group=-3)
     application.add_handler(WizardGuard(wizards_in(handlers)), group=-2)
     application.add_handlers(groups.build_guards(), group=-1)
     application.add_handlers(handlers)

@@ -51,6 +51,20 @@ class RegionNotSet(SharingError):
 
 
 @dataclass
+class UnknownLanguage(SharingError):
+    """Not one of languages.LANGUAGES."""
+
+    language: str
+
+
+@dataclass
+class UnknownTimeZone(SharingError):
+    """Not a time zone name (IANA, like Europe/Berlin) or UTC offset we can read."""
+
+    text: str
+
+
+@dataclass
 class InvalidRegion(SharingError):
     """Not an ISO 3166 two-letter code that we know."""
 

@@ -149,6 +149,11 @@ class Account(SQLModel, table=True):
     username: str | None = Field(default=None, max_length=32, index=True)
     """Lower-cased, without the @."""
     language_code: str | None = Field(default=None, max_length=16)
+    """Telegram's, refreshed on every contact."""
+    language: str = Field(default="en", max_length=16)
+    """What the bot speaks to this person: from `language_code` at first contact, then /language."""
+    time_zone: str = Field(default="UTC", max_length=64)
+    """An IANA zone name, for the times the bot shows this person; set in /myaccount."""
     region: str | None = Field(default=None, max_length=2)
     """ISO 3166-1 alpha-2, upper case; None until onboarding confirms it."""
     phone: str | None = Field(default=None, max_length=16, unique=True)
@@ -448,6 +453,8 @@ class InstallerGroup(SQLModel, table=True):
     """Telegram asked to wait (429, retry_after): nothing is sent to the group before then."""
     flushing_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     """Set while one flush sends the group's queued news, so no other flush sends it too."""
+    language: str = Field(default="en", max_length=16)
+    """What the bot speaks in the group: its adder's language, then an administrator's /language."""
 
 
 class GroupSighting(SQLModel, table=True):

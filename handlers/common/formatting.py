@@ -1,35 +1,58 @@
-"""Turning domain values into HTML for Telegram's parse_mode=HTML. User text is always escaped."""
+"""Turning domain values into HTML for Telegram's parse_mode=HTML, in the reader's language
+(languages). User text is always escaped, and never translated."""
 
 import html
 from datetime import datetime
 
+from languages import N_, _
+from languages import format_moment as format_moment
 from sharing.people.regions import region_flag, region_name
 from sharing.views import Address, PersonView
 from storage.models import AddressKind, DeviceStatus, DeviceType, Permission
 
 DEVICE_TYPE_LABELS = {
-    DeviceType.CAMERA: "📷 Camera",
-    DeviceType.NVR: "🗄 NVR",
-    DeviceType.DVR: "📼 DVR",
-    DeviceType.DOORBELL: "🔔 Doorbell",
-    DeviceType.OTHER: "📦 Other device",
+    DeviceType.CAMERA: N_("📷 Camera"),
+    DeviceType.NVR: N_("🗄 NVR"),
+    DeviceType.DVR: N_("📼 DVR"),
+    DeviceType.DOORBELL: N_("🔔 Doorbell"),
+    DeviceType.OTHER: N_("📦 Other device"),
 }
+"""In English; `device_type_label` says them in the reader's language."""
 
 PERMISSION_LABELS = {
-    Permission.LIVE_VIEW: "Live View",
-    Permission.PLAYBACK: "Playback",
-    Permission.ALARM: "Alarm",
-    Permission.TWO_WAY_AUDIO: "Two-way Audio",
-    Permission.PTZ: "PTZ",
+    Permission.LIVE_VIEW: N_("Live View"),
+    Permission.PLAYBACK: N_("Playback"),
+    Permission.ALARM: N_("Alarm"),
+    Permission.TWO_WAY_AUDIO: N_("Two-way Audio"),
+    Permission.PTZ: N_("PTZ"),
 }
-
+"""In the order shown everywhere; `permission_label` says them in the reader's language."""
 
 DEVICE_STATUS_LABELS = {
-    DeviceStatus.ONLINE: "🟢 Online",
-    DeviceStatus.OFFLINE: "🔴 Offline",
-    DeviceStatus.WRONG_PASSWORD: "🔑 Refuses the stored password",
-    DeviceStatus.NOT_A_DEVICE: "⚠️ Not answering as this device should",
+    DeviceStatus.ONLINE: N_("🟢 Online"),
+    DeviceStatus.OFFLINE: N_("🔴 Offline"),
+    DeviceStatus.WRONG_PASSWORD: N_("🔑 Refuses the stored password"),
+    DeviceStatus.NOT_A_DEVICE: N_("⚠️ Not answering as this device should"),
 }
+"""In English; `device_status_label` says them in the reader's language."""
+
+
+def device_type_label(device_type: DeviceType) -> str:
+    """ "📷 Camera": the icon, then the type's name."""
+    return _(DEVICE_TYPE_LABELS[device_type])
+
+
+def permission_label(permission: Permission) -> str:
+    return _(PERMISSION_LABELS[permission])
+
+
+def device_status_label(status: DeviceStatus) -> str:
+    """ "🟢 Online": the icon, then the status in words."""
+    return _(DEVICE_STATUS_LABELS[status])
+
+
+def device_status_icon(status: DeviceStatus) -> str:
+    return DEVICE_STATUS_LABELS[status].split(" ", 1)[0]
 
 
 def escape(text: str) -> str:
@@ -42,26 +65,25 @@ def device_type_icon(device_type: DeviceType) -> str:
 
 
 def region_label(code: str | None) -> str:
-    return f"{region_flag(code)} {region_name(code)}" if code else "not set"
+    return f"{region_flag(code)} {region_name(code)}" if code else _("not set")
 
 
 def permissions_label(permissions: Permission) -> str:
-    return "/".join(label for flag, label in PERMISSION_LABELS.items() if flag in permissions)
+    return "/".join(permission_label(flag) for flag in PERMISSION_LABELS if flag in permissions)
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """English only: being replaced by `ngettext` (languages)."""
     return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
-
-
-def format_moment(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y, %H:%M UTC")
 
 
 def device_status_line(status: DeviceStatus, last_online_at: datetime | None) -> str:
     """The status anyone who uses the device may see (R14: never how it is reached)."""
     if status == DeviceStatus.ONLINE or last_online_at is None:
-        return DEVICE_STATUS_LABELS[status]
-    return f"{DEVICE_STATUS_LABELS[status]} · last seen online {format_moment(last_online_at)}"
+        return device_status_label(status)
+    return _("{status} · last seen online {moment}").format(
+        status=device_status_label(status), moment=format_moment(last_online_at)
+    )
 
 
 def recipient_label(recipient: PersonView | None, address: Address | None) -> str:
@@ -78,5 +100,5 @@ def address_label(address: Address) -> str:
     if address.kind == AddressKind.USERNAME:
         return f"@{address.value}"
     if address.kind == AddressKind.USER_ID:
-        return f"Telegram user {address.value}"
+        return _("Telegram user {user_id}").format(user_id=address.value)
     return address.value

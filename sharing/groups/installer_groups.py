@@ -26,12 +26,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
+from languages import LANGUAGES, SOURCE_LANGUAGE
 from sharing.errors import (
     DeviceNotFound,
     GroupNotFound,
     LinkingNotAllowed,
     NotGroupAdministrator,
     NotGroupMember,
+    UnknownLanguage,
 )
 from sharing.paging import TOTAL, Page, page_total
 from sharing.shares.share_queries import device_ref
@@ -49,6 +51,8 @@ class GroupView:
     chat_id: int
     title: str
     linking_allowed: bool
+    language: str
+    """What the bot speaks in the group."""
 
 
 @dataclass(frozen=True)
@@ -87,12 +91,20 @@ class LinkChange:
 
 
 async def note_bot_added(
-    session: AsyncSession, *, chat_id: int, title: str, added_by: int, now: datetime
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    title: str,
+    added_by: int,
+    now: datetime,
+    language: str = SOURCE_LANGUAGE,
 ) -> tuple[GroupView, bool]:
     """The bot joined a group: remember it, and that `added_by` is there. Returns (group,
     is_new); a group the bot knew already (it was promoted, or a command came first) is not
-    new."""
+    new. A new group speaks `language`, its adder's, until an administrator changes it."""
     group, is_new = await _upsert_group(session, chat_id=chat_id, title=title, now=now)
+    if is_new:
+        group.language = language
     await _note_sighting(session, group_id=_id(group), user_id=added_by, now=now)
     return _view(group), is_new
 
@@ -199,6 +211,20 @@ async def set_linking(
         raise NotGroupAdministrator(group.title)
     group.linking_allowed_by = admin_id if allowed else None
     group.linking_allowed_at = now if allowed else None
+    await session.flush()
+    return _view(group)
+
+
+async def set_group_language(
+    session: AsyncSession, *, chat_id: int, title: str, is_admin: bool, language: str, now: datetime
+) -> GroupView:
+    """What the bot speaks in the group: an administrator's choice, as for linking."""
+    if language not in LANGUAGES:
+        raise UnknownLanguage(language)
+    group, _ = await _upsert_group(session, chat_id=chat_id, title=title, now=now)
+    if not is_admin:
+        raise NotGroupAdministrator(group.title)
+    group.language = language
     await session.flush()
     return _view(group)
 
@@ -482,4 +508,5 @@ def _view(group: InstallerGroup) -> GroupView:
         chat_id=group.chat_id,
         title=group.title,
         linking_allowed=group.linking_allowed_by is not None,
+        language=group.language,
     )

@@ -8,7 +8,8 @@ from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sharing.errors import AccountNotFound, InvalidPhone, InvalidRegion
+from languages import LANGUAGES, language_for
+from sharing.errors import AccountNotFound, InvalidPhone, InvalidRegion, UnknownLanguage
 from sharing.people.regions import is_region
 from storage.models import Account
 
@@ -20,6 +21,8 @@ class AccountView:
     last_name: str | None
     username: str | None
     language_code: str | None
+    language: str
+    time_zone: str
     region: str | None
     phone: str | None
     email: str | None
@@ -36,6 +39,8 @@ def _view(account: Account) -> AccountView:
         last_name=account.last_name,
         username=account.username,
         language_code=account.language_code,
+        language=account.language,
+        time_zone=account.time_zone,
         region=account.region,
         phone=account.phone,
         email=account.email,
@@ -56,7 +61,9 @@ async def register(
     account = await session.get(Account, user_id, with_for_update=True)
     is_new = account is None
     if account is None:
-        account = Account(id=user_id, first_name=first_name, created_at=now)
+        account = Account(
+            id=user_id, first_name=first_name, language=language_for(language_code), created_at=now
+        )
     account.first_name = first_name
     account.last_name = last_name
     account.username = username.lower() if username else None
@@ -82,6 +89,34 @@ async def get_account(session: AsyncSession, account_id: int) -> AccountView:
     if account is None:
         raise AccountNotFound(account_id)
     return account
+
+
+async def set_language(session: AsyncSession, *, account_id: int, language: str) -> AccountView:
+    if language not in LANGUAGES:
+        raise UnknownLanguage(language)
+    account = await _load_for_update(session, account_id)
+    account.language = language
+    session.add(account)
+    await session.flush()
+    return _view(account)
+
+
+async def set_time_zone(session: AsyncSession, *, account_id: int, time_zone: str) -> AccountView:
+    """`time_zone` as `time_zones.find_time_zone` found it."""
+    account = await _load_for_update(session, account_id)
+    account.time_zone = time_zone
+    session.add(account)
+    await session.flush()
+    return _view(account)
+
+
+_READER = select(Account.language, Account.time_zone).where(Account.id == bindparam("account_id"))
+
+
+async def reader_of(session: AsyncSession, account_id: int) -> tuple[str, str] | None:
+    """The language and time zone of the account's messages, or None if there is no account."""
+    row = (await session.exec(_READER, params={"account_id": account_id})).one_or_none()
+    return (row[0], row[1]) if row else None
 
 
 async def set_region(session: AsyncSession, *, account_id: int, region: str) -> AccountView:

@@ -1,4 +1,5 @@
-"""Regions (R3): ISO 3166-1 alpha-2 codes that phonenumbers knows, named by babel's CLDR data."""
+"""Regions (R3): ISO 3166-1 alpha-2 codes that phonenumbers knows, named by babel's CLDR data in
+the reader's language; a search finds a region by its name in English too."""
 
 from functools import cache
 
@@ -6,21 +7,26 @@ import phonenumbers
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
-_LANGUAGE_NAMES = "en"
+from languages import SOURCE_LANGUAGE, current_language
+
 _ALIASES = {"uk": "GB", "usa": "US", "uae": "AE"}
 """What people type that is not the ISO code."""
 
 
-@cache
 def region_names() -> dict[str, str]:
-    """Every region we accept, code -> English name, sorted by name."""
-    territories = Locale(_LANGUAGE_NAMES).territories
+    """Every region we accept, code -> name in the reader's language, sorted by name."""
+    return _region_names(current_language())
+
+
+@cache
+def _region_names(language: str) -> dict[str, str]:
+    territories = Locale.parse(language).territories
     names = {code: territories.get(code, code) for code in phonenumbers.SUPPORTED_REGIONS}
     return dict(sorted(names.items(), key=lambda item: item[1]))
 
 
 def is_region(code: str) -> bool:
-    return code in region_names()
+    return code in _region_names(SOURCE_LANGUAGE)
 
 
 def region_name(code: str) -> str:
@@ -37,10 +43,11 @@ def search_regions(query: str, *, limit: int = 8) -> list[str]:
     needle = query.strip().casefold()
     if not needle:
         return []
-    exact = [code for code in region_names() if code.casefold() == needle]
+    names = [*region_names().items(), *_region_names(SOURCE_LANGUAGE).items()]
+    exact = [code for code, _name in names if code.casefold() == needle]
     exact += [_ALIASES[needle]] if needle in _ALIASES else []
-    starts = [c for c, name in region_names().items() if name.casefold().startswith(needle)]
-    contains = [c for c, name in region_names().items() if needle in name.casefold()]
+    starts = [code for code, name in names if name.casefold().startswith(needle)]
+    contains = [code for code, name in names if needle in name.casefold()]
     return list(dict.fromkeys(exact + starts + contains))[:limit]
 
 

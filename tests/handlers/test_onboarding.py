@@ -143,14 +143,14 @@ async def test_returning_user_is_welcomed_back(telegram: Telegram) -> None:
 
 async def test_my_account_shows_what_we_know(telegram: Telegram) -> None:
     gina = telegram.user(
-        "Gina", username="gina_cctv", language_code="es", phone_number="+34600000000"
+        "Gina", username="gina_cctv", language_code="en-GB", phone_number="+34600000000"
     )
     await gina.send("/start")
     await gina.tap_reply_button("Not now")
-    await gina.tap("✅ Yes, 🇪🇸 Spain")
+    await gina.tap("✅ Yes, 🇬🇧 United Kingdom")
     await gina.send("/myaccount")
     text = gina.last_message.text
-    assert "Gina (@gina_cctv)" in text and "Region: 🇪🇸 Spain" in text
+    assert "Gina (@gina_cctv)" in text and "Region: 🇬🇧 United Kingdom" in text
     assert "Phone: not shared" in text and "Devices: 0" in text
     await gina.tap("📱 Share phone number")
     await gina.tap_reply_button("📱 Share my phone number")

@@ -202,7 +202,9 @@ async def test_a_group_that_became_a_supergroup_keeps_everything(world: World) -
         assert await installer_groups.groups_of_device(session, device_id=world.device_id) == (
             group.id,
         )
-    assert moved == GroupView(group.id, SUPERGROUP_CHAT, "Installers", linking_allowed=True)
+    assert moved == GroupView(
+        group.id, SUPERGROUP_CHAT, "Installers", linking_allowed=True, language="en"
+    )
 
 
 async def test_the_groups_of_a_batch_of_devices_in_one_query(world: World) -> None:

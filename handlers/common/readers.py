@@ -1,0 +1,55 @@
+"""Who reads what the bot is about to say, so that it is said in their language.
+
+The sender of an update reads the answers to it: `note_reader` runs first for every update
+(bot.app) and sets the language for the rest of the update's task. Anything sent to someone
+else is made inside `speaking_to` (a person) or `speaking_in` (a group): the texts, buttons and
+times made inside are theirs.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import Chat, Update
+from telegram.ext import TypeHandler
+
+from handlers.common.context import CamShareContext
+from languages import set_reader, speaking
+from sharing.groups import installer_groups
+from sharing.people import accounts
+
+
+async def note_reader(update: Update, context: CamShareContext) -> None:
+    """The update's sender (or its group) reads the answers: their account's language and time
+    zone; before they have an account, the language Telegram gives for them."""
+    chat, user = update.effective_chat, update.effective_user
+    async with context.services.database.read() as session:
+        if chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP):
+            group = await installer_groups.find_group(session, chat_id=chat.id)
+            set_reader(group.language if group else (user and user.language_code))
+            return
+        if user is None:
+            return
+        reader = await accounts.reader_of(session, user.id)
+    set_reader(*(reader or (user.language_code, None)))
+
+
+def reader_handler() -> TypeHandler[Update, CamShareContext, None]:
+    return TypeHandler(Update, note_reader)
+
+
+@asynccontextmanager
+async def speaking_to(context: CamShareContext, account_id: int) -> AsyncIterator[None]:
+    """Texts made inside are for the account (its language and time zone)."""
+    async with context.services.database.read() as session:
+        reader = await accounts.reader_of(session, account_id)
+    with speaking(*(reader or (None, None))):
+        yield
+
+
+@asynccontextmanager
+async def speaking_in(context: CamShareContext, chat_id: int) -> AsyncIterator[None]:
+    """Texts made inside are for the installer group with this chat id."""
+    async with context.services.database.read() as session:
+        group = await installer_groups.find_group(session, chat_id=chat_id)
+    with speaking(group.language if group else None):
+        yield
