@@ -25,7 +25,7 @@ async def note_reader(update: Update, context: CamShareContext) -> None:
     async with context.services.database.read() as session:
         if chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP):
             group = await installer_groups.find_group(session, chat_id=chat.id)
-            set_reader(group.language if group else (user and user.language_code))
+            set_reader(group.language if group else user.language_code if user else None)
             return
         if user is None:
             return
