@@ -4,7 +4,7 @@ English reads dates the British way ("8 Jan 2026, 09:05"): day before month and 
 clock read right everywhere English is a second language, where most CCTV installers are.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -67,8 +67,13 @@ def _moment_pattern(language: str) -> str:
 
 
 def _zone_label(local: datetime) -> str:
-    """ "UTC"; else the zone's abbreviation where it has a lettered one ("CET"), or its offset."""
+    """UTC; else the zone's abbreviation where it has a lettered one (CET), or its offset
+    (UTC-3, UTC+5:30)."""
     if current_time_zone() == "UTC":
         return "UTC"
     abbreviation = local.tzname() or ""
-    return abbreviation if abbreviation[:1].isalpha() else local.strftime("UTC%z")
+    if abbreviation[:1].isalpha():
+        return abbreviation
+    minutes = int((local.utcoffset() or timedelta()).total_seconds()) // 60
+    hours, minute = divmod(abs(minutes), 60)
+    return f"UTC{'-' if minutes < 0 else '+'}{hours}" + (f":{minute:02}" if minute else "")

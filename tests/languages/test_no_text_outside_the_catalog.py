@@ -1,0 +1,85 @@
+"""No English sentence a person reads is left outside the translation functions.
+
+`pybabel extract` finds the texts inside `_()`, `ngettext()` and `N_()` (test_catalogs checks
+the catalogs against it); this test reads the same files for every other string literal that
+looks like words for a person, and fails on any that is not exempt: docstrings, log lines,
+developers' exceptions, assertions, and the literals of the calls that never reach a person
+(callback data patterns, regexes, SQL).
+"""
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TypeGuard
+
+from tests.languages.catalogs import ROOT
+
+PERSON_FACING = ("handlers", "portal", "bot/mailer.py")
+"""Where texts for people are made. sharing/ words nothing (handlers word its refusals); bot/
+speaks to operators (logs, settings errors), in English on purpose."""
+
+WORDS = re.compile(r"[A-Za-z]{2,}[ ,.'’:!?-]+[A-Za-z]{2,}")
+"""Two words in a row: a sentence or a label; identifiers and callback prefixes have no space."""
+LABEL_CALLS = {"InlineKeyboardButton", "KeyboardButton", "button", "BotCommand"}
+"""Calls whose first string is a label, however short ("Back")."""
+TRANSLATING = {"_", "ngettext", "N_"}
+NEVER_READ = {
+    # log lines and their arguments
+    "debug", "info", "warning", "error", "exception", "critical", "log",
+    # patterns and queries
+    "compile", "match", "fullmatch", "search", "sub", "Regex", "text",
+    # what Telegram matches, not what people read
+    "CommandHandler", "CallbackQueryHandler", "getLogger",
+}  # fmt: skip
+
+
+def test_every_text_for_people_goes_through_the_translation_functions() -> None:
+    leftovers = [
+        f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}"
+        for path in _person_facing_files()
+        for node in _untranslated(ast.parse(path.read_text()))
+    ]
+    assert not leftovers, "not translatable:\n" + "\n".join(leftovers)
+
+
+def _person_facing_files() -> Iterator[Path]:
+    for place in PERSON_FACING:
+        path = ROOT / place
+        yield from sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.exists() else []
+
+
+def _untranslated(tree: ast.AST) -> Iterator[ast.Constant]:
+    """String literals that read like words for a person, outside the exempt places."""
+    exempt: set[int] = set()
+    for node in ast.walk(tree):
+        if _is_exempt(node):
+            exempt.update(id(inner) for inner in ast.walk(node))
+        if isinstance(node, ast.Call) and _name(node.func) in LABEL_CALLS and node.args:
+            first = node.args[0]
+            if _is_text(first) and id(first) not in exempt:
+                exempt.add(id(first))
+                yield first
+    for node in ast.walk(tree):
+        if id(node) not in exempt and _is_text(node) and WORDS.search(str(node.value)):
+            yield node
+
+
+def _is_exempt(node: ast.AST) -> bool:
+    if isinstance(node, ast.Call):
+        return _name(node.func) in TRANSLATING | NEVER_READ
+    if isinstance(node, (ast.Raise, ast.Assert)):
+        return True
+    if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)  # docstrings
+
+
+def _is_text(node: ast.AST) -> TypeGuard[ast.Constant]:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _name(func: ast.expr) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else ""
