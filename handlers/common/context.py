@@ -14,6 +14,7 @@ from sharing.devices.probing import DriverFactory, Networks
 from sharing.devices.secrets import PasswordSealer
 from sharing.devices.watching import EventWatchers, Throttle
 from sharing.people.mail import EmailSender
+from sharing.people.readers import ReaderCache
 from storage.database import Database
 
 Handler = BaseHandler[Update, "CamShareContext", Any]
@@ -29,6 +30,7 @@ class Services:
     default_region: str | None = None
     email_sender: EmailSender | None = None
     """None when SMTP_URL or SMTP_FROM is not set: /email then says it is unavailable."""
+    readers: ReaderCache = field(default_factory=ReaderCache)
 
 
 @dataclass

@@ -15,22 +15,19 @@ from telegram.ext import TypeHandler
 from handlers.common.context import CamShareContext
 from languages import set_reader, speaking
 from sharing.groups import installer_groups
-from sharing.people import accounts
 
 
 async def note_reader(update: Update, context: CamShareContext) -> None:
     """The update's sender (or its group) reads the answers: their account's language and time
     zone; before they have an account, the language Telegram gives for them."""
     chat, user = update.effective_chat, update.effective_user
-    async with context.services.database.read() as session:
-        if chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP):
+    if chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP):
+        async with context.services.database.read() as session:
             group = await installer_groups.find_group(session, chat_id=chat.id)
-            set_reader(group.language if group else user.language_code if user else None)
-            return
-        if user is None:
-            return
-        reader = await accounts.reader_of(session, user.id)
-    set_reader(*(reader or (user.language_code, None)))
+        set_reader(group.language if group else user.language_code if user else None)
+    elif user is not None:
+        reader = await _reader_of(context, user.id)
+        set_reader(*(reader or (user.language_code, None)))
 
 
 def reader_handler() -> TypeHandler[Update, CamShareContext, None]:
@@ -40,9 +37,7 @@ def reader_handler() -> TypeHandler[Update, CamShareContext, None]:
 @asynccontextmanager
 async def speaking_to(context: CamShareContext, account_id: int) -> AsyncIterator[None]:
     """Texts made inside are for the account (its language and time zone)."""
-    async with context.services.database.read() as session:
-        reader = await accounts.reader_of(session, account_id)
-    with speaking(*(reader or (None, None))):
+    with speaking(*(await _reader_of(context, account_id) or (None, None))):
         yield
 
 
@@ -53,3 +48,8 @@ async def speaking_in(context: CamShareContext, chat_id: int) -> AsyncIterator[N
         group = await installer_groups.find_group(session, chat_id=chat_id)
     with speaking(group.language if group else None):
         yield
+
+
+async def _reader_of(context: CamShareContext, account_id: int) -> tuple[str, str] | None:
+    services = context.services
+    return await services.readers.reader_of(services.database, account_id, now=services.clock())
