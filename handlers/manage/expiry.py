@@ -24,8 +24,10 @@ from telegram.error import TelegramError
 from handlers.common.context import CamShareContext
 from handlers.common.formatting import escape, format_moment, recipient_label
 from handlers.common.notify import notify
+from handlers.common.readers import speaking_to
 from handlers.groups import lines as group_lines
 from handlers.manage.invitations import close_prompt
+from languages import _, ngettext
 from sharing.applications import applications
 from sharing.groups import group_outbox
 from sharing.shares import shares
@@ -107,17 +109,22 @@ async def announce_expired_invitations(
 ) -> None:
     """Each recipient's prompt loses its buttons and says so; each owner hears of theirs in one
     message per batch, not one per invitation: an installer who invited fifty people at once
-    would otherwise get fifty messages in a second, past Telegram's flood limit for one chat."""
+    would otherwise get fifty messages in a second, past Telegram's flood limit for one chat.
+    Each reads it in their own language: the job has no update, so no reader of its own."""
     for invitation in batch:
-        await _attempt(
-            close_prompt(context, invitation.prompt, expired_prompt_text(invitation)),
-            f"share {invitation.id}",
-        )
+        if invitation.prompt is None:  # never delivered: nobody to tell
+            continue
+        # A prompt is in the private chat of its recipient, whose chat id is their account id.
+        async with speaking_to(context, invitation.prompt.chat_id):
+            text = expired_prompt_text(invitation)
+        await _attempt(close_prompt(context, invitation.prompt, text), f"share {invitation.id}")
     by_owner: defaultdict[int, list[ExpiredInvitation]] = defaultdict(list)
     for invitation in batch:
         by_owner[invitation.owner.id].append(invitation)
     for owner_id, owned in by_owner.items():
-        for text in expired_invitations_texts(owned):
+        async with speaking_to(context, owner_id):
+            texts = expired_invitations_texts(owned)
+        for text in texts:
             await _attempt(notify(context, owner_id, text), f"shares {[i.id for i in owned]}")
 
 
@@ -125,16 +132,19 @@ async def announce_expired_applications(
     context: CamShareContext, batch: tuple[ExpiredApplication, ...]
 ) -> None:
     """The owner's messages about it (its prompt, its latest reminder) are closed; the applicant
-    hears of it."""
+    hears of it. Each in their own language."""
     for application in batch:
-        for message in (application.prompt, application.reminder):
-            await _attempt(
-                close_prompt(context, message, expired_application_text(application)),
-                f"application {application.id}",
-            )
+        owners_messages = [m for m in (application.prompt, application.reminder) if m is not None]
+        if owners_messages:
+            # In the owner's private chat, whose id is the owner's account id.
+            async with speaking_to(context, owners_messages[0].chat_id):
+                closed = expired_application_text(application)
+        for message in owners_messages:
+            await _attempt(close_prompt(context, message, closed), f"application {application.id}")
+        async with speaking_to(context, application.applicant.id):
+            text = application_expired_text(application)
         await _attempt(
-            notify(context, application.applicant.id, application_expired_text(application)),
-            f"application {application.id}",
+            notify(context, application.applicant.id, text), f"application {application.id}"
         )
 
 
@@ -150,18 +160,24 @@ async def _attempt(send: Awaitable[object], about: str) -> None:
 
 def expired_prompt_text(invitation: ExpiredInvitation) -> str:
     """The recipient's Accept/Decline prompt, once it has run out."""
-    owner = escape(invitation.owner.display_name)
-    return (
-        f"⌛ <b>{owner}</b>'s invitation to <b>{escape(invitation.device.name)}</b> expired on"
-        f" {format_moment(invitation.expires_at)}."
-        f" Ask {owner} to share it again if you still need it."
+    return _(
+        "⌛ <b>{owner}</b>'s invitation to <b>{device}</b> expired on {moment}."
+        " Ask {owner} to share it again if you still need it."
+    ).format(
+        owner=escape(invitation.owner.display_name),
+        device=escape(invitation.device.name),
+        moment=format_moment(invitation.expires_at),
     )
 
 
 def expired_invitations_texts(owned: list[ExpiredInvitation]) -> list[str]:
     """For the owner: one sentence for one invitation, else a list, split to fit messages."""
     if len(owned) == 1:
-        return [f"⌛ Your invitation to {_invitation_line(owned[0])} expired."]
+        return [
+            _("⌛ Your invitation to {invitation} expired.").format(
+                invitation=_invitation_line(owned[0])
+            )
+        ]
     messages: list[list[str]] = [[]]
     length = 0
     for invitation in owned:
@@ -171,28 +187,38 @@ def expired_invitations_texts(owned: list[ExpiredInvitation]) -> list[str]:
             length = 0
         messages[-1].append(line)
         length += len(line) + 1
-    return [
-        f"⌛ {len(lines)} of your invitations expired:\n" + "\n".join(lines) for lines in messages
-    ]
+    return [_expired_heading(len(lines)) + "\n" + "\n".join(lines) for lines in messages]
+
+
+def _expired_heading(count: int) -> str:
+    return ngettext(
+        "⌛ {count} of your invitations expired:", "⌛ {count} of your invitations expired:", count
+    ).format(count=count)
 
 
 def _invitation_line(invitation: ExpiredInvitation) -> str:
-    invited = escape(recipient_label(invitation.recipient, invitation.address))
-    return f"<b>{invited}</b> for <b>{escape(invitation.device.name)}</b>"
+    """ "<b>Rita</b> for <b>Shop NVR</b>": whom an invitation was for, and to which device."""
+    return _("<b>{person}</b> for <b>{device}</b>").format(
+        person=escape(recipient_label(invitation.recipient, invitation.address)),
+        device=escape(invitation.device.name),
+    )
 
 
 def expired_application_text(application: ExpiredApplication) -> str:
     """The owner's application message, once it has run out."""
-    return (
-        f"⌛ The application from <b>{escape(application.applicant.display_name)}</b> for"
-        f" <b>{escape(application.device.name)}</b> expired on"
-        f" {format_moment(application.expires_at)} without a decision."
+    return _(
+        "⌛ The application from <b>{applicant}</b> for <b>{device}</b> expired on {moment}"
+        " without a decision."
+    ).format(
+        applicant=escape(application.applicant.display_name),
+        device=escape(application.device.name),
+        moment=format_moment(application.expires_at),
     )
 
 
 def application_expired_text(application: ExpiredApplication) -> str:
     """For the applicant."""
-    return (
-        f"⌛ Your application for <b>{escape(application.device.name)}</b> expired: its owner did"
-        " not answer in time. Scan the device's QR code again to apply again."
-    )
+    return _(
+        "⌛ Your application for <b>{device}</b> expired: its owner did not answer in time."
+        " Scan the device's QR code again to apply again."
+    ).format(device=escape(application.device.name))

@@ -15,12 +15,14 @@ from telegram.ext import CallbackQueryHandler
 
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape, format_moment, plural
+from handlers.common.formatting import escape, format_moment
 from handlers.common.grants_text import grant_lines
 from handlers.common.keyboards import button, inline, remove_buttons
 from handlers.common.notify import notify
+from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert, describe
 from handlers.groups import lines as group_lines
+from languages import _, ngettext
 from sharing.errors import InvitationExpired, ShareNotFound, ShareNotPending, SharingError
 from sharing.groups import group_outbox
 from sharing.people import accounts, claims
@@ -44,25 +46,28 @@ class DeclineInvitation(CallbackData, prefix="ivd"):
 
 
 def render_invitation(share: ShareView) -> str:
+    channels = len(share.grants)
+    head = ngettext(
+        "📨 <b>{owner}</b> wants to share <b>{device}</b> with you ({count} channel):",
+        "📨 <b>{owner}</b> wants to share <b>{device}</b> with you ({count} channels):",
+        channels,
+    ).format(
+        owner=escape(share.owner.display_name), device=escape(share.device.name), count=channels
+    )
     expires = (
-        f"\n\nThis invitation expires on {format_moment(share.expires_at)}."
+        "\n\n"
+        + _("This invitation expires on {moment}.").format(moment=format_moment(share.expires_at))
         if share.expires_at
         else ""
     )
-    return (
-        f"📨 <b>{escape(share.owner.display_name)}</b> wants to share"
-        f" <b>{escape(share.device.name)}</b> with you"
-        f" ({plural(len(share.grants), 'channel')}):\n"
-        + "\n".join(grant_lines(share.grants))
-        + expires
-    )
+    return head + "\n" + "\n".join(grant_lines(share.grants)) + expires
 
 
 def invitation_keyboard(share: ShareView) -> InlineKeyboardMarkup:
     return inline(
         [
-            button("✅ Accept", AcceptInvitation(share.id, share.version)),
-            button("❌ Decline", DeclineInvitation(share.id, share.version)),
+            button(_("✅ Accept"), AcceptInvitation(share.id, share.version)),
+            button(_("❌ Decline"), DeclineInvitation(share.id, share.version)),
         ]
     )
 
@@ -73,12 +78,11 @@ async def deliver_invitation(context: CamShareContext, share: ShareView) -> bool
     if share.recipient is None:
         return False
     services = context.services
+    async with speaking_to(context, share.recipient.id):
+        text, keyboard = render_invitation(share), invitation_keyboard(share)
     try:
         message = await context.bot.send_message(
-            share.recipient.id,
-            render_invitation(share),
-            parse_mode=ParseMode.HTML,
-            reply_markup=invitation_keyboard(share),
+            share.recipient.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
         )
     except (Forbidden, BadRequest) as error:
         if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
@@ -115,12 +119,12 @@ async def deliver_claimed(context: CamShareContext, claimed: ClaimedInvitations)
         await deliver_invitation(context, share)
     for cancelled in claimed.cancelled:
         share = cancelled.share
-        await notify(
-            context,
-            share.owner.id,
-            f"Your invitation to <b>{escape(share.device.name)}</b> could not be delivered and"
-            f" was cancelled: {describe(cancelled.reason)}",
-        )
+        async with speaking_to(context, share.owner.id):
+            text = _(
+                "Your invitation to <b>{device}</b> could not be delivered and was cancelled:"
+                " {reason}"
+            ).format(device=escape(share.device.name), reason=describe(cancelled.reason))
+        await notify(context, share.owner.id, text)
 
 
 async def accept_invitation(update: Update, context: CamShareContext) -> None:
@@ -146,7 +150,7 @@ async def _answer(update: Update, context: CamShareContext, *, accept: bool) -> 
     except SharingError as error:
         await _refuse(query, error)
         return
-    await query.answer("Accepted" if accept else "Declined")
+    await query.answer(_("Accepted") if accept else _("Declined"))
     await query.edit_message_text(render_answered(share), parse_mode=ParseMode.HTML)
 
 
@@ -169,12 +173,14 @@ async def answer_invitation(
         )
         news = [(share.device.id, group_lines.invitation_answered(share))]
         await group_outbox.queue_device_news(session, news, now=services.clock())
-    device = f"<b>{escape(share.device.name)}</b>"
-    name = escape(recipient.full_name)
-    if accept:
-        await notify(context, share.owner.id, f"✅ {name} accepted your share of {device}.")
-    else:
-        await notify(context, share.owner.id, f"❌ {name} declined your share of {device}.")
+    async with speaking_to(context, share.owner.id):
+        answered = (
+            _("✅ {person} accepted your share of <b>{device}</b>.")
+            if accept
+            else _("❌ {person} declined your share of <b>{device}</b>.")
+        )
+        text = answered.format(person=escape(recipient.full_name), device=escape(share.device.name))
+    await notify(context, share.owner.id, text)
     return share
 
 
@@ -182,16 +188,16 @@ def render_answered(share: ShareView) -> str:
     """What an answered prompt reads: what was accepted, or that it was declined."""
     if share.state == ShareState.ACTIVE:
         return render_accepted(share)
-    return (
-        f"You declined <b>{escape(share.device.name)}</b> from {escape(share.owner.display_name)}."
+    return _("You declined <b>{device}</b> from {owner}.").format(
+        device=escape(share.device.name), owner=escape(share.owner.display_name)
     )
 
 
 def render_accepted(share: ShareView) -> str:
-    return (
-        f"✅ You accepted <b>{escape(share.device.name)}</b> from"
-        f" {escape(share.owner.display_name)}:\n" + "\n".join(grant_lines(share.grants))
+    head = _("✅ You accepted <b>{device}</b> from {owner}:").format(
+        device=escape(share.device.name), owner=escape(share.owner.display_name)
     )
+    return head + "\n" + "\n".join(grant_lines(share.grants))
 
 
 async def _refuse(query: CallbackQuery, error: SharingError) -> None:

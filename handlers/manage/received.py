@@ -28,6 +28,7 @@ from handlers.common.formatting import escape
 from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
 from handlers.common.notify import notify
+from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
 from handlers.devices.device_card import read_mute
@@ -51,6 +52,7 @@ from handlers.manage.received_screens import (
     received_screen,
     received_share_screen,
 )
+from languages import N_, _
 from sharing.devices import status
 from sharing.errors import InvalidDeviceField, ShareNotFound, SharingError
 from sharing.groups import group_outbox
@@ -116,15 +118,13 @@ async def _answer_from_list(
     except SharingError as error:
         await _refuse(query, context, error, offset=offset)
         return
-    await query.answer("Accepted" if accept else "Declined")
+    await query.answer(_("Accepted") if accept else _("Declined"))
     await close_prompt(context, share.prompt, render_answered(share))
-    device = f"<b>{escape(share.device.name)}</b>"
-    owner = f"<b>{escape(share.owner.display_name)}</b>"
     notice = (
-        f"✅ You accepted {device} from {owner}: it is in your list below."
+        _("✅ You accepted <b>{device}</b> from <b>{owner}</b>: it is in your list below.")
         if accept
-        else f"You declined {device} from {owner}."
-    )
+        else _("You declined <b>{device}</b> from <b>{owner}</b>.")
+    ).format(device=escape(share.device.name), owner=escape(share.owner.display_name))
     await _edit(
         query, await _list_screen(context, recipient_id=user.id, offset=offset, notice=notice)
     )
@@ -169,15 +169,14 @@ async def remove_received(update: Update, context: CamShareContext) -> None:
     except SharingError as error:
         await _refuse(query, context, error, offset=0)
         return
-    await query.answer("Deleted")
-    await notify(
-        context,
-        share.owner.id,
-        f"🗑 {escape(user.full_name)} deleted <b>{escape(share.device.name)}</b> from their list.",
-    )
-    notice = (
-        f"🗑 <b>{escape(my_name_for(share))}</b> was deleted from your list;"
-        f" {escape(share.owner.display_name)} has been told."
+    await query.answer(_("Deleted"))
+    async with speaking_to(context, share.owner.id):
+        deleted = _("🗑 {person} deleted <b>{device}</b> from their list.").format(
+            person=escape(user.full_name), device=escape(share.device.name)
+        )
+    await notify(context, share.owner.id, deleted)
+    notice = _("🗑 <b>{device}</b> was deleted from your list; {owner} has been told.").format(
+        device=escape(my_name_for(share)), owner=escape(share.owner.display_name)
     )
     await _edit(query, await _list_screen(context, recipient_id=user.id, offset=0, notice=notice))
 
@@ -214,7 +213,9 @@ async def receive_alias(update: Update, context: CamShareContext) -> AliasStep |
         return ConversationHandler.END
     share = outcome
     await message.reply_html(
-        f"✅ Renamed to <b>{escape(my_name_for(share))}</b>. Only you see this name."
+        _("✅ Renamed to <b>{name}</b>. Only you see this name.").format(
+            name=escape(my_name_for(share))
+        )
     )
     text, keyboard = await _share_screen(context, share)
     await message.reply_html(text, reply_markup=keyboard)
@@ -231,9 +232,9 @@ async def use_owners_name(update: Update, context: CamShareContext) -> AliasStep
         await query.answer(as_alert(outcome), show_alert=True)
         return _still_renaming(context)
     share = outcome
-    await query.answer("Done")
+    await query.answer(_("Done"))
     await query.edit_message_text(
-        f"✅ Back to the owner's name: <b>{escape(share.device.name)}</b>.",
+        _("✅ Back to the owner's name: <b>{device}</b>.").format(device=escape(share.device.name)),
         parse_mode=ParseMode.HTML,
     )
     text, keyboard = await _share_screen(context, share)
@@ -353,8 +354,8 @@ def build_rename_handler() -> Handler:
     """Registered with the other conversations, ahead of the plain handlers: while it waits
     for a name, the text typed is the name."""
     return Wizard(
-        title="renaming a shared device",
-        waiting_for={AliasStep.NAME: "your name for the device"},
+        title=N_("renaming a shared device"),
+        waiting_for={AliasStep.NAME: N_("your name for the device")},
         entry_points=[CallbackQueryHandler(ask_new_alias, pattern=RenameReceived.pattern())],
         states={
             AliasStep.NAME: [

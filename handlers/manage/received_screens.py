@@ -14,7 +14,6 @@ from handlers.common.formatting import (
     escape,
     format_moment,
     permissions_label,
-    plural,
 )
 from handlers.common.grants_text import grant_lines
 from handlers.common.keyboards import button, inline
@@ -27,6 +26,7 @@ from handlers.devices.device_card import (
     WatchDevice,
     muted_line,
 )
+from languages import _, ngettext
 from sharing.devices.status import SeenStatus
 from sharing.shares.share_queries import ReceivedPage
 from sharing.views import ListedShare, ShareBase, ShareView
@@ -93,45 +93,56 @@ def my_name_for(share: ShareBase) -> str:
 
 
 def received_screen(page: ReceivedPage, *, notice: str = "") -> Screen:
-    back = [button("« My devices", ListDevices(0))]
+    back = [button(_("« My devices"), ListDevices(0))]
     if page.total == 0:
-        text = (
+        text = _(
             "Nothing is shared with you yet. When someone shares a device with you, you get an"
             " invitation to accept, and the device then appears here."
         )
         return _with_notice(notice, text), inline(back)
     sections = [
-        f"📥 <b>Others' devices</b> ({span(page.offset, _shown(page), page.total)})",
+        _("📥 <b>Others' devices</b> ({span})").format(
+            span=span(page.offset, _shown(page), page.total)
+        ),
     ]
     rows = []
     if page.invitations:
+        waiting = ngettext(
+            "📨 <b>{count} invitation waiting for your answer</b>:",
+            "📨 <b>{count} invitations waiting for your answer</b>:",
+            page.invitation_total,
+        ).format(count=page.invitation_total)
         sections.append(
-            f"📨 <b>{plural(page.invitation_total, 'invitation')} waiting for your answer</b>:\n"
-            + "\n".join(_invitation_line(share) for share in page.invitations)
+            waiting + "\n" + "\n".join(_invitation_line(share) for share in page.invitations)
         )
         for share in page.invitations:
             name = short(share.device.name, 24)
             rows.append(
                 [
                     button(
-                        f"✅ Accept · {name}", AcceptFromList(share.id, share.version, page.offset)
+                        _("✅ Accept · {device}").format(device=name),
+                        AcceptFromList(share.id, share.version, page.offset),
                     ),
                     button(
-                        f"❌ Decline · {name}",
+                        _("❌ Decline · {device}").format(device=name),
                         DeclineFromList(share.id, share.version, page.offset),
                     ),
                 ]
             )
     if page.devices:
         sections.append(
-            f"📥 <b>Shared with you</b> ({page.device_total}). Tap one for its channels and"
-            " permissions."
+            _(
+                "📥 <b>Shared with you</b> ({count}). Tap one for its channels and permissions."
+            ).format(count=page.device_total)
         )
         rows.extend(
             [
                 button(
-                    f"{device_type_icon(share.device.type)} {short(my_name_for(share), 32)}"
-                    f" · from {short(share.owner.display_name, 20)}",
+                    _("{icon} {device} · from {owner}").format(
+                        icon=device_type_icon(share.device.type),
+                        device=short(my_name_for(share), 32),
+                        owner=short(share.owner.display_name, 20),
+                    ),
                     OpenReceived(share.id),
                 )
             ]
@@ -146,20 +157,32 @@ def _shown(page: ReceivedPage) -> int:
 
 
 def _invitation_line(share: ListedShare) -> str:
-    until = f" · until {format_day(share.expires_at)}" if share.expires_at else ""
-    return (
-        f"• <b>{escape(share.device.name)}</b> from <b>{escape(share.owner.display_name)}</b>:"
-        f" {_grants_summary(share)}{until}"
+    line = (
+        _("• <b>{device}</b> from <b>{owner}</b>: {grants} · until {day}")
+        if share.expires_at
+        else _("• <b>{device}</b> from <b>{owner}</b>: {grants}")
+    )
+    return line.format(
+        device=escape(share.device.name),
+        owner=escape(share.owner.display_name),
+        grants=_grants_summary(share),
+        day=format_day(share.expires_at) if share.expires_at else "",
     )
 
 
 def _grants_summary(share: ListedShare) -> str:
     """One short phrase, whatever the number of channels: the full list is in the prompt."""
-    channels = plural(share.channel_count, "channel")
+    count = share.channel_count
     if len(share.permission_sets) == 1:
         (permissions,) = share.permission_sets
-        return f"{channels}, {permissions_label(permissions)}"
-    return f"{channels}, permissions differ by channel"
+        return ngettext(
+            "{count} channel, {permissions}", "{count} channels, {permissions}", count
+        ).format(count=count, permissions=permissions_label(permissions))
+    return ngettext(
+        "{count} channel, permissions differ by channel",
+        "{count} channels, permissions differ by channel",
+        count,
+    ).format(count=count)
 
 
 def received_share_screen(share: ShareView, seen: SeenStatus | None, muted: Muted | None) -> Screen:
@@ -168,13 +191,17 @@ def received_share_screen(share: ShareView, seen: SeenStatus | None, muted: Mute
     Live View is granted on a channel, and 🎞 Recordings when Playback is."""
     head_lines = [f"{device_type_icon(share.device.type)} <b>{escape(my_name_for(share))}</b>"]
     if share.alias:
-        head_lines.append(f"Device: {escape(share.device.name)} (the owner's name for it)")
+        head_lines.append(
+            _("Device: {device} (the owner's name for it)").format(device=escape(share.device.name))
+        )
     head_lines += [
-        f"From: <b>{escape(share.owner.display_name)}</b>",
-        f"Shared with you since {format_moment(share.accepted_at or share.created_at)}",
+        _("From: <b>{owner}</b>").format(owner=escape(share.owner.display_name)),
+        _("Shared with you since {moment}").format(
+            moment=format_moment(share.accepted_at or share.created_at)
+        ),
         *([device_status_line(seen.status, seen.last_online_at)] if seen else []),
         *([muted_line(muted)] if muted else []),
-        f"Channels ({len(share.grants)}):",
+        _("Channels ({count}):").format(count=len(share.grants)),
     ]
     granted = Permission(0)
     for grant in share.grants:
@@ -183,51 +210,56 @@ def received_share_screen(share: ShareView, seen: SeenStatus | None, muted: Mute
     keyboard = inline(
         [
             *(
-                [button("📷 Live view", WatchDevice(share.device.id))]
+                [button(_("📷 Live view"), WatchDevice(share.device.id))]
                 if usable and Permission.LIVE_VIEW in granted
                 else []
             ),
             *(
-                [button("🎞 Recordings", ShowRecordings(share.device.id))]
+                [button(_("🎞 Recordings"), ShowRecordings(share.device.id))]
                 if usable and Permission.PLAYBACK in granted
                 else []
             ),
         ],
-        [button("🔔 Unmute alarms", UnmuteAlarms(share.device.id))] if muted else [],
+        [button(_("🔔 Unmute alarms"), UnmuteAlarms(share.device.id))] if muted else [],
         [
-            button("✏️ Rename", RenameReceived(share.id)),
-            button("🗑 Delete", AskToRemoveReceived(share.id)),
+            button(_("✏️ Rename"), RenameReceived(share.id)),
+            button(_("🗑 Delete"), AskToRemoveReceived(share.id)),
         ],
-        [button("« Others' devices", ListReceived(0))],
+        [button(_("« Others' devices"), ListReceived(0))],
     )
     return fit("\n".join(head_lines), grant_lines(share.grants)), keyboard
 
 
 def confirm_remove_screen(share: ShareView) -> Screen:
     return (
-        f"Delete <b>{escape(my_name_for(share))}</b> from your list? You lose access to it, and"
-        f" {escape(share.owner.display_name)} is told. Only they can share it with you again.",
+        _(
+            "Delete <b>{device}</b> from your list? You lose access to it, and {owner} is told."
+            " Only they can share it with you again."
+        ).format(device=escape(my_name_for(share)), owner=escape(share.owner.display_name)),
         inline(
             [
-                button("🗑 Yes, delete it", RemoveReceived(share.id)),
-                button("Keep it", OpenReceived(share.id)),
+                button(_("🗑 Yes, delete it"), RemoveReceived(share.id)),
+                button(_("Keep it"), OpenReceived(share.id)),
             ]
         ),
     )
 
 
 def ask_alias_text(share: ShareView) -> str:
-    return (
-        f"Send a new name for <b>{escape(my_name_for(share))}</b>. Only you see it:"
-        f" {escape(share.owner.display_name)} keeps calling it"
-        f" <b>{escape(share.device.name)}</b>. Send /cancel to keep the name as it is."
+    return _(
+        "Send a new name for <b>{name}</b>. Only you see it: {owner} keeps calling it"
+        " <b>{device}</b>. Send /cancel to keep the name as it is."
+    ).format(
+        name=escape(my_name_for(share)),
+        owner=escape(share.owner.display_name),
+        device=escape(share.device.name),
     )
 
 
 def ask_alias_keyboard(share: ShareView) -> InlineKeyboardMarkup | None:
     if not share.alias:
         return None
-    return inline([button("↩️ Use the owner's name", UseOwnersName(share.id))])
+    return inline([button(_("↩️ Use the owner's name"), UseOwnersName(share.id))])
 
 
 def _with_notice(notice: str, text: str) -> str:

@@ -16,6 +16,7 @@ from handlers.common.formatting import escape
 from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
 from handlers.common.notify import notify
+from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert
 from handlers.groups import lines as group_lines
 from handlers.manage.invitations import close_prompt
@@ -37,6 +38,7 @@ from handlers.manage.shared_screens import (
     shared_devices_screen,
     shared_with,
 )
+from languages import _
 from sharing.applications import applications
 from sharing.devices import devices
 from sharing.errors import InvitationExpired, ShareNotActive, ShareNotPending, SharingError
@@ -44,8 +46,6 @@ from sharing.groups import group_outbox
 from sharing.shares import share_queries, shares
 from sharing.views import DeviceRef, ShareView
 from storage.models import LIVE_SHARE_STATES, ShareState
-
-EXPIRED_ALREADY = "This invitation has already expired: there is nothing to cancel."
 
 
 async def show_shared(update: Update, context: CamShareContext) -> None:
@@ -125,26 +125,35 @@ async def revoke_share(update: Update, context: CamShareContext) -> None:
     except SharingError as error:
         await _refuse(query, context, share_id, as_alert(error))
         return
-    await query.answer("Deleted")
+    await query.answer(_("Deleted"))
     assert share.recipient is not None, "an active share has an account"
-    device = f"<b>{escape(share.device.name)}</b>"
-    yours = f" (your “{escape(share.alias)}”)" if share.alias else ""
-    told = await notify(
-        context,
-        share.recipient.id,
-        f"🗑 {escape(owner.full_name)} stopped sharing {device}{yours} with you.",
-    )
-    name = f"<b>{escape(shared_with(share))}</b>"
-    outcome = "they have been told" if told else "I could not tell them: they have blocked the bot"
+    async with speaking_to(context, share.recipient.id):
+        stopped = _stopped_sharing_text(share, owner_name=owner.full_name)
+    told = await notify(context, share.recipient.id, stopped)
+    notice = (
+        _("🗑 You stopped sharing <b>{device}</b> with <b>{person}</b>; they have been told.")
+        if told
+        else _(
+            "🗑 You stopped sharing <b>{device}</b> with <b>{person}</b>; I could not tell them:"
+            " they have blocked the bot."
+        )
+    ).format(device=escape(share.device.name), person=escape(shared_with(share)))
     await _edit(
         query,
         await _device_screen(
-            context,
-            owner_id=owner.id,
-            device_id=share.device.id,
-            offset=0,
-            notice=f"🗑 You stopped sharing {device} with {name}; {outcome}.",
+            context, owner_id=owner.id, device_id=share.device.id, offset=0, notice=notice
         ),
+    )
+
+
+def _stopped_sharing_text(share: ShareView, *, owner_name: str) -> str:
+    """For the recipient of a share its owner deleted, who may know the device by their alias."""
+    if share.alias:
+        return _("🗑 {owner} stopped sharing <b>{device}</b> (your “{alias}”) with you.").format(
+            owner=escape(owner_name), device=escape(share.device.name), alias=escape(share.alias)
+        )
+    return _("🗑 {owner} stopped sharing <b>{device}</b> with you.").format(
+        owner=escape(owner_name), device=escape(share.device.name)
     )
 
 
@@ -177,28 +186,29 @@ async def cancel_invitation(update: Update, context: CamShareContext) -> None:
             await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
         expired = isinstance(error, InvitationExpired)
-        await _refuse(query, context, share_id, EXPIRED_ALREADY if expired else as_alert(error))
+        await _refuse(query, context, share_id, _expired_already() if expired else as_alert(error))
         return
-    await query.answer("Cancelled")
-    device = f"<b>{escape(share.device.name)}</b>"
-    await close_prompt(
-        context,
-        share.prompt,
-        f"✖️ {escape(share.owner.display_name)} cancelled the invitation to {device}.",
+    await query.answer(_("Cancelled"))
+    if share.prompt is not None:
+        # The prompt is in the recipient's private chat, whose id is their account id.
+        async with speaking_to(context, share.prompt.chat_id):
+            cancelled = _("✖️ {owner} cancelled the invitation to <b>{device}</b>.").format(
+                owner=escape(share.owner.display_name), device=escape(share.device.name)
+            )
+        await close_prompt(context, share.prompt, cancelled)
+    notice = _("✖️ The invitation to <b>{person}</b> for <b>{device}</b> was cancelled.").format(
+        person=escape(shared_with(share)), device=escape(share.device.name)
     )
     await _edit(
         query,
         await _device_screen(
-            context,
-            owner_id=owner_id,
-            device_id=share.device.id,
-            offset=0,
-            notice=(
-                f"✖️ The invitation to <b>{escape(shared_with(share))}</b> for {device} was"
-                " cancelled."
-            ),
+            context, owner_id=owner_id, device_id=share.device.id, offset=0, notice=notice
         ),
     )
+
+
+def _expired_already() -> str:
+    return _("This invitation has already expired: there is nothing to cancel.")
 
 
 async def _owned_share(update: Update, share_id: int, context: CamShareContext) -> ShareView | None:

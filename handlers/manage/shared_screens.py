@@ -11,15 +11,15 @@ from handlers.common.formatting import (
     device_type_icon,
     escape,
     format_moment,
-    plural,
     recipient_label,
 )
 from handlers.common.grants_text import grant_lines
 from handlers.common.keyboards import button, inline
 from handlers.common.listing import fit, format_day, pager, short, span
 from handlers.devices.device_card import ShareDevice
-from handlers.qr.links import ListApplications, applications_waiting
+from handlers.qr.links import ListApplications
 from handlers.share.entries import EditShare
+from languages import _, ngettext
 from sharing.paging import Page
 from sharing.views import DeviceRef, ListedShare, ShareBase, SharedDevice, ShareView
 from storage.models import ShareState
@@ -78,10 +78,12 @@ def shared_with(share: ShareBase) -> str:
 
 def _state_line(share: ShareBase) -> str:
     if share.state == ShareState.ACTIVE:
-        return f"✅ active since {format_day(share.accepted_at or share.created_at)}"
+        return _("✅ active since {day}").format(
+            day=format_day(share.accepted_at or share.created_at)
+        )
     if share.recipient is None:
-        return f"⏳ invited {format_day(share.created_at)}, not on CamShare yet"
-    return f"⏳ invited {format_day(share.created_at)}, no answer yet"
+        return _("⏳ invited {day}, not on CamShare yet").format(day=format_day(share.created_at))
+    return _("⏳ invited {day}, no answer yet").format(day=format_day(share.created_at))
 
 
 def shared_devices_screen(
@@ -89,13 +91,20 @@ def shared_devices_screen(
 ) -> Screen:
     """`applications`: how many wait for the owner's answer, on top of the list with a button."""
     waiting = (
-        [[button(f"📨 Applications ({applications})", ListApplications(0, 0))]]
+        [
+            [
+                button(
+                    _("📨 Applications ({count})").format(count=applications),
+                    ListApplications(0, 0),
+                )
+            ]
+        ]
         if applications
         else []
     )
-    top = f"{applications_waiting(applications)}.\n\n" if applications else ""
+    top = _applications_waiting(applications) + "\n\n" if applications else ""
     if page.total == 0:
-        text = "You are not sharing any device. Open one in /devices and tap 📤 Share."
+        text = _("You are not sharing any device. Open one in /devices and tap 📤 Share.")
         return _with_notice(notice, top + text), inline(*waiting) if waiting else None
     rows = [
         [
@@ -108,31 +117,46 @@ def shared_devices_screen(
         for item in page.items
     ]
     turn = pager(page.offset, DEVICES_PER_PAGE, page.total, ListSharedDevices)
-    header = (
-        f"📤 <b>Devices you share</b> ({span(page.offset, len(page.items), page.total)})."
-        " Tap one to see who has it."
+    header = _("📤 <b>Devices you share</b> ({span}). Tap one to see who has it.").format(
+        span=span(page.offset, len(page.items), page.total)
     )
     return _with_notice(notice, top + header), inline(*waiting, *rows, turn)
 
 
+def _applications_waiting(count: int) -> str:
+    """The first line of /shared while applications wait (a device card has its own)."""
+    return ngettext(
+        "📨 {count} application waits for your answer.",
+        "📨 {count} applications wait for your answer.",
+        count,
+    ).format(count=count)
+
+
 def _counts(item: SharedDevice) -> str:
-    parts = [f"{item.active} active"] if item.active else []
+    """ "2 active, 1 invited": each count in the reader's plural form."""
+    parts = (
+        [ngettext("{count} active", "{count} active", item.active).format(count=item.active)]
+        if item.active
+        else []
+    )
     if item.pending:
-        parts.append(f"{item.pending} invited")
+        parts.append(
+            ngettext("{count} invited", "{count} invited", item.pending).format(count=item.pending)
+        )
     return ", ".join(parts)
 
 
 def shared_device_screen(device: DeviceRef, page: Page[ListedShare], *, notice: str = "") -> Screen:
     name = f"{device_type_icon(device.type)} <b>{escape(device.name)}</b>"
-    back = button("« Shared devices", ListSharedDevices(0))
+    back = button(_("« Shared devices"), ListSharedDevices(0))
     if page.total == 0:
         return (
-            _with_notice(notice, f"{name} is not shared with anyone now."),
-            inline([button("📤 Share it", ShareDevice(device.id))], [back]),
+            _with_notice(notice, _("{device} is not shared with anyone now.").format(device=name)),
+            inline([button(_("📤 Share it"), ShareDevice(device.id))], [back]),
         )
     lines = [
         f"{page.offset + number}. <b>{escape(shared_with(share))}</b> · {_state_line(share)}"
-        f" · {plural(share.channel_count, 'channel')}"
+        f" · {_channel_count(share.channel_count)}"
         for number, share in enumerate(page.items, start=1)
     ]
     rows = [
@@ -145,15 +169,20 @@ def shared_device_screen(device: DeviceRef, page: Page[ListedShare], *, notice: 
         page.total,
         lambda offset: OpenSharedDevice(device.id, offset),
     )
-    head = (
-        f"{name}: shared with {plural(page.total, 'person', 'people')}"
-        f" ({span(page.offset, len(page.items), page.total)}). Tap one for details.\n"
-    )
-    return fit(_with_notice(notice, head), lines), inline(*rows, turn, [back])
+    head = ngettext(
+        "{device}: shared with {count} person ({span}). Tap one for details.",
+        "{device}: shared with {count} people ({span}). Tap one for details.",
+        page.total,
+    ).format(device=name, count=page.total, span=span(page.offset, len(page.items), page.total))
+    return fit(_with_notice(notice, head + "\n"), lines), inline(*rows, turn, [back])
+
+
+def _channel_count(count: int) -> str:
+    return ngettext("{count} channel", "{count} channels", count).format(count=count)
 
 
 def _state_mark(share: ShareBase) -> str:
-    return " · ✅" if share.state == ShareState.ACTIVE else " · ⏳ invited"
+    return " · ✅" if share.state == ShareState.ACTIVE else " · " + _("⏳ invited")
 
 
 def owned_share_screen(share: ShareView) -> Screen:
@@ -163,18 +192,18 @@ def owned_share_screen(share: ShareView) -> Screen:
             f"{device_type_icon(share.device.type)} <b>{escape(share.device.name)}</b>"
             f" → <b>{escape(shared_with(share))}</b>",
             _state_details(share),
-            f"Channels ({len(share.grants)}):",
+            _("Channels ({count}):").format(count=len(share.grants)),
         ]
     )
     end = (
-        button("🗑 Delete", AskToRevokeShare(share.id))
+        button(_("🗑 Delete"), AskToRevokeShare(share.id))
         if share.state == ShareState.ACTIVE
-        else button("✖️ Cancel invitation", AskToCancelInvitation(share.id))
+        else button(_("✖️ Cancel invitation"), AskToCancelInvitation(share.id))
     )
     # Edit enters the share conversation (handlers.share.conversation), which draws its channel
     # screen in this very message and tells the recipient what changed.
     keyboard = inline(
-        [button("✏️ Edit", EditShare(share.id)), end],
+        [button(_("✏️ Edit"), EditShare(share.id)), end],
         [button(f"« {short(share.device.name)}", OpenSharedDevice(share.device.id, 0))],
     )
     return fit(head, grant_lines(share.grants)), keyboard
@@ -182,25 +211,41 @@ def owned_share_screen(share: ShareView) -> Screen:
 
 def _state_details(share: ShareView) -> str:
     if share.state == ShareState.ACTIVE:
-        return f"✅ Active since {format_moment(share.accepted_at or share.created_at)}."
-    until = f" until {format_moment(share.expires_at)}" if share.expires_at else ""
-    if share.recipient is None:
-        return (
-            f"⏳ Invited on {format_moment(share.created_at)}. Nobody has proved this address on"
-            f" CamShare yet; the invitation waits for them{until}."
+        return _("✅ Active since {moment}.").format(
+            moment=format_moment(share.accepted_at or share.created_at)
         )
-    return f"⏳ Invited on {format_moment(share.created_at)}; waiting for an answer{until}."
+    if share.recipient is None:
+        text = (
+            _(
+                "⏳ Invited on {invited}. Nobody has proved this address on CamShare yet; the"
+                " invitation waits for them until {expires}."
+            )
+            if share.expires_at
+            else _(
+                "⏳ Invited on {invited}. Nobody has proved this address on CamShare yet; the"
+                " invitation waits for them."
+            )
+        )
+    elif share.expires_at:
+        text = _("⏳ Invited on {invited}; waiting for an answer until {expires}.")
+    else:
+        text = _("⏳ Invited on {invited}; waiting for an answer.")
+    return text.format(
+        invited=format_moment(share.created_at),
+        expires=format_moment(share.expires_at) if share.expires_at else "",
+    )
 
 
 def confirm_revoke_screen(share: ShareView) -> Screen:
     return (
-        f"Delete <b>{escape(shared_with(share))}</b>'s share of"
-        f" <b>{escape(share.device.name)}</b>? The device disappears from their list at once,"
-        " and they are told.",
+        _(
+            "Delete <b>{person}</b>'s share of <b>{device}</b>? The device disappears from their"
+            " list at once, and they are told."
+        ).format(person=escape(shared_with(share)), device=escape(share.device.name)),
         inline(
             [
-                button("🗑 Yes, delete it", RevokeShare(share.id)),
-                button("Keep it", OpenOwnedShare(share.id)),
+                button(_("🗑 Yes, delete it"), RevokeShare(share.id)),
+                button(_("Keep it"), OpenOwnedShare(share.id)),
             ]
         ),
     )
@@ -208,12 +253,14 @@ def confirm_revoke_screen(share: ShareView) -> Screen:
 
 def confirm_cancel_screen(share: ShareView) -> Screen:
     return (
-        f"Cancel the invitation to <b>{escape(shared_with(share))}</b> for"
-        f" <b>{escape(share.device.name)}</b>? Its Accept button stops working.",
+        _(
+            "Cancel the invitation to <b>{person}</b> for <b>{device}</b>? Its Accept button stops"
+            " working."
+        ).format(person=escape(shared_with(share)), device=escape(share.device.name)),
         inline(
             [
-                button("✖️ Yes, cancel it", CancelInvitation(share.id)),
-                button("Keep it", OpenOwnedShare(share.id)),
+                button(_("✖️ Yes, cancel it"), CancelInvitation(share.id)),
+                button(_("Keep it"), OpenOwnedShare(share.id)),
             ]
         ),
     )

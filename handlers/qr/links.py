@@ -16,9 +16,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from handlers.common.accounts import current_account
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape, format_moment, plural
+from handlers.common.formatting import escape, format_moment
 from handlers.common.keyboards import button, inline
 from handlers.common.notify import send_notice
+from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert, describe
 from handlers.groups import lines as group_lines
 from handlers.manage.invitations import close_prompt
@@ -29,6 +30,7 @@ from handlers.qr.images import (
     read_qr_codes,
     render_qr_png,
 )
+from languages import _, ngettext
 from sharing.applications import applications, link_tokens
 from sharing.applications.link_tokens import AccountLink, DeviceLink
 from sharing.errors import LinkNotFound, SharingError
@@ -77,21 +79,23 @@ class ShareWithAccount(CallbackData, prefix="swa"):
 
 def applications_waiting(count: int) -> str:
     """The line a device card or /shared shows while applications wait for the owner."""
-    verb = "waits" if count == 1 else "wait"
-    return f"📨 {plural(count, 'application')} {verb} for your answer"
+    return ngettext(
+        "📨 {count} application waits for your answer",
+        "📨 {count} applications wait for your answer",
+        count,
+    ).format(count=count)
 
 
 def review_keyboard(application_id: int) -> InlineKeyboardMarkup:
-    return inline([button("🔍 Review", ReviewApplication(application_id))])
+    return inline([button(_("🔍 Review"), ReviewApplication(application_id))])
 
 
 def waiting_application_text(applicant_name: str, device_name: str) -> str:
     """An application's message once it is not new: after a review was left, in a reminder."""
-    return (
-        f"📨 Sharing application from <b>{escape(applicant_name)}</b> for"
-        f" <b>{escape(device_name)}</b>: it waits for your answer. Review it to choose what they"
-        " get, then accept or reject."
-    )
+    return _(
+        "📨 Sharing application from <b>{applicant}</b> for <b>{device}</b>: it waits for your"
+        " answer. Review it to choose what they get, then accept or reject."
+    ).format(applicant=escape(applicant_name), device=escape(device_name))
 
 
 # --- making the codes ----------------------------------------------------------------------------
@@ -120,14 +124,13 @@ async def send_device_qr(update: Update, context: CamShareContext) -> None:
     png = await render_qr_png(deep_link(context.bot.username, issued.token))
     await update.effective_chat.send_photo(
         png,
-        caption=(
-            f"🔳 QR code for <b>{escape(link.device.name)}</b>.\n\nWhoever scans it with their"
-            " phone's camera, or sends me a photo of it, can apply for access; you then choose"
-            " the channels and permissions they get.\n\nValid until"
-            f" {format_moment(issued.expires_at)}. A new code stops this one."
-        ),
+        caption=_(
+            "🔳 QR code for <b>{device}</b>.\n\nWhoever scans it with their phone's camera, or"
+            " sends me a photo of it, can apply for access; you then choose the channels and"
+            " permissions they get.\n\nValid until {moment}. A new code stops this one."
+        ).format(device=escape(link.device.name), moment=format_moment(issued.expires_at)),
         parse_mode=ParseMode.HTML,
-        reply_markup=inline([button("🔄 New code", ShowDeviceQr(device_id))]),
+        reply_markup=inline([button(_("🔄 New code"), ShowDeviceQr(device_id))]),
     )
 
 
@@ -146,11 +149,11 @@ async def send_account_qr(update: Update, context: CamShareContext) -> None:
     assert update.effective_chat
     await update.effective_chat.send_photo(
         png,
-        caption=(
+        caption=_(
             "🔳 Your CamShare code. Show it to a device owner: when they scan it, or send me a"
             " photo of it, they can share a device with you.\n\nA new code stops this one."
         ),
-        reply_markup=inline([button("🔄 New code", RenewAccountQr())]),
+        reply_markup=inline([button(_("🔄 New code"), RenewAccountQr())]),
     )
 
 
@@ -176,22 +179,26 @@ def _link_question(
     link: DeviceLink | AccountLink, *, viewer_id: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     if isinstance(link, DeviceLink):
-        device = f"<b>{escape(link.device.name)}</b>"
+        device = escape(link.device.name)
         if link.owner.id == viewer_id:
-            own = f"This is the QR code of your own device {device}: show it to whoever applies."
+            own = _(
+                "This is the QR code of your own device <b>{device}</b>: show it to whoever"
+                " applies."
+            ).format(device=device)
             return own, None
         return (
-            f"📷 {device}, shared by <b>{escape(link.owner.display_name)}</b>.\n\nApply for"
-            " sharing? The owner chooses which channels and permissions you get.",
-            inline([button("📨 Apply for sharing", ApplyForShare(link.token))]),
+            _(
+                "📷 <b>{device}</b>, shared by <b>{owner}</b>.\n\nApply for sharing? The owner"
+                " chooses which channels and permissions you get."
+            ).format(device=device, owner=escape(link.owner.display_name)),
+            inline([button(_("📨 Apply for sharing"), ApplyForShare(link.token))]),
         )
-    name = f"<b>{escape(link.account.display_name)}</b>"
     if link.account.id == viewer_id:
-        own = "This is your own CamShare code: show it to an owner who will share with you."
+        own = _("This is your own CamShare code: show it to an owner who will share with you.")
         return own, None
     return (
-        f"Share a device with {name}?",
-        inline([button("📤 Choose a device", ShareWithAccount(link.token))]),
+        _("Share a device with <b>{person}</b>?").format(person=escape(link.account.display_name)),
+        inline([button(_("📤 Choose a device"), ShareWithAccount(link.token))]),
     )
 
 
@@ -218,22 +225,25 @@ async def photographed_payload(message: Message, context: CamShareContext) -> st
             bytes(await file.download_as_bytearray()), bot_username=context.bot.username
         )
     except UnreadablePhoto:
-        most = MAX_PHOTO_BYTES // 2**20
         await message.reply_text(
-            f"I can't read this image: send a photo (JPEG or PNG) of at most {most} MB."
+            _(
+                "I can't read this image: send a photo (JPEG or PNG) of at most {megabytes} MB."
+            ).format(megabytes=MAX_PHOTO_BYTES // 2**20)
         )
         return None
     payloads = set(found.payloads)
     if len(payloads) == 1:
         return found.payloads[0]
     if len(payloads) > 1:
-        await message.reply_text("I see several CamShare codes here: send a photo of just one.")
+        await message.reply_text(_("I see several CamShare codes here: send a photo of just one."))
     elif found.others:
-        await message.reply_text("This QR code is not a CamShare code.")
+        await message.reply_text(_("This QR code is not a CamShare code."))
     else:
         await message.reply_text(
-            "I couldn't find a QR code in this photo. Take it again closer, with the whole code"
-            " in view, sharp and well lit."
+            _(
+                "I couldn't find a QR code in this photo. Take it again closer, with the whole"
+                " code in view, sharp and well lit."
+            )
         )
     return None
 
@@ -266,20 +276,28 @@ async def apply_for_share(update: Update, context: CamShareContext) -> None:
     if not is_new:
         await _still_waiting(update, context, application, owner_name=link.owner.display_name)
         return
-    await query.answer("Application sent")
-    device, owner = escape(application.device.name), escape(link.owner.display_name)
+    await query.answer(_("Application sent"))
+    device = escape(application.device.name)
     await query.edit_message_text(
-        f"📨 Your application for <b>{device}</b> was sent to {owner}. You'll hear back here;"
-        f" it expires on {format_moment(application.expires_at)}.",
+        _(
+            "📨 Your application for <b>{device}</b> was sent to {owner}. You'll hear back here;"
+            " it expires on {moment}."
+        ).format(
+            device=device,
+            owner=escape(link.owner.display_name),
+            moment=format_moment(application.expires_at),
+        ),
         parse_mode=ParseMode.HTML,
     )
+    async with speaking_to(context, application.owner_id):
+        text = _(
+            "📨 New sharing application from <b>{applicant}</b> for <b>{device}</b>. Review it to"
+            " choose what they get, then accept or reject."
+        ).format(applicant=escape(applicant.full_name), device=device)
+        keyboard = review_keyboard(application.id)
     try:
         sent = await context.bot.send_message(
-            application.owner_id,
-            f"📨 New sharing application from <b>{escape(applicant.full_name)}</b> for"
-            f" <b>{device}</b>. Review it to choose what they get, then accept or reject.",
-            parse_mode=ParseMode.HTML,
-            reply_markup=review_keyboard(application.id),
+            application.owner_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
         )
     except (Forbidden, BadRequest) as error:
         log.info("owner %s did not get the application: %s", application.owner_id, error.message)
@@ -305,18 +323,31 @@ async def _still_waiting(
             session, application_id=application.id, now=services.clock()
         )
     reminded = remind and await _remind(context, application)
-    await query.answer("Still waiting")
-    device, owner = escape(application.device.name), escape(owner_name)
+    await query.answer(_("Still waiting"))
     if reminded:
-        told = "they have been reminded."
+        text = _(
+            "⏳ Your application for <b>{device}</b> from {sent} still waits for {owner}'s answer;"
+            " they have been reminded. It expires on {expires}."
+        )
     elif remind:
-        told = "I could not remind them: they have blocked the bot or left Telegram."
+        text = _(
+            "⏳ Your application for <b>{device}</b> from {sent} still waits for {owner}'s answer;"
+            " I could not remind them: they have blocked the bot or left Telegram. It expires on"
+            " {expires}."
+        )
     else:
-        told = "they heard about it within the last hour, so I did not remind them again."
+        text = _(
+            "⏳ Your application for <b>{device}</b> from {sent} still waits for {owner}'s answer;"
+            " they heard about it within the last hour, so I did not remind them again. It"
+            " expires on {expires}."
+        )
     await query.edit_message_text(
-        f"⏳ Your application for <b>{device}</b> from {format_moment(application.created_at)}"
-        f" still waits for {owner}'s answer; {told} It expires on"
-        f" {format_moment(application.expires_at)}.",
+        text.format(
+            device=escape(application.device.name),
+            sent=format_moment(application.created_at),
+            owner=escape(owner_name),
+            expires=format_moment(application.expires_at),
+        ),
         parse_mode=ParseMode.HTML,
     )
 
@@ -324,13 +355,20 @@ async def _still_waiting(
 async def _remind(context: CamShareContext, application: ApplicationView) -> bool:
     """Send the owner a reminder with Review, recorded so that a decision or the expiry takes its
     button away; the previous reminder loses its button now, unless the owner reviews in it."""
-    waiting = waiting_application_text(application.applicant.display_name, application.device.name)
-    sent = await send_notice(
-        context,
-        application.owner_id,
-        f"⏰ Reminder: {waiting}",
-        reply_markup=review_keyboard(application.id),
-    )
+    async with speaking_to(context, application.owner_id):
+        reminder = _("⏰ Reminder: {application}").format(
+            application=waiting_application_text(
+                application.applicant.display_name, application.device.name
+            )
+        )
+        keyboard = review_keyboard(application.id)
+        replaced = _(
+            "⏰ Reminder about {applicant}'s application for {device}: see the newer one below."
+        ).format(
+            applicant=escape(application.applicant.display_name),
+            device=escape(application.device.name),
+        )
+    sent = await send_notice(context, application.owner_id, reminder, reply_markup=keyboard)
     if sent is None:
         return False
     async with context.services.database.write() as session:
@@ -340,13 +378,7 @@ async def _remind(context: CamShareContext, application: ApplicationView) -> boo
             reminder=MessageRef(sent.chat_id, sent.message_id),
         )
     if application.reminder not in (None, application.prompt):
-        applicant = escape(application.applicant.display_name)
-        device = escape(application.device.name)
-        await close_prompt(
-            context,
-            application.reminder,
-            f"⏰ Reminder about {applicant}'s application for {device}: see the newer one below.",
-        )
+        await close_prompt(context, application.reminder, replaced)
     return True
 
 

@@ -12,6 +12,7 @@ from handlers.common.listing import pager, short, span
 from handlers.devices.device_card import OpenDevice
 from handlers.manage.shared_screens import ListSharedDevices, Screen
 from handlers.qr.links import ListApplications, ReviewApplication
+from languages import _
 from sharing.applications import applications
 from sharing.paging import Page
 from sharing.views import ApplicationView
@@ -40,15 +41,19 @@ async def show_applications(update: Update, context: CamShareContext) -> None:
 def applications_screen(page: Page[ApplicationView], *, device_id: int) -> Screen:
     """`device_id` 0: every device's, reached from /shared (and back to it)."""
     back = (
-        button("« Device", OpenDevice(device_id))
+        button(_("« Device"), OpenDevice(device_id))
         if device_id
-        else button("« Devices you share", ListSharedDevices(0))
+        else button(_("« Devices you share"), ListSharedDevices(0))
     )
     if page.total == 0:
-        return "No application waits for your answer.", inline([back])
+        return _("No application waits for your answer."), inline([back])
     lines = [
-        f"• <b>{escape(item.applicant.display_name)}</b> for <b>{escape(item.device.name)}</b>,"
-        f" sent {format_moment(item.created_at)}; expires {format_moment(item.expires_at)}"
+        _("• <b>{applicant}</b> for <b>{device}</b>, sent {sent}; expires {expires}").format(
+            applicant=escape(item.applicant.display_name),
+            device=escape(item.device.name),
+            sent=format_moment(item.created_at),
+            expires=format_moment(item.expires_at),
+        )
         for item in page.items
     ]
     rows = [
@@ -63,11 +68,10 @@ def applications_screen(page: Page[ApplicationView], *, device_id: int) -> Scree
     turn = pager(
         page.offset, PER_PAGE, page.total, lambda offset: ListApplications(device_id, offset)
     )
-    header = (
-        f"📨 <b>Applications waiting for your answer</b>"
-        f" ({span(page.offset, len(page.items), page.total)}). Review one to choose what they"
+    header = _(
+        "📨 <b>Applications waiting for your answer</b> ({span}). Review one to choose what they"
         " get, then accept or reject it."
-    )
+    ).format(span=span(page.offset, len(page.items), page.total))
     return "\n".join([header, "", *lines]), inline(*rows, turn, [back])
 
 
