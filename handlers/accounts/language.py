@@ -27,18 +27,13 @@ class PickLanguage(CallbackData, prefix="lng"):
 def language_keyboard(current: str) -> InlineKeyboardMarkup:
     """One row per language, in its own name, the current one marked."""
     return inline(
-        *(
-            [
-                button(
-                    f"✅ {LANGUAGE_NAMES[language]}"
-                    if language == current
-                    else LANGUAGE_NAMES[language],
-                    PickLanguage(language),
-                )
-            ]
-            for language in LANGUAGES
-        )
+        *([button(_label(language, current), PickLanguage(language))] for language in LANGUAGES)
     )
+
+
+def _label(language: str, current: str) -> str:
+    name = LANGUAGE_NAMES[language]
+    return f"✅ {name}" if language == current else name
 
 
 async def choose_language(update: Update, context: CamShareContext) -> None:

@@ -109,3 +109,10 @@ async def test_the_command_menus_are_registered_once_per_language(
     assert bot_api.bot_commands(scope=GROUPS) == [
         (command.command, command.description) for command in GROUP_COMMANDS
     ]
+
+
+async def test_help_is_in_the_readers_language(telegram: Telegram) -> None:
+    boris = telegram.user("Boris", language_code="ru")
+    await boris.send("/help")
+    assert boris.last_message.text.startswith("[ru] CamShare shares your CCTV devices")
+    assert "/language — [ru] Language of the bot" in boris.last_message.text
