@@ -81,12 +81,11 @@ class Wizard(ConversationHandler[CamShareContext]):
     `draft_title` names what the draft is about ("the review of Rita's application");
     `waiting_for` completes "I'm waiting for ..." for each state. Both are made when the
     handlers are built, once for every reader: they are English marked with `N_()`, and said in
-    the reader's language here (a command title such as "/share" stays as it is); `drafts` are
+    the reader's language here (a command title such as "/share" stays as it is). `drafts` are
     the keys under `user_data[DRAFTS_KEY]` that the wizard fills and that leaving drops (its
-    name by default);
-    `on_leave` runs first when the guard ends the wizard, while the drafts are still there (the
-    share wizard puts an application's message back). Every other argument is
-    ConversationHandler's.
+    name by default); `on_leave` runs first when the guard ends the wizard, while the drafts
+    are still there (the share wizard puts an application's message back). Every other
+    argument is ConversationHandler's.
     """
 
     __slots__ = ("draft_title", "drafts", "leaving", "on_leave", "title", "waiting_for")
