@@ -180,8 +180,13 @@ def _register_handlers(application: CamShareApplication) -> None:
 
 
 async def _on_startup(application: CamShareApplication) -> None:
-    await application.bot.set_my_commands(help.COMMANDS)
-    await application.bot.set_my_commands(help.GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+    """Commands first, once per language: Telegram shows each person the menu of their app's
+    language, and the default (English) to the others."""
+    for menu in help.command_menus():
+        await application.bot.set_my_commands(menu.private, language_code=menu.language_code)
+        await application.bot.set_my_commands(
+            menu.groups, scope=BotCommandScopeAllGroupChats(), language_code=menu.language_code
+        )
     if server := http_server_of(application):
         await server.start()
 

@@ -1,9 +1,15 @@
-"""Accounts: `/start` (greeting, phone, region), `/myaccount` and `/email` (proving an address)."""
+"""Accounts: `/start` (greeting, phone, region), `/myaccount` (with the time zone), `/email`
+(proving an address) and `/language`."""
 
 from handlers.common.context import Handler
 
 
 def build_handlers() -> list[Handler]:
-    from handlers.accounts import email, my_account, onboarding
+    from handlers.accounts import email, language, my_account, onboarding
 
-    return [*onboarding.build_handlers(), email.build_handler(), *my_account.build_handlers()]
+    return [
+        *onboarding.build_handlers(),
+        email.build_handler(),
+        *my_account.build_handlers(),
+        *language.build_handlers(),
+    ]

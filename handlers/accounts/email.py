@@ -23,19 +23,21 @@ from handlers.common.accounts import current_account
 from handlers.common.callback_data import CallbackData
 from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape, plural
+from handlers.common.formatting import escape
 from handlers.common.keyboards import button, inline
 from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
 from handlers.manage.invitations import deliver_waiting_invitations
+from languages import N_, _, ngettext
 from sharing.errors import EmailAlreadyVerified, SharingError
 from sharing.people import email_codes
 from sharing.people.email_codes import CODE_DIGITS, CODE_LIFETIME, IssuedCode, WrongCode
 from sharing.people.mail import EmailSender
 
 WIZARD = "email"
-NOT_CONFIGURED = "Email verification is not configured on this bot."
-NEW_CODE_BUTTON = "🔁 Send a new code"
+NOT_CONFIGURED = N_("Email verification is not configured on this bot.")
+NEW_CODE_BUTTON = N_("🔁 Send a new code")
+"""Both in English, said with `_()`."""
 _CODE_MINUTES = int(CODE_LIFETIME.total_seconds() // 60)
 _CODE_SHAPE = re.compile(rf"^\d{{{CODE_DIGITS}}}$")
 
@@ -68,25 +70,44 @@ def _text(update: Update) -> tuple[Message, str]:
 
 
 def _new_code_keyboard() -> InlineKeyboardMarkup:
-    return inline([button(NEW_CODE_BUTTON, SendNewCode())])
+    return inline([button(_(NEW_CODE_BUTTON), SendNewCode())])
 
 
 def _code_sent(issued: IssuedCode, *, new: bool = False) -> str:
-    return (
-        f"I sent a {'new ' if new else ''}{CODE_DIGITS}-digit code to {escape(issued.email)}."
-        f" Send it here; it is valid for {_CODE_MINUTES} minutes."
+    sent = (
+        _("I sent a new {digits}-digit code to {email}.")
+        if new
+        else _("I sent a {digits}-digit code to {email}.")
+    )
+    valid = ngettext(
+        "Send it here; it is valid for {count} minute.",
+        "Send it here; it is valid for {count} minutes.",
+        _CODE_MINUTES,
+    )
+    return " ".join(
+        (
+            sent.format(digits=CODE_DIGITS, email=escape(issued.email)),
+            valid.format(count=_CODE_MINUTES),
+        )
     )
 
 
 def _code_email(issued: IssuedCode, bot_username: str) -> tuple[str, str]:
     """Subject and text of the email that carries the code."""
-    return (
-        "Your CamShare verification code",
-        f"Your CamShare verification code is {issued.code}.\n\n"
-        f"Send it to @{bot_username} in Telegram to verify {issued.email}."
-        f" It is valid for {_CODE_MINUTES} minutes.\n\n"
+    text = ngettext(
+        "Your CamShare verification code is {code}.\n\n"
+        "Send it to @{bot} in Telegram to verify {email}. It is valid for {count} minute.\n\n"
         "If you did not ask for it, ignore this email: without the code, nobody can use"
         " your address.\n",
+        "Your CamShare verification code is {code}.\n\n"
+        "Send it to @{bot} in Telegram to verify {email}. It is valid for {count} minutes.\n\n"
+        "If you did not ask for it, ignore this email: without the code, nobody can use"
+        " your address.\n",
+        _CODE_MINUTES,
+    )
+    return (
+        _("Your CamShare verification code"),
+        text.format(code=issued.code, bot=bot_username, email=issued.email, count=_CODE_MINUTES),
     )
 
 
@@ -117,20 +138,20 @@ async def start_email(update: Update, context: CamShareContext) -> Step | int:
     if account is None:
         return ConversationHandler.END
     if context.services.email_sender is None:
-        await message.reply_text(NOT_CONFIGURED)
+        await message.reply_text(_(NOT_CONFIGURED))
         return ConversationHandler.END
     assert context.user_data is not None
     context.user_data.setdefault(DRAFTS_KEY, {})[WIZARD] = {}
-    current = (
-        f"Your verified address is {escape(account.email)}; a new one will replace it.\n\n"
-        if account.email
-        else ""
-    )
-    await message.reply_html(
-        f"{current}Send the <b>email address</b> to verify, like <code>ann@example.com</code>."
-        f" I will email a {CODE_DIGITS}-digit code to it; people who know the address can then"
-        " share devices with you.\nSend /cancel to stop."
-    )
+    ask = _(
+        "Send the <b>email address</b> to verify, like <code>ann@example.com</code>."
+        " I will email a {digits}-digit code to it; people who know the address can then"
+        " share devices with you."
+    ).format(digits=CODE_DIGITS)
+    paragraphs = [ask + "\n" + _("Send /cancel to stop.")]
+    if account.email:
+        current = _("Your verified address is {email}; a new one will replace it.")
+        paragraphs.insert(0, current.format(email=escape(account.email)))
+    await message.reply_html("\n\n".join(paragraphs))
     return Step.ADDRESS
 
 
@@ -146,7 +167,7 @@ async def receive_address(update: Update, context: CamShareContext) -> Step | in
         _drop_draft(context)
         return ConversationHandler.END
     except SharingError as error:
-        await message.reply_html(f"{describe(error)}\nSend /cancel to stop.")
+        await message.reply_html(describe(error) + "\n" + _("Send /cancel to stop."))
         return Step.ADDRESS
     _draft(context)["email"] = issued.email
     await message.reply_html(_code_sent(issued), reply_markup=_new_code_keyboard())
@@ -158,10 +179,20 @@ async def receive_code(update: Update, context: CamShareContext) -> Step | int:
     assert update.effective_user
     code = re.sub(r"[\s-]", "", text)
     if not _CODE_SHAPE.match(code):  # a typo is not worth one of the code's attempts
-        address = escape(_draft(context).get("email", "your address"))
+        address = _draft(context).get("email")
+        where = (
+            _(
+                "The code is the {digits} digits in the email I sent to {email},"
+                " like <code>123456</code>. Send them here, or send /cancel to stop."
+            )
+            if address
+            else _(
+                "The code is the {digits} digits in the email I sent to your address,"
+                " like <code>123456</code>. Send them here, or send /cancel to stop."
+            )
+        )
         await message.reply_html(
-            f"The code is the {CODE_DIGITS} digits in the email I sent to {address},"
-            " like <code>123456</code>. Send them here, or send /cancel to stop.",
+            where.format(digits=CODE_DIGITS, email=escape(address or "")),
             reply_markup=_new_code_keyboard(),
         )
         return Step.CODE
@@ -181,7 +212,9 @@ async def receive_code(update: Update, context: CamShareContext) -> Step | int:
     email = outcome.account.email
     assert email is not None
     await message.reply_html(
-        f"✅ {escape(email)} is verified. Devices shared with this address will reach you here."
+        _("✅ {email} is verified. Devices shared with this address will reach you here.").format(
+            email=escape(email)
+        )
     )
     await deliver_waiting_invitations(outcome.account.id, context)
     return ConversationHandler.END
@@ -190,13 +223,20 @@ async def receive_code(update: Update, context: CamShareContext) -> Step | int:
 async def _say_wrong_code(message: Message, wrong: WrongCode) -> None:
     if wrong.attempts_left:
         await message.reply_html(
-            f"That code is not right: {plural(wrong.attempts_left, 'attempt')} left."
-            " Check the latest email and send the code again."
+            ngettext(
+                "That code is not right: {count} attempt left."
+                " Check the latest email and send the code again.",
+                "That code is not right: {count} attempts left."
+                " Check the latest email and send the code again.",
+                wrong.attempts_left,
+            ).format(count=wrong.attempts_left)
         )
         return
     await message.reply_html(
-        "That code is not right, and that was its last attempt."
-        f" Tap <b>{NEW_CODE_BUTTON}</b> to get another.",
+        _(
+            "That code is not right, and that was its last attempt."
+            " Tap <b>{button}</b> to get another."
+        ).format(button=_(NEW_CODE_BUTTON)),
         reply_markup=_new_code_keyboard(),
     )
 
@@ -209,7 +249,7 @@ async def send_new_code(update: Update, context: CamShareContext) -> Step:
     email = _draft(context).get("email")
     if sender is None or email is None:
         await query.answer(
-            "This button is no longer active. Send /email to start again.", show_alert=True
+            _("This button is no longer active. Send /email to start again."), show_alert=True
         )
         return Step.CODE
     try:
@@ -217,7 +257,7 @@ async def send_new_code(update: Update, context: CamShareContext) -> Step:
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return Step.CODE
-    await query.answer("Sending a new code…")
+    await query.answer(_("Sending a new code…"))
     await query.edit_message_reply_markup(reply_markup=None)
     assert isinstance(query.message, Message)
     try:
@@ -234,8 +274,8 @@ def build_handler() -> Handler:
     return Wizard(
         title="/email",
         waiting_for={
-            Step.ADDRESS: "your email address",
-            Step.CODE: "the 6-digit code I emailed you",
+            Step.ADDRESS: N_("your email address"),
+            Step.CODE: N_("the 6-digit code I emailed you"),
         },
         entry_points=[CommandHandler("email", start_email, filters=filters.ChatType.PRIVATE)],
         states={

@@ -27,19 +27,27 @@ from handlers.common.callback_data import CallbackData
 from handlers.common.cancel import cancel_fallback
 from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape, region_label
-from handlers.common.keyboards import NOT_NOW_BUTTON, button, inline, share_phone_keyboard
+from handlers.common.keyboards import (
+    NOT_NOW_BUTTON,
+    button,
+    in_every_language,
+    inline,
+    share_phone_keyboard,
+)
 from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
 from handlers.manage.invitations import deliver_waiting_invitations
 from handlers.qr.links import PENDING_LINK_KEY, open_link
+from languages import N_, _
 from sharing.errors import SharingError
 from sharing.people import accounts
 from sharing.people.regions import guess_region, search_regions
 
-NEXT_STEPS = (
+NEXT_STEPS = N_(
     "Send /adddevice to add a camera, NVR or DVR, /devices to see your devices,"
     " or /help for everything I can do."
 )
+"""In English: a sentence ending several messages, said with `_(NEXT_STEPS)`."""
 
 
 @dataclass(frozen=True)
@@ -65,25 +73,28 @@ async def start(update: Update, context: CamShareContext) -> None:
         if payload:
             await open_link(update, context, payload)
         else:
-            await update.effective_message.reply_html(f"Welcome back, {name}! {NEXT_STEPS}")
+            welcome = _("Welcome back, {name}!").format(name=name)
+            await update.effective_message.reply_html(f"{welcome} {_(NEXT_STEPS)}")
         await deliver_waiting_invitations(account.id, context)
         return
     if payload and context.user_data is not None:
         context.user_data[PENDING_LINK_KEY] = payload
-    greeting = (
-        f"👋 Welcome to CamShare, {name}!\n\n"
+    greeting = _(
+        "👋 Welcome to CamShare, {name}!\n\n"
         "I help you share your CCTV cameras, NVRs and DVRs with family, staff or your security"
-        " company, channel by channel, with the permissions you choose.\n\n"
-    )
+        " company, channel by channel, with the permissions you choose."
+    ).format(name=name)
     if account.phone:  # proved on an earlier /start; only the region is missing
-        await update.effective_message.reply_html(greeting.rstrip())
+        await update.effective_message.reply_html(greeting)
         await _ask_region(update, context, account)
         return
-    await update.effective_message.reply_html(
-        greeting + "First, your phone number: share it with the button below, so that people"
+    phone = _(
+        "First, your phone number: share it with the button below, so that people"
         " who know it can share devices with you, and I can tell your region from it. It stays"
-        " private: CamShare uses it only to deliver invitations sent to it.",
-        reply_markup=share_phone_keyboard(),
+        " private: CamShare uses it only to deliver invitations sent to it."
+    )
+    await update.effective_message.reply_html(
+        f"{greeting}\n\n{phone}", reply_markup=share_phone_keyboard()
     )
 
 
@@ -97,21 +108,29 @@ async def _ask_region(
         language_code=account.language_code,
         default=context.services.default_region,
     )
+    why = _("Your region: you can share only with people in the same region.")
     await update.effective_chat.send_message(
-        "Your region: you can share only with people in the same region."
-        f" {_region_question(guess)}",
+        f"{why} {_region_question(guess)}",
         parse_mode=ParseMode.HTML,
         reply_markup=_region_keyboard(guess),
     )
 
 
 def _region_question(guess: str | None) -> str:
-    return f"Are you in {region_label(guess)}?" if guess else "Which country are you in?"
+    if guess is None:
+        return _("Which country are you in?")
+    return _("Are you in {region}?").format(region=region_label(guess))
 
 
 def _region_keyboard(guess: str | None) -> InlineKeyboardMarkup:
-    choose = button("🌍 Choose another region" if guess else "🌍 Choose my region", SearchRegion())
-    confirm = [button(f"✅ Yes, {region_label(guess)}", PickRegion(guess))] if guess else []
+    choose = button(
+        _("🌍 Choose another region") if guess else _("🌍 Choose my region"), SearchRegion()
+    )
+    confirm = (
+        [button(_("✅ Yes, {region}").format(region=region_label(guess)), PickRegion(guess))]
+        if guess
+        else []
+    )
     return inline(confirm, [choose])
 
 
@@ -120,8 +139,9 @@ async def ask_region_name(update: Update, context: CamShareContext) -> Step:
     assert query
     await query.answer()
     await query.edit_message_text(
-        "Type the name of your country, or its two-letter code (for example: Germany, DE)."
-        "\nSend /cancel to stop."
+        _("Type the name of your country, or its two-letter code (for example: Germany, DE).")
+        + "\n"
+        + _("Send /cancel to stop.")
     )
     return Step.SEARCHING
 
@@ -132,13 +152,13 @@ async def search_region(update: Update, context: CamShareContext) -> Step | int:
     matches = search_regions(message.text)
     if not matches:
         await message.reply_text(
-            "I couldn't find that country. Try its English name or its two-letter code, like FR."
+            _("I couldn't find that country. Try its English name or its two-letter code, like FR.")
         )
         return Step.SEARCHING
     if len(matches) == 1:
         return await _save_region(update, context, matches[0])
     await message.reply_html(
-        "Which one?",
+        _("Which one?"),
         reply_markup=inline(*([button(region_label(code), PickRegion(code))] for code in matches)),
     )
     return Step.SEARCHING
@@ -167,15 +187,16 @@ async def _save_region(update: Update, context: CamShareContext, code: str) -> i
         else:
             await query.answer(as_alert(error), show_alert=True)
         return ConversationHandler.END
-    saved = f"Region set: {region_label(account.region)}."
+    saved = _("Region set: {region}.").format(region=region_label(account.region))
     if query is None:
         assert update.effective_message
         await update.effective_message.reply_html(saved)
     else:
-        await query.answer("Region saved")
+        await query.answer(_("Region saved"))
         await query.edit_message_text(saved, parse_mode=ParseMode.HTML)
     assert update.effective_chat
-    await update.effective_chat.send_message(f"You're all set. {NEXT_STEPS}")
+    all_set = _("You're all set.")
+    await update.effective_chat.send_message(f"{all_set} {_(NEXT_STEPS)}")
     await deliver_waiting_invitations(account.id, context)
     payload = context.user_data.pop(PENDING_LINK_KEY, None) if context.user_data else None
     if payload:
@@ -192,8 +213,10 @@ async def receive_contact(update: Update, context: CamShareContext) -> None:
         return
     if message.contact.user_id != update.effective_user.id:
         await message.reply_text(
-            "That is someone else's contact. To verify your own number, tap"
-            " “📱 Share my phone number” below: Telegram then sends your own contact.",
+            _(
+                "That is someone else's contact. To verify your own number, tap"
+                " “📱 Share my phone number” below: Telegram then sends your own contact."
+            ),
             reply_markup=share_phone_keyboard(),
         )
         return
@@ -205,17 +228,12 @@ async def receive_contact(update: Update, context: CamShareContext) -> None:
     except SharingError as error:
         await message.reply_html(describe(error), reply_markup=ReplyKeyboardRemove())
         return
+    thanks = _("✅ Thanks! Your phone number {phone} is verified.").format(phone=account.phone)
     if account.region is None:  # onboarding: the region comes next, from this number
-        await message.reply_text(
-            f"✅ Thanks! Your phone number {account.phone} is verified.",
-            reply_markup=ReplyKeyboardRemove(),
-        )
+        await message.reply_text(thanks, reply_markup=ReplyKeyboardRemove())
         await _ask_region(update, context, account)
     else:
-        await message.reply_text(
-            f"✅ Thanks! Your phone number {account.phone} is verified. {NEXT_STEPS}",
-            reply_markup=ReplyKeyboardRemove(),
-        )
+        await message.reply_text(f"{thanks} {_(NEXT_STEPS)}", reply_markup=ReplyKeyboardRemove())
     await deliver_waiting_invitations(account.id, context)
 
 
@@ -225,24 +243,19 @@ async def decline_phone(update: Update, context: CamShareContext) -> None:
     account = await current_account(update, context)
     if account is None:
         return
+    no_problem = _("No problem: you can share it any time from /myaccount.")
     if account.region is None:  # onboarding: the region comes next, from the language
-        await message.reply_text(
-            "No problem: you can share it any time from /myaccount.",
-            reply_markup=ReplyKeyboardRemove(),
-        )
+        await message.reply_text(no_problem, reply_markup=ReplyKeyboardRemove())
         await _ask_region(update, context, account)
         return
-    await message.reply_text(
-        f"No problem: you can share it any time from /myaccount. {NEXT_STEPS}",
-        reply_markup=ReplyKeyboardRemove(),
-    )
+    await message.reply_text(f"{no_problem} {_(NEXT_STEPS)}", reply_markup=ReplyKeyboardRemove())
 
 
 def build_handlers() -> list[Handler]:
     private = filters.ChatType.PRIVATE
     region_search = Wizard(
-        title="the search for your country",
-        waiting_for={Step.SEARCHING: "the name of your country, or its two-letter code"},
+        title=N_("the search for your country"),
+        waiting_for={Step.SEARCHING: N_("the name of your country, or its two-letter code")},
         entry_points=[CallbackQueryHandler(ask_region_name, pattern=SearchRegion.pattern())],
         states={
             Step.SEARCHING: [
@@ -259,5 +272,5 @@ def build_handlers() -> list[Handler]:
         region_search,
         CallbackQueryHandler(pick_region, pattern=PickRegion.pattern()),
         MessageHandler(private & filters.CONTACT, receive_contact),
-        MessageHandler(private & filters.Text([NOT_NOW_BUTTON]), decline_phone),
+        MessageHandler(private & filters.Text(in_every_language(NOT_NOW_BUTTON)), decline_phone),
     ]

@@ -3,10 +3,11 @@
 from telegram import Update, User
 
 from handlers.common.context import CamShareContext
+from languages import N_, _
 from sharing.people import accounts
 from sharing.people.accounts import AccountView
 
-NEEDS_START = "I don't know you yet. Send /start to set up your account."
+NEEDS_START = N_("I don't know you yet. Send /start to set up your account.")
 
 
 async def register_user(user: User, context: CamShareContext) -> tuple[AccountView, bool]:
@@ -33,7 +34,7 @@ async def current_account(update: Update, context: CamShareContext) -> AccountVi
         account = await accounts.find_account(session, user.id)
     if account is None:
         if update.callback_query:
-            await update.callback_query.answer(NEEDS_START, show_alert=True)
+            await update.callback_query.answer(_(NEEDS_START), show_alert=True)
         elif update.effective_message:
-            await update.effective_message.reply_text(NEEDS_START)
+            await update.effective_message.reply_text(_(NEEDS_START))
     return account

@@ -4,6 +4,7 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import CommandHandler, ConversationHandler
 
 from handlers.common.context import CamShareContext, Handler
+from languages import _
 
 DRAFTS_KEY = "drafts"
 """user_data key under which wizards keep what the user typed so far, by wizard name."""
@@ -15,7 +16,7 @@ async def cancel_wizard(update: Update, context: CamShareContext) -> int:
         context.user_data.pop(DRAFTS_KEY, None)
     assert update.effective_message
     await update.effective_message.reply_text(
-        "Cancelled. Nothing was saved. Send /help to see what I can do.",
+        _("Cancelled. Nothing was saved. Send /help to see what I can do."),
         reply_markup=ReplyKeyboardRemove(),
     )
     return ConversationHandler.END
@@ -24,7 +25,7 @@ async def cancel_wizard(update: Update, context: CamShareContext) -> int:
 async def nothing_to_cancel(update: Update, context: CamShareContext) -> None:
     assert update.effective_message
     await update.effective_message.reply_text(
-        "There is nothing to cancel right now. Send /help to see what I can do.",
+        _("There is nothing to cancel right now. Send /help to see what I can do."),
         reply_markup=ReplyKeyboardRemove(),
     )
 

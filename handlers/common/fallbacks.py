@@ -5,20 +5,25 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from handlers.common.cancel import nothing_to_cancel
 from handlers.common.context import CamShareContext, Handler
+from languages import _
 
 
 async def unknown_command(update: Update, context: CamShareContext) -> None:
     message = update.effective_message
     assert message and message.text
     command = message.text.split()[0].split("@")[0]
-    await message.reply_text(f"I don't know the command {command}. Send /help to see mine.")
+    await message.reply_text(
+        _("I don't know the command {command}. Send /help to see mine.").format(command=command)
+    )
 
 
 async def unexpected_message(update: Update, context: CamShareContext) -> None:
     assert update.effective_message
     await update.effective_message.reply_text(
-        "I'm not waiting for a message right now. Send /help to see what I can do,"
-        " or /devices to see your devices."
+        _(
+            "I'm not waiting for a message right now. Send /help to see what I can do,"
+            " or /devices to see your devices."
+        )
     )
 
 
@@ -27,7 +32,7 @@ async def stale_button(update: Update, context: CamShareContext) -> None:
     query = update.callback_query
     assert query
     await query.answer(
-        "This button is no longer active. Send /help to start again.", show_alert=True
+        _("This button is no longer active. Send /help to start again."), show_alert=True
     )
 
 

@@ -2,6 +2,7 @@
 consecutive channels with the same permissions share one line."""
 
 from handlers.common.formatting import escape, permissions_label
+from languages import _, ngettext
 from sharing.views import GrantView
 
 MAX_LINES = 40
@@ -23,7 +24,8 @@ def grant_lines(grants: tuple[GrantView, ...]) -> list[str]:
     lines = [_run_line(run) for run in runs]
     if len(lines) > MAX_LINES:
         hidden = sum(len(run) for run in runs[MAX_LINES - 1 :])
-        lines = [*lines[: MAX_LINES - 1], f"• … and {hidden} more channels"]
+        more = ngettext("• … and {count} more channel", "• … and {count} more channels", hidden)
+        lines = [*lines[: MAX_LINES - 1], more.format(count=hidden)]
     return lines
 
 
@@ -31,8 +33,16 @@ def _run_line(run: list[GrantView]) -> str:
     first, last = run[0], run[-1]
     permissions = permissions_label(first.permissions)
     if first is last:
-        return f"• {escape(first.channel_name)}: {permissions}"
-    return (
-        f"• {escape(first.channel_name)} … {escape(last.channel_name)}"
-        f" ({len(run)} channels): {permissions}"
+        return _("• {channel}: {permissions}").format(
+            channel=escape(first.channel_name), permissions=permissions
+        )
+    return ngettext(
+        "• {first} … {last} ({count} channel): {permissions}",
+        "• {first} … {last} ({count} channels): {permissions}",
+        len(run),
+    ).format(
+        first=escape(first.channel_name),
+        last=escape(last.channel_name),
+        count=len(run),
+        permissions=permissions,
     )

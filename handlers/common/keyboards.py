@@ -15,9 +15,11 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from handlers.common.callback_data import CallbackData
+from languages import LANGUAGES, N_, _, speaking
 
-SHARE_PHONE_BUTTON = "📱 Share my phone number"
-NOT_NOW_BUTTON = "Not now"
+SHARE_PHONE_BUTTON = N_("📱 Share my phone number")
+NOT_NOW_BUTTON = N_("Not now")
+"""In English; the keyboard shows them in the reader's language."""
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -33,10 +35,20 @@ def inline(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup:
 def share_phone_keyboard() -> ReplyKeyboardMarkup:
     """Telegram sends the user's own contact when they tap the first button (R10 proof)."""
     return ReplyKeyboardMarkup(
-        [[KeyboardButton(SHARE_PHONE_BUTTON, request_contact=True)], [NOT_NOW_BUTTON]],
+        [[KeyboardButton(_(SHARE_PHONE_BUTTON), request_contact=True)], [_(NOT_NOW_BUTTON)]],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
+
+
+def in_every_language(label: str) -> list[str]:
+    """A reply button's label (English, marked with N_) as each language shows it: what a
+    tap on it may send back, for the handler's text filter."""
+    labels = []
+    for language in LANGUAGES:
+        with speaking(language):
+            labels.append(_(label))
+    return sorted(set(labels))
 
 
 async def edit_screen(

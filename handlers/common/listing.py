@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton
 
 from handlers.common.callback_data import CallbackData
 from handlers.common.keyboards import button
+from languages import _, format_date, ngettext
 
 MAX_MESSAGE_CHARS = 4096
 LABEL_CHARS = 40
@@ -15,7 +16,8 @@ LABEL_CHARS = 40
 
 
 def format_day(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y")
+    """ "8 Jan 2026" in English: the day in the reader's language and time zone."""
+    return format_date(moment)
 
 
 def short(text: str, limit: int = LABEL_CHARS) -> str:
@@ -29,15 +31,17 @@ def pager(
     """‹ Previous / Next › for a list of `total` items shown `page_size` at a time."""
     row = []
     if offset > 0:
-        row.append(button("‹ Previous", turn(max(offset - page_size, 0))))
+        row.append(button(_("‹ Previous"), turn(max(offset - page_size, 0))))
     if offset + page_size < total:
-        row.append(button("Next ›", turn(offset + page_size)))
+        row.append(button(_("Next ›"), turn(offset + page_size)))
     return row
 
 
 def span(offset: int, shown: int, total: int) -> str:
     """ "1–8 of 50", for a page header."""
-    return f"{offset + 1}–{offset + shown} of {total}" if shown else f"0 of {total}"
+    if not shown:
+        return _("0 of {total}").format(total=total)
+    return _("{first}–{last} of {total}").format(first=offset + 1, last=offset + shown, total=total)
 
 
 def last_page_offset(total: int, page_size: int) -> int:
@@ -52,7 +56,9 @@ def fit(head: str, lines: Sequence[str], tail: str = "") -> str:
     kept: list[str] = []
     for index, line in enumerate(lines):
         if room - len(line) - 1 < 0:
-            kept.append(f"• … and {len(lines) - index} more lines")
+            left = len(lines) - index
+            more = ngettext("• … and {count} more line", "• … and {count} more lines", left)
+            kept.append(more.format(count=left))
             break
         kept.append(line)
         room -= len(line) + 1

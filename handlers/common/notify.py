@@ -2,6 +2,7 @@
 started it must not break the flow that tried to tell them; the failure is recorded instead."""
 
 import logging
+import re
 
 from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
@@ -11,6 +12,9 @@ from handlers.common.context import CamShareContext
 from sharing.people import accounts
 
 log = logging.getLogger(__name__)
+
+_CHAT_NOT_FOUND = re.compile("chat not found", re.IGNORECASE)
+"""Telegram's words for a chat the bot cannot write to (never started, or gone)."""
 
 
 async def notify(context: CamShareContext, account_id: int, html_text: str) -> bool:
@@ -31,7 +35,7 @@ async def send_notice(
             account_id, html_text, parse_mode=ParseMode.HTML, reply_markup=reply_markup
         )
     except (Forbidden, BadRequest) as error:
-        if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
+        if isinstance(error, BadRequest) and not _CHAT_NOT_FOUND.search(error.message):
             raise
         log.info("account %s is unreachable: %s", account_id, error.message)
         services = context.services

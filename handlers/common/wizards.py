@@ -40,28 +40,29 @@ from telegram.ext import (
 
 from handlers.common.cancel import DRAFTS_KEY
 from handlers.common.context import CamShareContext
+from languages import N_, _
 
 ConversationKey = tuple[int | str, ...]
 AnyApplication = Application[Any, CamShareContext, Any, Any, Any, Any]
 
 _KINDS: tuple[tuple[str, str], ...] = (
     # Order matters where Telegram fills two fields: a venue has a location, a GIF a document.
-    ("sticker", "a sticker"),
-    ("venue", "a place"),
-    ("location", "a location"),
-    ("voice", "a voice note"),
-    ("video_note", "a video message"),
-    ("animation", "a GIF"),
-    ("video", "a video"),
-    ("audio", "an audio file"),
-    ("photo", "a photo"),
-    ("document", "a file"),
-    ("dice", "a dice"),
-    ("contact", "a contact"),
-    ("poll", "a poll"),
-    ("users_shared", "a chosen user"),
-    ("chat_shared", "a chosen chat"),
-    ("text", "a message"),
+    ("sticker", N_("a sticker")),
+    ("venue", N_("a place")),
+    ("location", N_("a location")),
+    ("voice", N_("a voice note")),
+    ("video_note", N_("a video message")),
+    ("animation", N_("a GIF")),
+    ("video", N_("a video")),
+    ("audio", N_("an audio file")),
+    ("photo", N_("a photo")),
+    ("document", N_("a file")),
+    ("dice", N_("a dice")),
+    ("contact", N_("a contact")),
+    ("poll", N_("a poll")),
+    ("users_shared", N_("a chosen user")),
+    ("chat_shared", N_("a chosen chat")),
+    ("text", N_("a message")),
 )
 
 
@@ -69,8 +70,8 @@ def what_was_sent(message: Message) -> str:
     """What a message is, as a user would say it: "a sticker", "a contact"."""
     for field, words in _KINDS:
         if getattr(message, field, None):
-            return words
-    return "that message"
+            return _(words)
+    return _("that message")
 
 
 class Wizard(ConversationHandler[CamShareContext]):
@@ -78,11 +79,13 @@ class Wizard(ConversationHandler[CamShareContext]):
 
     `title` completes "Left ...: nothing was saved." (`/adddevice`, `renaming a device`), unless
     `draft_title` names what the draft is about ("the review of Rita's application");
-    `waiting_for` completes "I'm waiting for ..." for each state; `drafts` are the keys under
-    `user_data[DRAFTS_KEY]` that the wizard fills and that leaving drops (its name by default);
-    `on_leave` runs first when the guard ends the wizard, while the drafts are still there (the
-    share wizard puts an application's message back). Every other argument is
-    ConversationHandler's.
+    `waiting_for` completes "I'm waiting for ..." for each state. Both are made when the
+    handlers are built, once for every reader: they are English marked with `N_()`, and said in
+    the reader's language here (a command title such as "/share" stays as it is). `drafts` are
+    the keys under `user_data[DRAFTS_KEY]` that the wizard fills and that leaving drops (its
+    name by default); `on_leave` runs first when the guard ends the wizard, while the drafts
+    are still there (the share wizard puts an application's message back). Every other
+    argument is ConversationHandler's.
     """
 
     __slots__ = ("draft_title", "drafts", "leaving", "on_leave", "title", "waiting_for")
@@ -129,22 +132,24 @@ class Wizard(ConversationHandler[CamShareContext]):
 
     def _leaving_line(self, update: Update, context: CamShareContext) -> str:
         if about := self.draft_title and self.draft_title(context):
-            return f"Left {about}: nothing was saved."
+            return _("Left {wizard}: nothing was saved.").format(wizard=about)
         restarting = any(entry.check_update(update) for entry in self.entry_points)
         if restarting and self.title.startswith("/"):  # "Starting /share over", not a rename
-            return f"Starting {self.title} over: nothing was saved."
-        return f"Left {self.title}: nothing was saved."
+            return _("Starting {command} over: nothing was saved.").format(command=self.title)
+        return _("Left {wizard}: nothing was saved.").format(wizard=self._title())
+
+    def _title(self) -> str:
+        return self.title if self.title.startswith("/") else _(self.title)
 
     def refusal(self, message: Message, state: object) -> str:
         """The answer to a message this wizard's step does not take."""
-        answer = (
-            f"That's {what_was_sent(message)}; I'm waiting for {self.waiting_for[state]}."
-            " Send /cancel to stop."
+        answer = _("That's {sent}; I'm waiting for {expected}. Send /cancel to stop.").format(
+            sent=what_was_sent(message), expected=_(self.waiting_for[state])
         )
         contact, sender = message.contact, message.from_user
         if contact and sender and contact.user_id == sender.id:
             # The phone button of /start or /myaccount, tapped while a wizard waits.
-            answer += " To verify your phone number, use /myaccount after this."
+            answer += " " + _("To verify your phone number, use /myaccount after this.")
         return answer
 
 
@@ -189,7 +194,7 @@ class WizardGuard(BaseHandler[Update, CamShareContext, None]):
             for wizard in self.wizards
             if (state := state_of(wizard, key)) is not None
         ]
-        for wizard, _ in waiting:
+        for wizard, __ in waiting:
             check = wizard.check_update(update)
             if check is not None and check[2] not in wizard.entry_points:
                 await wizard.handle_update(update, application, check, context)

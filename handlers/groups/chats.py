@@ -21,7 +21,7 @@ from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filt
 from handlers.common.accounts import current_account
 from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape
-from handlers.common.help import GROUP_COMMANDS
+from handlers.common.help import GROUP_COMMANDS, translated
 from handlers.common.listing import short
 from handlers.common.refusals import describe
 from handlers.groups.lines import NAME_CHARS
@@ -41,7 +41,7 @@ GROUP_NAMES_SHOWN = 10
 
 def group_help_text() -> str:
     commands = "\n".join(
-        f"/{command.command} — {command.description}" for command in GROUP_COMMANDS
+        f"/{command.command} — {command.description}" for command in translated(GROUP_COMMANDS)
     )
     return (
         "<b>CamShare</b> tells this group what happens to the CCTV devices linked to it:"
