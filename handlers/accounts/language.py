@@ -58,6 +58,7 @@ async def pick_language(update: Update, context: CamShareContext) -> None:
     try:
         async with context.services.database.write() as session:
             account = await accounts.set_language(session, account_id=account.id, language=language)
+        context.services.readers.forget(account.id)
     except UnknownLanguage as error:
         await query.answer(as_alert(error), show_alert=True)
         return

@@ -136,6 +136,7 @@ async def receive_time_zone(update: Update, context: CamShareContext) -> TimeZon
         zone = time_zones.find_time_zone(message.text)
         async with context.services.database.write() as session:
             account = await accounts.set_time_zone(session, account_id=account.id, time_zone=zone)
+        context.services.readers.forget(account.id)
     except SharingError as error:
         await message.reply_html(describe(error) + "\n" + _("Send /cancel to stop."))
         return TimeZoneStep.ZONE
