@@ -40,7 +40,14 @@ def format_date(day: date | datetime) -> str:
 
 
 def time_zone_name(zone: str) -> str:
-    """An IANA zone as the reader knows it: "Moscow Time (Europe/Moscow)"."""
+    """An IANA zone as the reader knows it: "Moscow Time (Europe/Moscow)"; UTC and the fixed
+    offsets, which have no name, as their offset ("UTC", "UTC+3" for Etc/GMT-3, whose POSIX
+    sign is inverted)."""
+    if zone == "UTC":
+        return "UTC"
+    if zone.startswith(("Etc/GMT-", "Etc/GMT+")):
+        posix_sign, hours = zone[7], zone[8:]
+        return f"UTC{'-' if posix_sign == '+' else '+'}{hours}"
     return f"{get_timezone_name(ZoneInfo(zone), 'long', locale=_locale())} ({zone})"
 
 

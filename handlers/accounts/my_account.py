@@ -86,14 +86,6 @@ def _account_screen(account: AccountView, device_count: int) -> tuple[str, Inlin
 
 
 def time_zone_label(zone: str) -> str:
-    """The zone as the reader knows it ("Central European Time (Europe/Berlin)"); UTC and the
-    fixed offsets, which have no name, as their offset ("UTC", "UTC+3": Etc/GMT-3, whose sign
-    is inverted, see sharing.people.time_zones)."""
-    if zone == "UTC":
-        return "UTC"
-    if zone.startswith(("Etc/GMT-", "Etc/GMT+")):
-        posix_sign, hours = zone[7], zone[8:]
-        return f"UTC{'-' if posix_sign == '+' else '+'}{hours}"
     return escape(time_zone_name(zone))
 
 

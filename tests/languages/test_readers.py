@@ -94,3 +94,12 @@ def test_times_are_in_the_readers_zone() -> None:
         assert format_moment(MOMENT) == "8 Jan 2026, 06:05 UTC-3"
     with speaking("en", "Asia/Kathmandu"):
         assert format_moment(MOMENT) == "8 Jan 2026, 14:50 UTC+5:45"
+
+
+def test_zones_without_a_name_read_as_their_offset() -> None:
+    with speaking("ru"):
+        assert time_zone_name("UTC") == "UTC"
+        assert time_zone_name("Etc/GMT-3") == "UTC+3"
+        assert time_zone_name("Etc/GMT+5") == "UTC-5"
+    with speaking("en", "Etc/GMT-3"):
+        assert format_moment(MOMENT) == "8 Jan 2026, 12:05 UTC+3"
