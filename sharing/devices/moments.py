@@ -10,10 +10,10 @@ The forms read, case and extra spaces aside (seconds may follow the minutes, "14
   name (or its first three letters), as the bot writes dates; without a year, the last such
   day that is not after today.
 
-The clock is the person's time zone (an IANA name). A time the clocks skip on the day they go
-forward, or pass twice when they go back, is read with `fold=0`: the earlier of the two, or the
-instant the clocks jump. A moment after `now` is `MomentInFuture`; anything else unread is
-`UnreadableMoment`.
+The clock is the person's time zone (an IANA name). A time the clocks pass twice when they go
+back is the earlier of the two; one they skip when they go forward is read with the offset
+before the change (02:30 where 02:00 jumps to 03:00 is 03:30): `fold=0` both times. A moment
+after `now` is `MomentInFuture`; anything else unread is `UnreadableMoment`.
 """
 
 import re
@@ -85,7 +85,7 @@ def _day_month(day: str, month_name: str, year: str | None, *, today: date) -> d
     month = next(
         (number for number, name in enumerate(MONTHS, 1) if name.startswith(month_name)), None
     )
-    if month is None or (len(month_name) < 3):
+    if month is None:
         return None
     if year is not None:
         return _date(int(year), month, int(day))
