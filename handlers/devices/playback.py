@@ -51,11 +51,13 @@ from sharing.devices.connections import DeviceTarget
 from sharing.devices.moments import read_moment
 from sharing.devices.recordings import Clip, Progress, Recording
 from sharing.errors import (
+    ClipInProgress,
     DeviceNotAnswering,
     MomentInFuture,
     MomentTooFarIn,
     NothingRecordedThen,
     SharingError,
+    TooManyTaps,
     UnreadableMoment,
 )
 from storage.models import Permission
@@ -288,6 +290,9 @@ async def receive_moment(update: Update, context: CamShareContext) -> PlaybackSt
         use, held, target = await _held(context, update.effective_user.id, device_id, channel)
         pool.take_tap(update.effective_user.id)
         pool.check_download_free(target)
+    except (TooManyTaps, ClipInProgress) as error:
+        await message.reply_html(describe(error))
+        return PlaybackStep.MOMENT  # a moment later, the same answer may go
     except SharingError as error:
         drafts.pop(DAY_WIZARD)
         await message.reply_html(describe(error))
@@ -311,7 +316,7 @@ async def receive_moment(update: Update, context: CamShareContext) -> PlaybackSt
         fetch,
         lambda clip: _moment_caption(use, held, clip, moment),
     )
-    if isinstance(sent, NothingRecordedThen | MomentTooFarIn):
+    if isinstance(sent, NothingRecordedThen | MomentTooFarIn | ClipInProgress):
         return PlaybackStep.MOMENT  # another moment may have something
     drafts.pop(DAY_WIZARD)
     return ConversationHandler.END
@@ -645,7 +650,7 @@ def build_day_handler() -> Handler:
     for a day or a moment, the text typed is that."""
     typed = filters.TEXT & ~filters.COMMAND
     return Wizard(
-        title="choosing a day of recordings",
+        title=N_("choosing a day of recordings"),
         waiting_for={
             PlaybackStep.DAY: N_("a day like 2026-01-12"),
             PlaybackStep.MOMENT: N_("a moment like yesterday 14:30"),

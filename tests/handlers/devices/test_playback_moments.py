@@ -188,6 +188,8 @@ async def test_typed_moments_count_as_taps(
     await olivia.send("8:10")
     assert (olivia.last_message.text or "").startswith("Easy: too many taps. Try again in")
     assert len(nvr_simulator.searches) == searches + 10
+    await olivia.send("8:10")
+    assert (olivia.last_message.text or "").startswith("Easy: too many taps"), "still waiting"
 
 
 async def test_a_moment_too_far_into_a_long_recording(
