@@ -136,8 +136,8 @@ async def fetch_clip(
     async with pool.download_slot(target):
         recording = await recording_at(pool, target, channel, start)
         span = ClipSpan.first(recording, clip_seconds)
-        data = await _read(pool, target, span, progress=progress)
-    return await _converted(target, data, span)
+        parts = await _read(pool, target, span, progress=progress)
+    return await _converted(target, parts, span)
 
 
 async def clip_around(
@@ -163,8 +163,8 @@ async def clip_around(
                 device_name=target.device_name, moment=moment, day_spans=_spans(found)
             )
         span = ClipSpan.around(recording, moment, clip_seconds)
-        data = await _read(pool, target, span, progress=progress)
-    return await _converted(target, data, span)
+        parts = await _read(pool, target, span, progress=progress)
+    return await _converted(target, parts, span)
 
 
 def _nearest(found: list[Recording], moment: datetime, reach: timedelta) -> Recording | None:
@@ -189,20 +189,22 @@ def _spans(found: list[Recording]) -> list[tuple[datetime, datetime]]:
     return spans
 
 
-async def _converted(target: DeviceTarget, data: bytes, span: ClipSpan) -> Clip:
-    """The clip's MP4, converted in a worker thread: the event loop goes on meanwhile."""
+async def _converted(target: DeviceTarget, parts: list[bytes], span: ClipSpan) -> Clip:
+    """The clip's MP4, converted in a worker thread, where the parts read are also joined
+    (up to `READ_LIMIT_BYTES` of copying): the event loop goes on meanwhile."""
     try:
-        mp4 = await asyncio.to_thread(
-            to_telegram_mp4,
-            data,
-            max_seconds=max(span.seconds, 1.0),
-            start_offset=span.offset_seconds,
-        )
+        mp4 = await asyncio.to_thread(_mp4_of, parts, span)
     except ClipError:
         raise ClipNotPlayable(device_name=target.device_name) from None
     if len(mp4) > TELEGRAM_UPLOAD_LIMIT:
         raise ClipTooLarge(limit_bytes=TELEGRAM_UPLOAD_LIMIT)
     return Clip(mp4, span)
+
+
+def _mp4_of(parts: list[bytes], span: ClipSpan) -> bytes:
+    return to_telegram_mp4(
+        b"".join(parts), max_seconds=max(span.seconds, 1.0), start_offset=span.offset_seconds
+    )
 
 
 async def _read(
@@ -211,7 +213,8 @@ async def _read(
     span: ClipSpan,
     *,
     progress: Progress,
-) -> bytes:
+) -> list[bytes]:
+    """The recording's first bytes that hold the clip, as they came."""
     recording = span.recording
     max_bytes = max(recording.size_bytes or 0, READ_LIMIT_BYTES)
     parts: list[bytes] = []
@@ -226,8 +229,9 @@ async def _read(
             read += len(chunk)
             await progress(min(read, wanted), wanted if size else None)
             if read >= wanted:
+                parts[-1] = chunk[: len(chunk) - (read - wanted)]
                 break  # the rest of the recording is not needed: its stream is closed
-    return b"".join(parts)[:wanted]
+    return parts
 
 
 def _check_reach(target: DeviceTarget, span: ClipSpan, size: int | None) -> int:

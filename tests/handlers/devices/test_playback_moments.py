@@ -2,7 +2,9 @@
 what was recorded that day when nothing was then; the step stays for another try where the
 moment cannot be read or is still to come; Playback checked again at every answer."""
 
+import asyncio
 import io
+import threading
 from datetime import UTC, datetime, timedelta
 
 import av
@@ -209,3 +211,31 @@ async def test_a_moment_too_far_into_a_long_recording(
     assert nvr_simulator.downloads == [], "refused before asking the device"
     await olivia.send("6:05")
     assert len(nvr_simulator.downloads) == 1, "near its start: asked of the device"
+
+
+async def test_the_conversion_leaves_the_bot_free_for_others(
+    olivia: TelegramUser,
+    rita: TelegramUser,
+    nvr_simulator: DeviceSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The remux runs in a worker thread: while it is held there, Rita's /help is answered."""
+    converting, release = threading.Event(), threading.Event()
+    convert = recordings.to_telegram_mp4
+
+    def held_conversion(data: bytes, **cut: float) -> bytes:
+        converting.set()
+        release.wait(10)
+        return convert(data, **cut)
+
+    monkeypatch.setattr(recordings, "to_telegram_mp4", held_conversion)
+    record_around(nvr_simulator, at(8, 30))
+    await open_at_a_time(olivia, "1. Camera 01")
+    clip = asyncio.create_task(olivia.send("8:30"))
+    assert await asyncio.to_thread(converting.wait, 10)
+    await rita.send("/help")
+    assert rita.last_message.text, "answered while the clip converts"
+    assert not clip.done()
+    release.set()
+    await clip
+    assert olivia.last_message.video is not None
