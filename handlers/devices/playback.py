@@ -313,6 +313,7 @@ async def receive_moment(update: Update, context: CamShareContext) -> PlaybackSt
         context,
         update.effective_chat,
         use,
+        held,
         fetch,
         lambda clip: _moment_caption(use, held, clip, moment),
     )
@@ -353,13 +354,14 @@ async def fetch_clip(update: Update, context: CamShareContext) -> None:
             pool, target, held.number, start, clip_seconds=clip_seconds, progress=progress
         )
 
-    await _send_clip(context, chat, use, fetch, lambda clip: _caption(use, held, clip))
+    await _send_clip(context, chat, use, held, fetch, lambda clip: _caption(use, held, clip))
 
 
 async def _send_clip(
     context: CamShareContext,
     chat: Chat,
     use: DeviceUse,
+    held: HeldChannel,
     fetch: Callable[[Progress], Awaitable[Clip]],
     caption: Callable[[Clip], str],
 ) -> Clip | SharingError | None:
@@ -373,7 +375,7 @@ async def _send_clip(
         await progress.replace(describe(DeviceNotAnswering(device_name=use.name, timed_out=True)))
         return None
     except SharingError as error:
-        await progress.replace(_refusal(error))
+        await progress.replace(_refusal(error, held))
         return error
     await chat.send_video(
         clip.mp4,
@@ -387,10 +389,10 @@ async def _send_clip(
     return clip
 
 
-def _refusal(error: SharingError) -> str:
+def _refusal(error: SharingError, held: HeldChannel) -> str:
     """`describe`, and the words for the refusals only a typed moment meets."""
     if isinstance(error, NothingRecordedThen):
-        return _nothing_recorded(error)
+        return _nothing_recorded(error, held)
     if isinstance(error, MomentTooFarIn):
         return _(
             "That moment lies too far into a long recording of <b>{device}</b>, which began"
@@ -400,17 +402,17 @@ def _refusal(error: SharingError) -> str:
     return describe(error)
 
 
-def _nothing_recorded(error: NothingRecordedThen) -> str:
-    moment = format_moment(error.moment)
+def _nothing_recorded(error: NothingRecordedThen, held: HeldChannel) -> str:
+    moment, channel = format_moment(error.moment), escape(held.name)
     if error.day_spans:
         spans = ", ".join(f"{_clock(start)}–{_clock(end)}" for start, end in error.day_spans)
         said = _(
-            "<b>{device}</b> recorded nothing at {moment}. Recordings on that day: {spans}."
-        ).format(device=escape(error.device_name), moment=moment, spans=spans)
+            "Nothing recorded on <b>{channel}</b> at {moment}. Recordings on that day: {spans}."
+        ).format(channel=channel, moment=moment, spans=spans)
     else:
         said = _(
-            "<b>{device}</b> recorded nothing at {moment}, nor on the rest of that day."
-        ).format(device=escape(error.device_name), moment=moment)
+            "Nothing recorded on <b>{channel}</b> at {moment}, nor on the rest of that day."
+        ).format(channel=channel, moment=moment)
     return said + "\n" + _("Send another moment, or /cancel to stop.")
 
 

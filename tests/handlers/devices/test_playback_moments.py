@@ -86,7 +86,7 @@ async def test_a_typed_moment_brings_the_clip_around_it(
     )
     await olivia.send("7:00")
     assert olivia.last_message.text == (
-        "Shop NVR recorded nothing at 15 Jan 2026, 07:00 UTC. Recordings on that day:"
+        "Nothing recorded on Camera 01 at 15 Jan 2026, 07:00 UTC. Recordings on that day:"
         " 06:00–06:10, 08:29–08:30.\nSend another moment, or /cancel to stop."
     )
     assert nvr_simulator.downloads == [], "nothing fetched"
@@ -119,12 +119,12 @@ async def test_moments_are_read_and_shown_on_the_persons_clock(
     assert "on Europe/Moscow time" in (olivia.last_message.text or "")
     await olivia.send("yesterday 23:30")
     assert olivia.last_message.text == (
-        "Shop NVR recorded nothing at 14 Jan 2026, 23:30 MSK, nor on the rest of that day."
+        "Nothing recorded on Camera 01 at 14 Jan 2026, 23:30 MSK, nor on the rest of that day."
         "\nSend another moment, or /cancel to stop."
     ), "23:30 UTC on the 14th is 02:30 on the 15th in Moscow"
     await olivia.send("01:00")
     assert olivia.last_message.text == (
-        "Shop NVR recorded nothing at 15 Jan 2026, 01:00 MSK. Recordings on that day:"
+        "Nothing recorded on Camera 01 at 15 Jan 2026, 01:00 MSK. Recordings on that day:"
         " 02:29–02:30.\nSend another moment, or /cancel to stop."
     )
     await olivia.send("02:30")
@@ -140,7 +140,7 @@ async def test_a_day_with_nothing_recorded(
     await open_at_a_time(olivia, "3. Camera 03")
     await olivia.send("yesterday 14:30")
     assert olivia.last_message.text == (
-        "Shop NVR recorded nothing at 14 Jan 2026, 14:30 UTC, nor on the rest of that day."
+        "Nothing recorded on Camera 03 at 14 Jan 2026, 14:30 UTC, nor on the rest of that day."
         "\nSend another moment, or /cancel to stop."
     )
     await olivia.send("/cancel")
@@ -186,7 +186,7 @@ async def test_typed_moments_count_as_taps(
     searches = len(nvr_simulator.searches)
     for minute in range(10):
         await olivia.send(f"8:{minute:02d}")
-        assert (olivia.last_message.text or "").startswith("Shop NVR recorded nothing")
+        assert (olivia.last_message.text or "").startswith("Nothing recorded on Camera 01")
     await olivia.send("8:10")
     assert (olivia.last_message.text or "").startswith("Easy: too many taps. Try again in")
     assert len(nvr_simulator.searches) == searches + 10
