@@ -5,7 +5,7 @@ or around a moment the person typed (`clip_around`).
 The handlers check the person's hold (`access`) before calling here; this module talks to the
 device through the pool, so its errors arrive as refusals that name the device.
 
-A recording is often an hour or more (gigabytes); a clip is its first `clip_seconds`. ISAPI
+A recording is often an hour or more (gigabytes); a clip is `clip_seconds` of it. ISAPI
 downloads a recording whole, from its start, so only the share of its bytes that covers the
 clip, and a margin, is read: the device's stream is closed after that. A clip around a moment
 reads from the recording's start up to the moment's clip at the recording's average bitrate,
@@ -47,7 +47,8 @@ __all__ = [
 TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024
 """The largest file a bot may send (Bot API: sendVideo, 50 MB)."""
 READ_LIMIT_BYTES = 200 * 1024 * 1024
-"""Read at most this much of a recording whose size the device does not tell."""
+"""Read at most this much of a recording whose size the device does not tell, and never more
+of one: a moment further in is `MomentTooFarIn`."""
 MIN_READ_BYTES = 4 * 1024 * 1024
 """Read at least this much (or all of it): bitrates vary, and a cut needs its keyframes."""
 MARGIN_SECONDS = 10
