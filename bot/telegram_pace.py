@@ -35,9 +35,10 @@ import enum
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import AIORateLimiter, BaseRateLimiter
@@ -182,9 +183,15 @@ class ChatSpacing:
     them at once. Groups are paced by AIORateLimiter's 20 a minute instead; a person's own
     taps are not paced here (their replies are theirs to wait for).
 
-    Each chat's next free moment is kept while it is in the future; a chat whose moment passed
-    is forgotten when the table is swept (every `SWEEP_EVERY` new chats), so memory follows the
-    chats that were sent to in the last second, not all of them.
+    A chat's messages take turns (`turn`), and the second is counted from the moment the turn
+    before it ended, that is once that message had its overall slot and went, not from when
+    it asked: a message that then waited for the overall window (up to a second while a flood
+    fills it) would otherwise leave the next one to the same chat less than a second behind it,
+    which Telegram answers with 429.
+
+    A chat is forgotten once nothing waits for it and its second has passed, when the table is
+    swept (every `SWEEP_EVERY` new chats), so memory follows the chats sent to in the last
+    second, not all of them.
     """
 
     SWEEP_EVERY = 1024
@@ -199,16 +206,42 @@ class ChatSpacing:
         self.seconds = seconds
         self._clock = clock
         self._sleep = sleep
-        self._next: dict[int, float] = {}
+        self._chats: dict[int, _ChatTurns] = {}
 
-    async def wait(self, chat_id: int) -> None:
+    @asynccontextmanager
+    async def turn(self, chat_id: int) -> AsyncIterator[None]:
+        """The chat's turn, a `seconds` after the previous turn ended; the block takes the
+        overall slot, and its end is when the message goes."""
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            if len(self._chats) >= self.SWEEP_EVERY:
+                self._sweep()
+            chat = self._chats[chat_id] = _ChatTurns()
+        chat.waiting += 1
+        try:
+            async with chat.lock:
+                wait = chat.free_at - self._clock()
+                if wait > 0:
+                    await self._sleep(wait)
+                yield
+                chat.free_at = self._clock() + self.seconds
+        finally:
+            chat.waiting -= 1
+
+    def _sweep(self) -> None:
         now = self._clock()
-        if len(self._next) >= self.SWEEP_EVERY:
-            self._next = {chat: at for chat, at in self._next.items() if at > now}
-        at = max(now, self._next.get(chat_id, now))
-        self._next[chat_id] = at + self.seconds
-        if at > now:
-            await self._sleep(at - now)
+        self._chats = {
+            chat_id: chat
+            for chat_id, chat in self._chats.items()
+            if chat.waiting or chat.free_at > now
+        }
+
+
+@dataclass
+class _ChatTurns:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    free_at: float = -math.inf
+    waiting: int = 0
 
 
 class TelegramPace(BaseRateLimiter[int]):
@@ -251,8 +284,10 @@ class TelegramPace(BaseRateLimiter[int]):
 
             async def paced(*call_args: Any, **call_kwargs: Any) -> JsonResult:
                 if lane is Lane.BULK and private_chat is not None:
-                    await self._chats.wait(private_chat)
-                await self._overall.take(lane)
+                    async with self._chats.turn(private_chat):
+                        await self._overall.take(lane)
+                else:
+                    await self._overall.take(lane)
                 return await callback(*call_args, **call_kwargs)
 
         return await self._groups_and_retries.process_request(

@@ -440,3 +440,36 @@ class ClipNotPlayable(SharingError):
     """The device sent bytes that are not a video the bot can convert."""
 
     device_name: str
+
+
+@dataclass
+class UnreadableMoment(SharingError):
+    """A typed moment in none of the forms read (sharing.devices.moments)."""
+
+    text: str
+
+
+@dataclass
+class MomentInFuture(SharingError):
+    """A typed moment still to come: nothing is recorded yet."""
+
+    moment: datetime
+
+
+@dataclass
+class NothingRecordedThen(SharingError):
+    """The channel recorded nothing around the moment; `day_spans` are what it recorded on
+    that day (the person's day), merged where the segments touch, oldest first."""
+
+    device_name: str
+    moment: datetime
+    day_spans: list[tuple[datetime, datetime]]
+
+
+@dataclass
+class MomentTooFarIn(SharingError):
+    """The moment lies further into a long recording than a download from its start may read
+    (ISAPI downloads a recording from its start)."""
+
+    device_name: str
+    recording_start: datetime

@@ -5,8 +5,9 @@ that keep devices and Telegram comfortable.
   new password or address opens a new one and closes the old.
 - Snapshots of the same channel asked within `snapshot_reuse_seconds` share one device request
   (ten people tapping 🔄 at once cost the recorder one picture).
-- Each person may tap snapshot and PTZ buttons `taps_per_window` times per `tap_window_seconds`;
-  more is refused with `TooManyTaps` before any device is called.
+- Each person may tap snapshot, PTZ and Playback buttons (or type moments) `taps_per_window`
+  times per `tap_window_seconds`; more is refused with `TooManyTaps` before any device is
+  called.
 - One recording is downloaded from a device at a time (`download_slot`): a second person is
   refused with `ClipInProgress` rather than queued behind a long download.
 - Every device error becomes a refusal that names the device (`failures.refusal`).
@@ -91,7 +92,7 @@ class DevicePool:
         self._downloads: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def take_tap(self, account_id: int) -> None:
-        """Count one snapshot or PTZ tap of this person; TooManyTaps past the limit."""
+        """Count one snapshot, PTZ or Playback tap of this person; TooManyTaps past the limit."""
         now = self._clock()
         if len(self._taps) > MANY:
             self._taps = defaultdict(

@@ -1,31 +1,44 @@
 """Recorded video of a channel, for whoever holds Playback on it: the day's recordings, found
-again by their start, and a clip of one as an MP4 that Telegram plays.
+again by their start, and a clip of one as an MP4 that Telegram plays: from a recording's start,
+or around a moment the person typed (`clip_around`).
 
 The handlers check the person's hold (`access`) before calling here; this module talks to the
 device through the pool, so its errors arrive as refusals that name the device.
 
-A recording is often an hour or more (gigabytes); a clip is its first `clip_seconds`. ISAPI
-downloads a recording whole, so only the share of its bytes that covers the clip, and a margin,
-is read: the device's stream is closed after that.
+A recording is often an hour or more (gigabytes); a clip is `clip_seconds` of it. ISAPI
+downloads a recording whole, from its start, so only the share of its bytes that covers the
+clip, and a margin, is read: the device's stream is closed after that. A clip around a moment
+reads from the recording's start up to the moment's clip at the recording's average bitrate,
+and is cut at the moment there; a moment further in than `READ_LIMIT_BYTES` reaches is refused
+(`MomentTooFarIn`) rather than read for minutes.
 """
 
 import asyncio
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from device_api import Recording, RecordingSearch
 from media import ClipError, to_telegram_mp4
 from sharing.devices.connections import DeviceTarget
 from sharing.devices.pool import DevicePool
-from sharing.errors import ClipNotPlayable, ClipTooLarge, RecordingGone
+from sharing.errors import (
+    ClipNotPlayable,
+    ClipTooLarge,
+    MomentTooFarIn,
+    NothingRecordedThen,
+    RecordingGone,
+)
 
 __all__ = [
     "TELEGRAM_UPLOAD_LIMIT",
     "Clip",
+    "ClipSpan",
     "Progress",
     "Recording",
+    "clip_around",
     "day_recordings",
     "fetch_clip",
     "recording_at",
@@ -34,28 +47,68 @@ __all__ = [
 TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024
 """The largest file a bot may send (Bot API: sendVideo, 50 MB)."""
 READ_LIMIT_BYTES = 200 * 1024 * 1024
-"""Read at most this much of a recording whose size the device does not tell."""
+"""Read at most this much of a recording whose size the device does not tell, and never more
+of one: a moment further in is `MomentTooFarIn`."""
 MIN_READ_BYTES = 4 * 1024 * 1024
 """Read at least this much (or all of it): bitrates vary, and a cut needs its keyframes."""
 MARGIN_SECONDS = 10
-ZONE = UTC
-"""Days are UTC days for now; the person's own time zone comes with a later issue."""
+MARGIN_SHARE = 0.1
+"""Bitrates vary along a recording: a cut deep into one reads this share more again."""
+SPAN_GAP = timedelta(seconds=60)
+"""Segments closer than this are one span in "Recordings on that day: ..."."""
 
 Progress = Callable[[int, int | None], Awaitable[None]]
 """Called as bytes arrive: bytes read so far, and how many will be read (None: not known)."""
 
 
 @dataclass(frozen=True)
+class ClipSpan:
+    """The part of a recording a clip shows: `start` is `offset_seconds` after its start."""
+
+    recording: Recording
+    start: datetime
+    end: datetime
+
+    @property
+    def offset_seconds(self) -> float:
+        return (self.start - self.recording.start).total_seconds()
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+    @classmethod
+    def first(cls, recording: Recording, clip_seconds: int) -> "ClipSpan":
+        """The recording's first `clip_seconds`."""
+        end = min(recording.end, recording.start + timedelta(seconds=clip_seconds))
+        return cls(recording, recording.start, end)
+
+    @classmethod
+    def around(cls, recording: Recording, moment: datetime, clip_seconds: int) -> "ClipSpan":
+        """`clip_seconds` with `moment` in the middle, moved to lie inside the recording."""
+        length = timedelta(seconds=clip_seconds)
+        latest_start = max(recording.start, recording.end - length)
+        start = min(max(moment - length / 2, recording.start), latest_start)
+        return cls(recording, start, min(recording.end, start + length))
+
+
+@dataclass(frozen=True)
 class Clip:
     mp4: bytes
-    recording: Recording
+    span: ClipSpan
+
+    @property
+    def recording(self) -> Recording:
+        return self.span.recording
 
 
 async def day_recordings(
-    pool: DevicePool, target: DeviceTarget, channel: int, day: date
+    pool: DevicePool, target: DeviceTarget, channel: int, day: date, zone: str
 ) -> list[Recording]:
-    """The channel's recordings that overlap `day` (UTC), oldest first."""
-    return await pool.search_recordings(target, RecordingSearch.on_day(channel, day, ZONE))
+    """The channel's recordings that overlap `day` on the clocks of `zone` (an IANA name),
+    oldest first."""
+    search = RecordingSearch.on_day(channel, day, ZoneInfo(zone))
+    return await pool.search_recordings(target, search)
 
 
 async def recording_at(
@@ -83,46 +136,120 @@ async def fetch_clip(
     as an MP4; one download per device at a time (`ClipInProgress`)."""
     async with pool.download_slot(target):
         recording = await recording_at(pool, target, channel, start)
-        data = await _read(pool, target, recording, clip_seconds=clip_seconds, progress=progress)
+        span = ClipSpan.first(recording, clip_seconds)
+        parts = await _read(pool, target, span, progress=progress)
+    return await _converted(target, parts, span)
+
+
+async def clip_around(
+    pool: DevicePool,
+    target: DeviceTarget,
+    channel: int,
+    moment: datetime,
+    *,
+    zone: str,
+    clip_seconds: int,
+    progress: Progress,
+) -> Clip:
+    """`clip_seconds` of the channel's recording around `moment` (UTC), as an MP4; one download
+    per device at a time (`ClipInProgress`). The person's day of `moment` (on the clocks of
+    `zone`) is searched once: `NothingRecordedThen` carries what was recorded on it when no
+    recording lies within half a clip of the moment."""
+    day = moment.astimezone(ZoneInfo(zone)).date()
+    async with pool.download_slot(target):
+        found = await day_recordings(pool, target, channel, day, zone)
+        recording = _nearest(found, moment, timedelta(seconds=clip_seconds) / 2)
+        if recording is None:
+            raise NothingRecordedThen(
+                device_name=target.device_name, moment=moment, day_spans=_spans(found)
+            )
+        span = ClipSpan.around(recording, moment, clip_seconds)
+        parts = await _read(pool, target, span, progress=progress)
+    return await _converted(target, parts, span)
+
+
+def _nearest(found: list[Recording], moment: datetime, reach: timedelta) -> Recording | None:
+    """The recording that holds `moment`, else the nearest one within `reach` of it."""
+
+    def distance(recording: Recording) -> timedelta:
+        if recording.start <= moment < recording.end:
+            return timedelta(0)
+        return recording.start - moment if recording.start > moment else moment - recording.end
+
+    near = [recording for recording in found if distance(recording) <= reach]
+    return min(near, key=distance, default=None)
+
+
+def _spans(found: list[Recording]) -> list[tuple[datetime, datetime]]:
+    spans: list[tuple[datetime, datetime]] = []
+    for recording in sorted(found, key=lambda r: r.start):
+        if spans and recording.start - spans[-1][1] <= SPAN_GAP:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], recording.end))
+        else:
+            spans.append((recording.start, recording.end))
+    return spans
+
+
+async def _converted(target: DeviceTarget, parts: list[bytes], span: ClipSpan) -> Clip:
+    """The clip's MP4, converted in a worker thread, where the parts read are also joined
+    (up to `READ_LIMIT_BYTES` of copying): the event loop goes on meanwhile."""
     try:
-        mp4 = await asyncio.to_thread(to_telegram_mp4, data, max_seconds=clip_seconds)
+        mp4 = await asyncio.to_thread(_mp4_of, parts, span)
     except ClipError:
         raise ClipNotPlayable(device_name=target.device_name) from None
     if len(mp4) > TELEGRAM_UPLOAD_LIMIT:
         raise ClipTooLarge(limit_bytes=TELEGRAM_UPLOAD_LIMIT)
-    return Clip(mp4, recording)
+    return Clip(mp4, span)
+
+
+def _mp4_of(parts: list[bytes], span: ClipSpan) -> bytes:
+    return to_telegram_mp4(
+        b"".join(parts), max_seconds=max(span.seconds, 1.0), start_offset=span.offset_seconds
+    )
 
 
 async def _read(
     pool: DevicePool,
     target: DeviceTarget,
-    recording: Recording,
+    span: ClipSpan,
     *,
-    clip_seconds: int,
     progress: Progress,
-) -> bytes:
+) -> list[bytes]:
+    """The recording's first bytes that hold the clip, as they came."""
+    recording = span.recording
     max_bytes = max(recording.size_bytes or 0, READ_LIMIT_BYTES)
     parts: list[bytes] = []
     read = 0
+    _check_reach(target, span, recording.size_bytes)  # before asking, where the size is known
     async with pool.download(target, recording, max_bytes=max_bytes) as download:
         size = recording.size_bytes or download.total_bytes
-        wanted = _wanted(recording, size, clip_seconds)
+        wanted = _check_reach(target, span, size)
         await progress(0, wanted if size else None)
         async for chunk in download.chunks:
             parts.append(chunk)
             read += len(chunk)
             await progress(min(read, wanted), wanted if size else None)
             if read >= wanted:
+                parts[-1] = chunk[: len(chunk) - (read - wanted)]
                 break  # the rest of the recording is not needed: its stream is closed
-    return b"".join(parts)[:wanted]
+    return parts
 
 
-def _wanted(recording: Recording, size: int | None, clip_seconds: int) -> int:
+def _check_reach(target: DeviceTarget, span: ClipSpan, size: int | None) -> int:
+    """`_wanted`, or `MomentTooFarIn` past `READ_LIMIT_BYTES`."""
+    wanted = _wanted(span, size)
+    if wanted > READ_LIMIT_BYTES:
+        raise MomentTooFarIn(device_name=target.device_name, recording_start=span.recording.start)
+    return wanted
+
+
+def _wanted(span: ClipSpan, size: int | None) -> int:
     """How many of the recording's first bytes cover the clip, at its average bitrate."""
     if not size:
         return READ_LIMIT_BYTES
+    recording = span.recording
     seconds = (recording.end - recording.start).total_seconds()
     if seconds <= 0:
         return size
-    share = min(1.0, (clip_seconds + MARGIN_SECONDS) / seconds)
-    return min(size, max(MIN_READ_BYTES, math.ceil(size * share)))
+    reach = span.offset_seconds * (1 + MARGIN_SHARE) + span.seconds + MARGIN_SECONDS
+    return min(size, max(MIN_READ_BYTES, math.ceil(size * min(1.0, reach / seconds))))

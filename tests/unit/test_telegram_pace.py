@@ -195,10 +195,45 @@ async def test_bulk_to_one_private_chat_goes_one_a_second_and_other_chats_are_no
     served: list[tuple[int, float]] = []
 
     async def send(chat_id: int) -> None:
-        await spacing.wait(chat_id)
-        served.append((chat_id, time.now))
+        async with spacing.turn(chat_id):
+            served.append((chat_id, time.now))
 
     tasks = [asyncio.create_task(send(chat)) for chat in (7, 7, 7, 7, 8)]
     await time.advance_to(5)
     await asyncio.gather(*tasks)
     assert sorted(served) == [(7, 0.0), (7, 1.0), (7, 2.0), (7, 3.0), (8, 0.0)]
+
+
+async def test_a_chats_second_counts_from_when_its_message_went() -> None:
+    """A message that waited for the overall window after its chat's turn came (a flood fills
+    the window) goes late; the next one to that chat keeps a whole second behind it, where
+    counting from the turn's start had left it 0.988 s behind and Telegram answered 429 (the
+    alarm flood benchmark)."""
+    time = ManualTime()
+    spacing = ChatSpacing(1.0, clock=time, sleep=time.sleep)
+    went: list[float] = []
+
+    async def send(overall_wait: float) -> None:
+        async with spacing.turn(7):
+            if overall_wait:
+                await time.sleep(overall_wait)  # the overall window is full
+        went.append(time.now)
+
+    tasks = [asyncio.create_task(send(wait)) for wait in (0.5, 0.0, 0.0)]
+    await time.advance_to(5)
+    await asyncio.gather(*tasks)
+    assert went == [0.5, 1.5, 2.5]
+    assert min(later - earlier for earlier, later in pairwise(went)) >= 1.0
+
+
+async def test_chats_are_forgotten_once_their_second_has_passed() -> None:
+    time = ManualTime()
+    spacing = ChatSpacing(1.0, clock=time, sleep=time.sleep)
+    spacing.SWEEP_EVERY = 3
+    for chat in (1, 2, 3):
+        async with spacing.turn(chat):
+            pass
+    await time.advance_to(2)
+    async with spacing.turn(4):
+        pass
+    assert list(spacing._chats) == [4]

@@ -16,7 +16,7 @@ from tests.handlers.devices.journeys import share_channels
 from tests.harness.state import ChatMessage
 from tests.harness.users import Telegram, TelegramUser
 
-LIST_HEAD = "🎞 Shop NVR · 1. Camera 01\nThu 15 Jan 2026 (UTC): "
+LIST_HEAD = "🎞 Shop NVR · 1. Camera 01\n15 Jan 2026 (UTC): "
 """The bot's clock (tests.clock) says 15 January 2026, 09:00 UTC."""
 
 
@@ -49,7 +49,11 @@ async def test_the_owner_lists_a_day_and_gets_a_clip_as_a_video(
 
     await olivia.tap("1. Camera 01")
     assert picker.text == "🎞 Shop NVR · 1. Camera 01\nWhich day? Times are UTC."
-    assert picker.buttons == [["Today", "Yesterday"], ["📅 Another day"], ["« Channels"]]
+    assert picker.buttons == [
+        ["Today", "Yesterday"],
+        ["📅 Another day", "🕑 At a time"],
+        ["« Channels"],
+    ]
     await olivia.tap("Today")
     assert picker.text == LIST_HEAD + (
         "recordings 1–2 of 2. Tap one for its first 30 s as a video."
@@ -60,7 +64,7 @@ async def test_the_owner_lists_a_day_and_gets_a_clip_as_a_video(
     clip = olivia.last_message
     assert b"ftyp" in video_of(clip)[:16], "an MP4 that Telegram plays"
     assert clip.caption == (
-        "🎞 Shop NVR · 1. Camera 01\nRecorded 15 Jan 2026, 07:30:00 – 07:45:00 UTC; the first 30 s"
+        "🎞 Shop NVR · 1. Camera 01\nRecorded 15 Jan 2026, 07:30 UTC – 07:45 UTC; the first 30 s"
     )
     (video_call,) = [call for call in telegram.api.calls if call.method == "sendVideo"]
     assert video_call.params.get("supports_streaming") == "true"
@@ -133,7 +137,7 @@ async def test_an_empty_day(olivia: TelegramUser, nvr_simulator: DeviceSimulator
     await olivia.tap("3. Camera 03")
     await olivia.tap("Today")
     assert olivia.last_message.text == (
-        "🎞 Shop NVR · 3. Camera 03\nThu 15 Jan 2026 (UTC): No recordings that day."
+        "🎞 Shop NVR · 3. Camera 03\n15 Jan 2026 (UTC): No recordings that day."
     )
     assert olivia.last_message.buttons == [["« Days"]]
 
@@ -170,7 +174,7 @@ async def test_a_recording_of_unknown_size_is_fetched_whole(
     await olivia.tap("Today")
     await olivia.tap("08:00:00 – 08:05:00")
     assert b"ftyp" in video_of(olivia.last_message)[:16]
-    assert olivia.last_message.caption.endswith("08:00:00 – 08:05:00 UTC; the first 30 s")
+    assert olivia.last_message.caption.endswith("08:00 UTC – 08:05 UTC; the first 30 s")
     forged = await olivia.forge_callback("pbf:1:2:99999999999999")
     assert forged.text == "That is not a recording I can find."
 
@@ -239,7 +243,7 @@ async def test_a_typed_day(olivia: TelegramUser, nvr_simulator: DeviceSimulator)
     await olivia.send(" 2026-01-14 ")
     listing = olivia.last_message
     assert listing.text == (
-        "🎞 Shop NVR · 1. Camera 01\nWed 14 Jan 2026 (UTC): recordings 1–1 of 1."
+        "🎞 Shop NVR · 1. Camera 01\n14 Jan 2026 (UTC): recordings 1–1 of 1."
         " Tap one for its first 30 s as a video."
     )
     await olivia.tap("22:00:00 – 23:00:00")
