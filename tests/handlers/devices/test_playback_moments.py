@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from bot.settings import Settings
 from sharing.devices import recordings
 from storage.database import Database
-from storage.models import Account, Channel, Grant, Permission
+from storage.models import Channel, Grant, Permission
 from tests.device_simulator import DeviceSimulator
 from tests.handlers.devices.journeys import share_channels
 from tests.harness.state import ChatMessage
@@ -108,12 +108,11 @@ async def test_a_typed_moment_brings_the_clip_around_it(
 
 
 async def test_moments_are_read_and_shown_on_the_persons_clock(
-    olivia: TelegramUser, nvr_simulator: DeviceSimulator, database: Database
+    olivia: TelegramUser, nvr_simulator: DeviceSimulator
 ) -> None:
-    async with database.write() as session:
-        account = await session.get(Account, olivia.id)
-        assert account
-        account.time_zone = "Europe/Moscow"  # UTC+3: 09:00 UTC is 12:00 there
+    await olivia.send("/myaccount")
+    await olivia.tap("🕒 Time zone")
+    await olivia.send("Europe/Moscow")  # UTC+3: 09:00 UTC is 12:00 there
     record_around(nvr_simulator, at(23, 30, day=14))
     await open_at_a_time(olivia, "1. Camera 01")
     assert "on Europe/Moscow time" in (olivia.last_message.text or "")
