@@ -5,9 +5,14 @@ on; 🔕 buttons mute the device for an hour, eight hours or until unmuted, and 
 The events come from `sharing.devices.watching` (one stream per connected device); which
 holders hear what, and the folding, are `sharing.devices.alarms`'. Installer groups hear a
 burst of video loss, or of anything when the owner turned alarms on for the group.
+
+Each notice is written in its holder's language and time zone, once for all the holders who
+read the same words (not once per holder: fifty holders cost a text or two); each group's line
+in the group's language, once per language.
 """
 
 import logging
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -255,19 +260,18 @@ def kind_label(kind: str) -> str:
     return _(kind) if kind in KNOWN_KINDS else kind
 
 
-def _screens(notices: list[AlarmNoticeView]) -> list[tuple[AlarmNoticeView, Screen]]:
+def _screens(notices: list[AlarmNoticeView]) -> Iterator[tuple[AlarmNoticeView, Screen]]:
     """Each notice with its text and buttons in its reader's language and time zone, made once
     for all the readers who would read the same words: an alarm to 50 holders is written once
-    per language (and name of the device), not 50 times."""
+    per language (and name of the device), not 50 times. Made as they are asked for, so the
+    first holder's notice waits for no one else's."""
     made: dict[AlarmNoticeView, Screen] = {}
-    screens = []
     for notice in notices:
         words = replace(notice, id=0, account_id=0, chat_id=None, message_id=None)
         if words not in made:
             with speaking(notice.reader.language, notice.reader.time_zone):
                 made[words] = _notice_screen(notice)
-        screens.append((notice, made[words]))
-    return screens
+        yield notice, made[words]
 
 
 def _notice_screen(notice: AlarmNoticeView) -> Screen:
