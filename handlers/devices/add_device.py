@@ -23,11 +23,12 @@ from handlers.common.accounts import current_account
 from handlers.common.callback_data import CallbackData
 from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import DEVICE_TYPE_LABELS, escape
+from handlers.common.formatting import DEVICE_TYPE_LABELS, device_type_label, escape
 from handlers.common.keyboards import button, inline
 from handlers.common.refusals import describe
 from handlers.common.wizards import Wizard
 from handlers.devices.device_card import render_device_card
+from languages import N_, _, ngettext
 from sharing.devices import devices
 from sharing.errors import InvalidDeviceField, SharingError
 from sharing.rules import MINIMUM_FIRMWARE, firmware_supports_sharing, format_version
@@ -80,9 +81,12 @@ async def start_wizard(update: Update, context: CamShareContext) -> Step | int:
     assert context.user_data is not None and update.effective_message
     context.user_data.setdefault(DRAFTS_KEY, {})[WIZARD] = {}
     await update.effective_message.reply_html(
-        "Let's add a device. Send /cancel at any step to stop.\n\n"
-        "<b>1/6</b> Send the device's <b>serial number</b>, printed on its label"
-        " (for example <code>J12345678</code>)."
+        _("Let's add a device. Send /cancel at any step to stop.")
+        + "\n\n"
+        + _(
+            "<b>1/6</b> Send the device's <b>serial number</b>, printed on its label"
+            " (for example <code>J12345678</code>)."
+        )
     )
     return Step.SERIAL
 
@@ -101,7 +105,10 @@ async def receive_serial(update: Update, context: CamShareContext) -> Step:
         return Step.SERIAL
     _draft(context)["serial"] = serial
     await message.reply_html(
-        "<b>2/6</b> Send the <b>verification code</b>: 6 letters on the label, next to the serial."
+        _(
+            "<b>2/6</b> Send the <b>verification code</b>: 6 letters on the label, next to the"
+            " serial."
+        )
     )
     return Step.VERIFICATION_CODE
 
@@ -114,7 +121,10 @@ async def receive_verification_code(update: Update, context: CamShareContext) ->
         await message.reply_html(describe(error))
         return Step.VERIFICATION_CODE
     await message.reply_html(
-        "<b>3/6</b> What should the device be called? Send a <b>name</b>, like <i>Front door</i>."
+        _(
+            "<b>3/6</b> What should the device be called? Send a <b>name</b>, like"
+            " <i>Front door</i>."
+        )
     )
     return Step.NAME
 
@@ -127,19 +137,19 @@ async def receive_name(update: Update, context: CamShareContext) -> Step:
         await message.reply_html(describe(error))
         return Step.NAME
     await message.reply_html(
-        "<b>4/6</b> What <b>type</b> of device is it?", reply_markup=_type_keyboard()
+        _("<b>4/6</b> What <b>type</b> of device is it?"), reply_markup=_type_keyboard()
     )
     return Step.TYPE
 
 
 def _type_keyboard() -> InlineKeyboardMarkup:
-    buttons = [button(label, PickType(kind.value)) for kind, label in DEVICE_TYPE_LABELS.items()]
+    buttons = [button(device_type_label(kind), PickType(kind.value)) for kind in DEVICE_TYPE_LABELS]
     return inline(buttons[:3], buttons[3:])
 
 
 async def remind_to_pick_type(update: Update, context: CamShareContext) -> Step:
-    message, _ = _text(update)
-    await message.reply_html("Tap one of the types above.", reply_markup=_type_keyboard())
+    message, __ = _text(update)
+    await message.reply_html(_("Tap one of the types above."), reply_markup=_type_keyboard())
     return Step.TYPE
 
 
@@ -149,23 +159,26 @@ async def pick_type(update: Update, context: CamShareContext) -> Step:
     try:
         device_type = DeviceType(PickType.unpack(query.data).type)
     except ValueError:
-        await query.answer("Please pick one of the types shown.", show_alert=True)
+        await query.answer(_("Please pick one of the types shown."), show_alert=True)
         return Step.TYPE
     await query.answer()
     draft = _draft(context)
     draft["type"] = device_type.value
-    label = DEVICE_TYPE_LABELS[device_type]
+    label = device_type_label(device_type)
     if device_type in SINGLE_CHANNEL_TYPES:
         draft["channel_names"] = list(devices.default_channel_names(1))
         await query.edit_message_text(
-            f"<b>4/6</b> Type: {label} (one channel).", parse_mode=ParseMode.HTML
+            _("<b>4/6</b> Type: {type} (one channel).").format(type=label),
+            parse_mode=ParseMode.HTML,
         )
         await _ask_firmware(query.message)
         return Step.FIRMWARE
-    await query.edit_message_text(f"<b>4/6</b> Type: {label}.", parse_mode=ParseMode.HTML)
+    await query.edit_message_text(
+        _("<b>4/6</b> Type: {type}.").format(type=label), parse_mode=ParseMode.HTML
+    )
     assert isinstance(query.message, Message)
     await query.message.reply_html(
-        "<b>5/6</b> How many <b>channels</b> does it have? Send a number from 1 to 256."
+        _("<b>5/6</b> How many <b>channels</b> does it have? Send a number from 1 to 256.")
     )
     return Step.CHANNEL_COUNT
 
@@ -181,9 +194,14 @@ async def receive_channel_count(update: Update, context: CamShareContext) -> Ste
     defaults = devices.default_channel_names(count)
     example = defaults[0] if count == 1 else f"{defaults[0]} … {defaults[-1]}"
     await message.reply_html(
-        f"<b>5/6</b> Send the names of the {count} channels, one per line,"
-        f" or use the default names ({example}).",
-        reply_markup=inline([button("Use default names", DefaultChannelNames())]),
+        ngettext(
+            "<b>5/6</b> Send the names of the {count} channel, one per line,"
+            " or use the default names ({example}).",
+            "<b>5/6</b> Send the names of the {count} channels, one per line,"
+            " or use the default names ({example}).",
+            count,
+        ).format(count=count, example=example),
+        reply_markup=_default_names_keyboard(),
     )
     return Step.CHANNEL_NAMES
 
@@ -197,9 +215,7 @@ async def receive_channel_names(update: Update, context: CamShareContext) -> Ste
     except SharingError:
         received = len([line for line in text.splitlines() if line.strip()])
         await message.reply_html(
-            f"I need exactly {count} names, one per line (each up to 64 characters); I got"
-            f" {received} lines. Send them again, or tap <b>Use default names</b>.",
-            reply_markup=inline([button("Use default names", DefaultChannelNames())]),
+            _wrong_names_count(count, received), reply_markup=_default_names_keyboard()
         )
         return Step.CHANNEL_NAMES
     draft["channel_names"] = list(names)
@@ -214,18 +230,42 @@ async def use_default_channel_names(update: Update, context: CamShareContext) ->
     draft = _draft(context)
     draft["channel_names"] = list(devices.default_channel_names(draft["channel_count"]))
     await query.edit_message_text(
-        f"<b>5/6</b> Channels: {draft['channel_count']}, with the default names.",
+        _("<b>5/6</b> Channels: {count}, with the default names.").format(
+            count=draft["channel_count"]
+        ),
         parse_mode=ParseMode.HTML,
     )
     await _ask_firmware(query.message)
     return Step.FIRMWARE
 
 
+def _default_names_keyboard() -> InlineKeyboardMarkup:
+    return inline([button(_("Use default names"), DefaultChannelNames())])
+
+
+def _wrong_names_count(count: int, received: int) -> str:
+    """Two numbers, each with its own plural: two sentences, each counting one."""
+    needed = ngettext(
+        "I need exactly {count} name, one per line (each up to 64 characters);",
+        "I need exactly {count} names, one per line (each up to 64 characters);",
+        count,
+    ).format(count=count)
+    got = ngettext(
+        "I got {received} line. Send them again, or tap <b>Use default names</b>.",
+        "I got {received} lines. Send them again, or tap <b>Use default names</b>.",
+        received,
+    ).format(received=received)
+    return f"{needed} {got}"
+
+
 async def _ask_firmware(message: object) -> None:
     assert isinstance(message, Message)
     await message.reply_html(
-        "<b>6/6</b> Last step: the <b>firmware version</b>, like <code>V5.7.3 build 220112</code>"
-        " (on the device's web page under System Settings, or in Hik-Connect's device info)."
+        _(
+            "<b>6/6</b> Last step: the <b>firmware version</b>, like"
+            " <code>V5.7.3 build 220112</code> (on the device's web page under System Settings,"
+            " or in Hik-Connect's device info)."
+        )
     )
 
 
@@ -260,26 +300,35 @@ async def receive_firmware(update: Update, context: CamShareContext) -> Step | i
     _drop_draft(context)
     text, keyboard = render_device_card(device)
     await message.reply_html(
-        f"✅ Added <b>{escape(device.name)}</b>.{_firmware_note(device)}\n\n{CONNECT_NOW}"
+        "\n\n".join(
+            [
+                _("✅ Added <b>{device}</b>.").format(device=escape(device.name)),
+                *_firmware_note(device),
+                _(CONNECT_NOW),
+            ]
+        )
     )
     await message.reply_html(text, reply_markup=keyboard)
     return ConversationHandler.END
 
 
-CONNECT_NOW = (
+CONNECT_NOW = N_(
     "Optional last step: 🔌 Connect it below, and I read its model, firmware and channels from"
     " the device itself; then those you share it with can see its cameras here."
 )
 
 
-def _firmware_note(device: devices.DeviceView) -> str:
+def _firmware_note(device: devices.DeviceView) -> list[str]:
+    """The warning that the device's firmware cannot be shared yet, if it cannot."""
     if firmware_supports_sharing(device.type, device.firmware_version):
-        return ""
+        return []
     minimum = format_version(MINIMUM_FIRMWARE[device.type])
-    return (
-        f"\n\n⚠️ Its firmware is older than {minimum}, the minimum for sharing this type of"
-        " device. Upgrade the firmware before you share it."
-    )
+    return [
+        _(
+            "⚠️ Its firmware is older than {minimum}, the minimum for sharing this type of"
+            " device. Upgrade the firmware before you share it."
+        ).format(minimum=minimum)
+    ]
 
 
 def build_handler() -> Handler:
@@ -287,13 +336,15 @@ def build_handler() -> Handler:
     return Wizard(
         title="/adddevice",
         waiting_for={
-            Step.SERIAL: "the device's serial number",
-            Step.VERIFICATION_CODE: "the verification code on the device's label",
-            Step.NAME: "a name for the device",
-            Step.TYPE: "you to tap one of the types above",
-            Step.CHANNEL_COUNT: "the number of channels, from 1 to 256",
-            Step.CHANNEL_NAMES: "the channel names, one per line, or a tap on Use default names",
-            Step.FIRMWARE: "the firmware version, like V5.7.3 build 220112",
+            Step.SERIAL: N_("the device's serial number"),
+            Step.VERIFICATION_CODE: N_("the verification code on the device's label"),
+            Step.NAME: N_("a name for the device"),
+            Step.TYPE: N_("you to tap one of the types above"),
+            Step.CHANNEL_COUNT: N_("the number of channels, from 1 to 256"),
+            Step.CHANNEL_NAMES: N_(
+                "the channel names, one per line, or a tap on Use default names"
+            ),
+            Step.FIRMWARE: N_("the firmware version, like V5.7.3 build 220112"),
         },
         entry_points=[CommandHandler("adddevice", start_wizard, filters=filters.ChatType.PRIVATE)],
         states={

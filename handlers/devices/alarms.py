@@ -5,9 +5,15 @@ on; 🔕 buttons mute the device for an hour, eight hours or until unmuted, and 
 The events come from `sharing.devices.watching` (one stream per connected device); which
 holders hear what, and the folding, are `sharing.devices.alarms`'. Installer groups hear a
 burst of video loss, or of anything when the owner turned alarms on for the group.
+
+Each notice is written in its holder's language and time zone, once for all the holders who
+read the same words (not once per holder: fifty holders cost a text or two); each group's line
+in the group's language, once per language.
 """
 
 import logging
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -19,33 +25,37 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape, format_moment
 from handlers.common.keyboards import button, inline
 from handlers.common.refusals import as_alert
-from handlers.devices.device_card import MuteAlarms, UnmuteAlarms, muted_until_text
+from handlers.devices.device_card import MuteAlarms, UnmuteAlarms
+from handlers.devices.group_news import queue_for_groups
 from handlers.devices.live_view import PickLiveChannel
 from handlers.devices.photos import fit_for_telegram
 from handlers.groups import lines as group_lines
+from languages import N_, _, format_time, ngettext, speaking
 from sharing.devices import access, alarms, connections, status
 from sharing.devices.alarms import AlarmNoticeView
 from sharing.devices.connections import DeviceTarget
 from sharing.devices.watching import DeviceEvent, EventKind, Heartbeat
 from sharing.errors import SharingError
-from sharing.groups import group_outbox
 from storage.models import DeviceStatus
 
 EDITS_PER_RUN = 200
 KIND_CHARS = 32
 """A device's own name for an event kind we do not know is cut to this."""
 KIND_LABELS = {
-    EventKind.MOTION: "Motion",
-    EventKind.LINE_CROSSING: "Line crossing",
-    EventKind.INTRUSION: "Intrusion",
-    EventKind.VIDEO_LOSS: "Video loss",
-    EventKind.TAMPERING: "Tampering",
-    EventKind.ALARM_INPUT: "Alarm input",
+    EventKind.MOTION: N_("Motion"),
+    EventKind.LINE_CROSSING: N_("Line crossing"),
+    EventKind.INTRUSION: N_("Intrusion"),
+    EventKind.VIDEO_LOSS: N_("Video loss"),
+    EventKind.TAMPERING: N_("Tampering"),
+    EventKind.ALARM_INPUT: N_("Alarm input"),
 }
+"""In English, as notices store them; `kind_label` says them in the reader's language."""
+KNOWN_KINDS = frozenset(KIND_LABELS.values())
 GROUP_KINDS = frozenset({EventKind.VIDEO_LOSS})
 """What every linked group hears; the rest only groups the owner turned alarms on for."""
 log = logging.getLogger(__name__)
-MUTES = {1: "🔕 1 h", 8: "🔕 8 h", 0: "🔕 Until I unmute"}
+MUTES = {1: N_("🔕 1 h"), 8: N_("🔕 8 h"), 0: N_("🔕 Until I unmute")}
+Screen = tuple[str, InlineKeyboardMarkup]
 
 
 async def handle_alert(
@@ -76,13 +86,18 @@ async def handle_alert(
             groups = await alarms.groups_hearing(
                 session, device_id=target.device_id, every_alarm=alert.kind not in GROUP_KINDS
             )
-            line = group_lines.device_alarm(
-                device_name=target.device_name, channel=alert.channel, kind=kind, at=now
+            channel = alert.channel
+            await queue_for_groups(
+                session,
+                group_ids=groups,
+                line=lambda: group_lines.device_alarm(
+                    device_name=target.device_name, channel=channel, kind=kind_label(kind), at=now
+                ),
+                now=now,
             )
-            await group_outbox.queue_line(session, group_ids=groups, line=line, now=now)
     picture = await _snapshot(context, target, alert.channel, recorded.to_send)
-    for notice in recorded.to_send:
-        await _send(context, notice, picture if notice.live_view else None)
+    for notice, screen in _screens(recorded.to_send):
+        await _send(context, notice, screen, picture if notice.live_view else None)
 
 
 async def watch_devices(context: CamShareContext) -> None:
@@ -101,9 +116,8 @@ async def refresh_alarm_notices(context: CamShareContext) -> None:
     services = context.services
     async with services.database.read() as session:
         notices = await alarms.notices_to_edit(session, now=services.clock(), limit=EDITS_PER_RUN)
-    for notice in notices:
+    for notice, (text, keyboard) in _screens(notices):
         assert notice.chat_id is not None and notice.message_id is not None
-        text, keyboard = _notice_screen(notice)
         try:
             if notice.live_view:
                 await context.bot.edit_message_caption(
@@ -152,7 +166,14 @@ async def mute_alarms(update: Update, context: CamShareContext) -> None:
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return
-    await query.answer(f"🔕 {use.name}'s alarms are muted {muted_until_text(until)}.")
+    muted = (
+        _("🔕 {device}'s alarms are muted until {moment}.").format(
+            device=use.name, moment=format_moment(until)
+        )
+        if until
+        else _("🔕 {device}'s alarms are muted until you unmute them.").format(device=use.name)
+    )
+    await query.answer(muted)
 
 
 async def unmute_alarms(update: Update, context: CamShareContext) -> None:
@@ -163,15 +184,17 @@ async def unmute_alarms(update: Update, context: CamShareContext) -> None:
         lifted = await alarms.unmute(
             session, account_id=update.effective_user.id, device_id=device_id
         )
-    await query.answer("🔔 Alarms are on again." if lifted else "Its alarms were not muted.")
+    await query.answer(_("🔔 Alarms are on again.") if lifted else _("Its alarms were not muted."))
     if query.message is not None and isinstance(query.message, Message):
         await query.edit_message_reply_markup(
             _without_unmute(query.message.reply_markup, device_id)
         )
 
 
-async def _send(context: CamShareContext, notice: AlarmNoticeView, picture: bytes | None) -> None:
-    text, keyboard = _notice_screen(notice)
+async def _send(
+    context: CamShareContext, notice: AlarmNoticeView, screen: Screen, picture: bytes | None
+) -> None:
+    text, keyboard = screen
     try:
         if picture is not None:
             sent = await context.bot.send_photo(
@@ -232,24 +255,52 @@ async def _heard_from(context: CamShareContext, target: DeviceTarget) -> None:
         )
 
 
-def _notice_screen(notice: AlarmNoticeView) -> tuple[str, InlineKeyboardMarkup]:
-    kinds = ", ".join(notice.kinds)
-    head = (
-        f"🚨 {escape(kinds)}, {notice.count} times since {notice.first_at:%H:%M}"
-        if notice.count > 1
-        else f"🚨 {escape(kinds)}"
-    )
-    text = (
-        f"{head}\n<b>{escape(notice.device_name)}</b> · {notice.channel_number}."
-        f" {escape(notice.channel_name)}\n{'Last at' if notice.count > 1 else 'At'}"
-        f" {format_moment(notice.last_at)}"
+def kind_label(kind: str) -> str:
+    """An event kind in the reader's language; a device's own name for one, as it gave it."""
+    return _(kind) if kind in KNOWN_KINDS else kind
+
+
+def _screens(notices: list[AlarmNoticeView]) -> Iterator[tuple[AlarmNoticeView, Screen]]:
+    """Each notice with its text and buttons in its reader's language and time zone, made once
+    for all the readers who would read the same words: an alarm to 50 holders is written once
+    per language (and name of the device), not 50 times. Made as they are asked for, so the
+    first holder's notice waits for no one else's."""
+    made: dict[AlarmNoticeView, Screen] = {}
+    for notice in notices:
+        words = replace(notice, id=0, account_id=0, chat_id=None, message_id=None)
+        if words not in made:
+            with speaking(notice.reader.language, notice.reader.time_zone):
+                made[words] = _notice_screen(notice)
+        yield notice, made[words]
+
+
+def _notice_screen(notice: AlarmNoticeView) -> Screen:
+    kinds = escape(", ".join(kind_label(kind) for kind in notice.kinds))
+    if notice.count > 1:
+        head = ngettext(
+            "🚨 {kinds}, {count} time since {time}",
+            "🚨 {kinds}, {count} times since {time}",
+            notice.count,
+        ).format(kinds=kinds, count=notice.count, time=format_time(notice.first_at))
+        when = _("Last at {moment}")
+    else:
+        head, when = f"🚨 {kinds}", _("At {moment}")
+    text = "\n".join(
+        [
+            head,
+            f"<b>{escape(notice.device_name)}</b> · {notice.channel_number}."
+            f" {escape(notice.channel_name)}",
+            when.format(moment=format_moment(notice.last_at)),
+        ]
     )
     watch = (
-        [button("📷 Live view", PickLiveChannel(notice.device_id, notice.channel_number))]
+        [button(_("📷 Live view"), PickLiveChannel(notice.device_id, notice.channel_number))]
         if notice.live_view
         else []
     )
-    mutes = [button(label, MuteAlarms(notice.device_id, hours)) for hours, label in MUTES.items()]
+    mutes = [
+        button(_(label), MuteAlarms(notice.device_id, hours)) for hours, label in MUTES.items()
+    ]
     return text, inline(watch, mutes)
 
 

@@ -12,6 +12,7 @@ from handlers.common.listing import pager
 from handlers.common.refusals import as_alert
 from handlers.devices.device_card import OpenDevice
 from handlers.manage.received_screens import OpenReceived
+from languages import _
 from sharing.devices import access, connections
 from sharing.devices.access import DeviceUse, HeldChannel
 from sharing.devices.connections import DeviceTarget
@@ -89,5 +90,5 @@ def channel_label(channel: HeldChannel) -> str:
 def back_button(use: DeviceUse) -> InlineKeyboardButton:
     """Back to where the device was opened: the card for its owner, /received for others."""
     if use.share_id is not None:
-        return button("« Back", OpenReceived(use.share_id))
-    return button("« Device", OpenDevice(use.device_id))
+        return button(_("« Back"), OpenReceived(use.share_id))
+    return button(_("« Device"), OpenDevice(use.device_id))

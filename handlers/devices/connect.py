@@ -23,7 +23,7 @@ from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandl
 from handlers.common.callback_data import CallbackData
 from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape, plural
+from handlers.common.formatting import escape
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
@@ -35,6 +35,7 @@ from handlers.devices.device_card import (
     RefreshDevice,
     device_card,
 )
+from languages import N_, _, ngettext
 from sharing.devices import connections, devices
 from sharing.devices.connections import ConnectionRequest, DeviceReport
 from sharing.devices.probing import check_device_address, probe_device
@@ -66,13 +67,13 @@ class TrustCertificate(CallbackData, prefix="cnt"):
     accept_self_signed: int
 
 
-ASK_ADDRESS = (
+ASK_ADDRESS = N_(
     "<b>1/3</b> Send the device's <b>address</b> on its network: its IP or host name, with the"
     " port and https:// when they are not the usual ones. For example <code>192.168.1.64</code>,"
     " <code>nvr.example.com:8080</code> or <code>https://203.0.113.5:8443</code>."
 )
-ASK_USERNAME = "<b>2/3</b> Send the <b>user name</b> of an account on the device (often admin)."
-ASK_PASSWORD = (
+ASK_USERNAME = N_("<b>2/3</b> Send the <b>user name</b> of an account on the device (often admin).")
+ASK_PASSWORD = N_(
     "<b>3/3</b> Send its <b>password</b>. I delete your message as soon as I read it, and keep the"
     " password encrypted; nobody is shown it again, you included."
 )
@@ -92,10 +93,12 @@ async def start_connecting(update: Update, context: CamShareContext) -> Step | i
         return ConversationHandler.END
     await query.answer()
     _drafts(context)[WIZARD] = {"device_id": device.id}
+    connecting = _(
+        "Connecting <b>{device}</b>, so that those who hold its permissions can use them here."
+        " /cancel stops."
+    ).format(device=escape(device.name))
     await update.effective_chat.send_message(
-        f"Connecting <b>{escape(device.name)}</b>, so that those who hold its permissions can"
-        f" use them here. /cancel stops.\n\n{ASK_ADDRESS}",
-        parse_mode=ParseMode.HTML,
+        f"{connecting}\n\n{_(ASK_ADDRESS)}", parse_mode=ParseMode.HTML
     )
     return Step.ADDRESS
 
@@ -116,15 +119,17 @@ async def receive_address(update: Update, context: CamShareContext) -> Step | in
     draft.update(scheme=scheme, host=host, port=port, accept_self_signed=False)
     if scheme == "https":
         await message.reply_html(
-            "Does the device use its own certificate (most recorders do), or one that a"
-            " browser trusts?",
+            _(
+                "Does the device use its own certificate (most recorders do), or one that a"
+                " browser trusts?"
+            ),
             reply_markup=inline(
-                [button("Accept its own certificate", TrustCertificate(1))],
-                [button("Verify it as a browser does", TrustCertificate(0))],
+                [button(_("Accept its own certificate"), TrustCertificate(1))],
+                [button(_("Verify it as a browser does"), TrustCertificate(0))],
             ),
         )
         return Step.CERTIFICATE
-    await message.reply_html(ASK_USERNAME)
+    await message.reply_html(_(ASK_USERNAME))
     return Step.USERNAME
 
 
@@ -137,15 +142,19 @@ async def choose_certificate(update: Update, context: CamShareContext) -> Step |
         return ConversationHandler.END
     accept = bool(TrustCertificate.unpack(query.data).accept_self_signed)
     draft["accept_self_signed"] = accept
-    choice = "its own certificate accepted" if accept else "its certificate verified"
-    await edit_screen(query, f"HTTPS, {choice}.")
+    chosen = (
+        _("HTTPS, its own certificate accepted.")
+        if accept
+        else _("HTTPS, its certificate verified.")
+    )
+    await edit_screen(query, chosen)
     assert update.effective_chat
-    await update.effective_chat.send_message(ASK_USERNAME, parse_mode=ParseMode.HTML)
+    await update.effective_chat.send_message(_(ASK_USERNAME), parse_mode=ParseMode.HTML)
     return Step.USERNAME
 
 
 async def remind_to_choose_certificate(update: Update, context: CamShareContext) -> Step:
-    await _message(update).reply_text("Choose with the buttons above, or send /cancel.")
+    await _message(update).reply_text(_("Choose with the buttons above, or send /cancel."))
     return Step.CERTIFICATE
 
 
@@ -157,11 +166,11 @@ async def receive_username(update: Update, context: CamShareContext) -> Step | i
     username = (message.text or "").strip()
     if not username or len(username) > 64 or any(c.isspace() for c in username):
         await message.reply_html(
-            "A user name is 1 to 64 characters, without spaces. " + ASK_USERNAME
+            _("A user name is 1 to 64 characters, without spaces.") + " " + _(ASK_USERNAME)
         )
         return Step.USERNAME
     draft["username"] = username
-    await message.reply_html(ASK_PASSWORD)
+    await message.reply_html(_(ASK_PASSWORD))
     return Step.PASSWORD
 
 
@@ -175,7 +184,7 @@ async def receive_password(update: Update, context: CamShareContext) -> Step | i
         return ConversationHandler.END
     if not password or len(password) > 128:
         await update.effective_chat.send_message(
-            "A password is 1 to 128 characters. Send it again, or /cancel."
+            _("A password is 1 to 128 characters. Send it again, or /cancel.")
         )
         return Step.PASSWORD
     request = ConnectionRequest(
@@ -187,14 +196,15 @@ async def receive_password(update: Update, context: CamShareContext) -> Step | i
         password=password,
     )
     owner_id = update.effective_user.id
-    progress = await update.effective_chat.send_message("🔌 Connecting…")
+    progress = await update.effective_chat.send_message(_("🔌 Connecting…"))
     try:
         device = await _connect_or_say_why(
             context, owner_id=owner_id, device_id=draft["device_id"], request=request
         )
     except DeviceLoginRefused as error:
         await progress.edit_text(
-            describe(error) + " Send the password again, or /cancel.", parse_mode=ParseMode.HTML
+            describe(error) + " " + _("Send the password again, or /cancel."),
+            parse_mode=ParseMode.HTML,
         )
         return Step.PASSWORD
     except DeviceLoginLocked as error:
@@ -206,13 +216,12 @@ async def receive_password(update: Update, context: CamShareContext) -> Step | i
             await progress.edit_text(describe(error), parse_mode=ParseMode.HTML)
             _drafts(context).pop(WIZARD, None)
             return ConversationHandler.END
-        await progress.edit_text(f"{describe(error)}\n\n{ASK_ADDRESS}", parse_mode=ParseMode.HTML)
+        await progress.edit_text(
+            f"{describe(error)}\n\n{_(ASK_ADDRESS)}", parse_mode=ParseMode.HTML
+        )
         return Step.ADDRESS
     _drafts(context).pop(WIZARD, None)
-    await progress.edit_text(
-        f"✅ Connected <b>{escape(device.name)}</b>: {_what_was_read(device)}",
-        parse_mode=ParseMode.HTML,
-    )
+    await progress.edit_text(_connected_text(device), parse_mode=ParseMode.HTML)
     text, keyboard = await device_card(context, device)
     await update.effective_chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     return ConversationHandler.END
@@ -243,7 +252,12 @@ async def refresh_device(update: Update, context: CamShareContext) -> None:
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return
-    await query.answer(f"Read from the device: {plural(len(device.channels), 'channel')}")
+    count = len(device.channels)
+    await query.answer(
+        ngettext(
+            "Read from the device: {count} channel", "Read from the device: {count} channels", count
+        ).format(count=count)
+    )
     await edit_screen(query, *await device_card(context, device))
 
 
@@ -262,12 +276,14 @@ async def ask_to_disconnect(update: Update, context: CamShareContext) -> None:
     await query.answer()
     await edit_screen(
         query,
-        f"Disconnect <b>{escape(device.name)}</b>? I forget its address and password; nobody"
-        " can see its cameras here until you connect it again. Its shares stay as they are.",
+        _(
+            "Disconnect <b>{device}</b>? I forget its address and password; nobody can see its"
+            " cameras here until you connect it again. Its shares stay as they are."
+        ).format(device=escape(device.name)),
         inline(
             [
-                button("✂️ Yes, disconnect", ConfirmDisconnect(device.id)),
-                button("Keep it", OpenDevice(device.id)),
+                button(_("✂️ Yes, disconnect"), ConfirmDisconnect(device.id)),
+                button(_("Keep it"), OpenDevice(device.id)),
             ]
         ),
     )
@@ -286,7 +302,7 @@ async def disconnect(update: Update, context: CamShareContext) -> None:
         await query.answer(as_alert(error), show_alert=True)
         return
     await context.services.devices.pool.forget(device_id, before=context.services.clock())
-    await query.answer("Disconnected")
+    await query.answer(_("Disconnected"))
     await edit_screen(query, *await device_card(context, device))
 
 
@@ -346,12 +362,32 @@ def _about_the_address(error: SharingError) -> bool:
     )
 
 
-def _what_was_read(device: devices.DeviceView) -> str:
+def _connected_text(device: devices.DeviceView) -> str:
+    """What was read from the device: its model (when it gave one), firmware and channels."""
     model = device.connection.model if device.connection else ""
-    online = sum(1 for channel in device.channels if channel.online)
-    return (
-        f"{escape(model) or 'the device'}, firmware {escape(device.firmware_version)},"
-        f" {plural(len(device.channels), 'channel')} ({online} online)."
+    count = len(device.channels)
+    if model:
+        text = ngettext(
+            "✅ Connected <b>{device}</b>: {model}, firmware {firmware}, {count} channel"
+            " ({online} online).",
+            "✅ Connected <b>{device}</b>: {model}, firmware {firmware}, {count} channels"
+            " ({online} online).",
+            count,
+        )
+    else:
+        text = ngettext(
+            "✅ Connected <b>{device}</b>: the device, firmware {firmware}, {count} channel"
+            " ({online} online).",
+            "✅ Connected <b>{device}</b>: the device, firmware {firmware}, {count} channels"
+            " ({online} online).",
+            count,
+        )
+    return text.format(
+        device=escape(device.name),
+        model=escape(model),
+        firmware=escape(device.firmware_version),
+        count=count,
+        online=sum(1 for channel in device.channels if channel.online),
     )
 
 
@@ -381,12 +417,12 @@ def _draft(context: CamShareContext) -> dict[str, Any] | None:
 def build_handler() -> Handler:
     text = filters.TEXT & ~filters.COMMAND
     return Wizard(
-        title="connecting a device",
+        title=N_("connecting a device"),
         waiting_for={
-            Step.ADDRESS: "the device's address",
-            Step.CERTIFICATE: "a tap on one of the certificate buttons",
-            Step.USERNAME: "the user name on the device",
-            Step.PASSWORD: "the device's password",
+            Step.ADDRESS: N_("the device's address"),
+            Step.CERTIFICATE: N_("a tap on one of the certificate buttons"),
+            Step.USERNAME: N_("the user name on the device"),
+            Step.PASSWORD: N_("the device's password"),
         },
         entry_points=[CallbackQueryHandler(start_connecting, pattern=ConnectDevice.pattern())],
         states={

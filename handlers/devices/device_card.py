@@ -8,14 +8,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext
 from handlers.common.formatting import (
-    DEVICE_TYPE_LABELS,
     device_status_line,
+    device_type_label,
     escape,
     format_moment,
-    plural,
 )
 from handlers.common.keyboards import button, inline
 from handlers.qr.links import ListApplications, ShowDeviceQr, applications_waiting
+from languages import _, ngettext
 from sharing.devices import alarms
 from sharing.devices.devices import ChannelView, ConnectionView, DeviceView
 
@@ -144,21 +144,26 @@ def render_device_card(
     names = [channel_line(channel) for channel in device.channels]
     shown = names[:CHANNELS_SHOWN]
     if len(names) > CHANNELS_SHOWN:
-        shown.append(f"… and {len(names) - CHANNELS_SHOWN} more")
+        more = len(names) - CHANNELS_SHOWN
+        shown.append(ngettext("… and {count} more", "… and {count} more", more).format(count=more))
     sharing = (
-        f"Shared with {plural(device.live_shares, 'person', 'people')} (pending or active)"
+        ngettext(
+            "Shared with {count} person (pending or active)",
+            "Shared with {count} people (pending or active)",
+            device.live_shares,
+        ).format(count=device.live_shares)
         if device.live_shares
-        else "Not shared yet"
+        else _("Not shared yet")
     )
     waiting = device.pending_applications
     text = "\n".join(
         [
-            f"{DEVICE_TYPE_LABELS[device.type]} <b>{escape(device.name)}</b>",
-            f"Serial: <code>{escape(device.serial)}</code>",
-            f"Firmware: {escape(device.firmware_version)}",
+            f"{device_type_label(device.type)} <b>{escape(device.name)}</b>",
+            _("Serial: <code>{serial}</code>").format(serial=escape(device.serial)),
+            _("Firmware: {version}").format(version=escape(device.firmware_version)),
             *connection_lines(device.connection),
             *([muted_line(muted)] if muted else []),
-            f"Channels ({len(names)}):",
+            _("Channels ({count}):").format(count=len(names)),
             *shown,
             "",
             sharing,
@@ -167,18 +172,25 @@ def render_device_card(
     )
     keyboard = inline(
         [
-            button("📤 Share", ShareDevice(device.id)),
-            button("🔳 Share via QR code", ShowDeviceQr(device.id)),
+            button(_("📤 Share"), ShareDevice(device.id)),
+            button(_("🔳 Share via QR code"), ShowDeviceQr(device.id)),
         ],
-        [button(f"📨 Applications ({waiting})", ListApplications(device.id, 0))] if waiting else [],
-        *connection_buttons(device),
-        [button("🔔 Unmute alarms", UnmuteAlarms(device.id))] if muted else [],
-        [button("👥 Groups", ShowDeviceGroups(device.id))],
         [
-            button("✏️ Rename", RenameDevice(device.id)),
-            button("🗑 Remove", RemoveDevice(device.id)),
+            button(
+                _("📨 Applications ({count})").format(count=waiting),
+                ListApplications(device.id, 0),
+            )
+        ]
+        if waiting
+        else [],
+        *connection_buttons(device),
+        [button(_("🔔 Unmute alarms"), UnmuteAlarms(device.id))] if muted else [],
+        [button(_("👥 Groups"), ShowDeviceGroups(device.id))],
+        [
+            button(_("✏️ Rename"), RenameDevice(device.id)),
+            button(_("🗑 Remove"), RemoveDevice(device.id)),
         ],
-        [button("« My devices", ListDevices(0))],
+        [button(_("« My devices"), ListDevices(0))],
     )
     return text, keyboard
 
@@ -191,36 +203,37 @@ def channel_line(channel: ChannelView) -> str:
 def connection_lines(connection: ConnectionView | None) -> list[str]:
     """What the owner reads of the connection: never the password (R14)."""
     if connection is None:
-        return ["Not connected: connect it to see its cameras here."]
-    self_signed = ", its own certificate accepted" if connection.accept_self_signed else ""
-    return [
-        device_status_line(connection.status, connection.last_online_at),
-        f"Connected: {connection.scheme}://{escape(connection.host)}:{connection.port}"
-        f" as {escape(connection.username)}{self_signed}"
-        + (f" ({escape(connection.model)})" if connection.model else ""),
-    ]
+        return [_("Not connected: connect it to see its cameras here.")]
+    connected = (
+        _("Connected: {address} as {username}, its own certificate accepted")
+        if connection.accept_self_signed
+        else _("Connected: {address} as {username}")
+    ).format(
+        address=f"{connection.scheme}://{escape(connection.host)}:{connection.port}",
+        username=escape(connection.username),
+    )
+    model = f" ({escape(connection.model)})" if connection.model else ""
+    return [device_status_line(connection.status, connection.last_online_at), connected + model]
 
 
 def connection_buttons(device: DeviceView) -> list[list[InlineKeyboardButton]]:
     if device.connection is None:
-        return [[button("🔌 Connect", ConnectDevice(device.id))]]
+        return [[button(_("🔌 Connect"), ConnectDevice(device.id))]]
     return [
         [
-            button("📷 Live view", WatchDevice(device.id)),
-            button("🎞 Recordings", ShowRecordings(device.id)),
+            button(_("📷 Live view"), WatchDevice(device.id)),
+            button(_("🎞 Recordings"), ShowRecordings(device.id)),
         ],
         [
-            button("🔄 Refresh from device", RefreshDevice(device.id)),
-            button("🔌 Change connection", ConnectDevice(device.id)),
+            button(_("🔄 Refresh from device"), RefreshDevice(device.id)),
+            button(_("🔌 Change connection"), ConnectDevice(device.id)),
         ],
-        [button("✂️ Disconnect", Disconnect(device.id))],
+        [button(_("✂️ Disconnect"), Disconnect(device.id))],
     ]
-
-
-def muted_until_text(until: datetime | None) -> str:
-    return f"until {format_moment(until)}" if until else "until you unmute them"
 
 
 def muted_line(muted: Muted) -> str:
     """What a device card or a received device shows while its alarms are muted."""
-    return f"🔕 Alarms muted {muted_until_text(muted.until)}"
+    if muted.until is None:
+        return _("🔕 Alarms muted until you unmute them")
+    return _("🔕 Alarms muted until {moment}").format(moment=format_moment(muted.until))

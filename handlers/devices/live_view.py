@@ -37,6 +37,7 @@ from handlers.devices.channels import (
 )
 from handlers.devices.device_card import WatchDevice
 from handlers.devices.photos import fit_for_telegram
+from languages import N_, _, format_moment
 from sharing.devices.access import DeviceUse, HeldChannel
 from sharing.devices.connections import DeviceTarget
 from sharing.devices.pool import DevicePool, Preset, PtzMove
@@ -63,7 +64,7 @@ MOVES = {
     "i": ("＋", PtzMove(zoom=SPEED)),
     "o": ("－", PtzMove(zoom=-SPEED)),
 }
-ACCESS_ENDED = "Your access to this channel has ended."
+ACCESS_ENDED = N_("Your access to this channel has ended.")
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ async def move_camera(update: Update, context: CamShareContext) -> None:
     assert query
     tapped = MoveCamera.unpack(query.data)
     if tapped.move not in MOVES:
-        await query.answer(ACCESS_ENDED, show_alert=True)
+        await query.answer(_(ACCESS_ENDED), show_alert=True)
         return
     ptz_move = MOVES[tapped.move][1]
     await _replace_photo(
@@ -195,7 +196,9 @@ async def _show_picker(
     )
     await edit_screen(
         query,
-        f"📷 <b>{escape(use.name)}</b>: which channel? Each tap takes a fresh snapshot.",
+        _("📷 <b>{device}</b>: which channel? Each tap takes a fresh snapshot.").format(
+            device=escape(use.name)
+        ),
         inline(*rows, [back_button(use)]),
     )
 
@@ -215,7 +218,7 @@ async def _replace_photo(
     try:
         photo, caption, keyboard = await _snapshot(context, query, device_id, channel, move=move)
     except (PermissionNotHeld, DeviceNotFound):
-        await query.answer(ACCESS_ENDED, show_alert=True)
+        await query.answer(_(ACCESS_ENDED), show_alert=True)
         if isinstance(query.message, Message) and query.message.reply_markup:
             await query.edit_message_reply_markup(None)  # once: a second tap changes nothing
         return
@@ -259,10 +262,8 @@ async def _snapshot(
         photo = await fit_for_telegram(picture)
     except OSError:  # Pillow: not a picture it can read
         raise DeviceRequestRefused(device_name=use.name) from None
-    caption = (
-        f"📷 <b>{escape(use.name)}</b> · {escape(channel_label(held))}\n"
-        f"Taken {services.clock().strftime('%d %b %Y, %H:%M:%S UTC')}"
-    )
+    taken = _("Taken {moment}").format(moment=format_moment(services.clock()))
+    caption = f"📷 <b>{escape(use.name)}</b> · {escape(channel_label(held))}\n{taken}"
     return photo, caption, _photo_keyboard(use, held, presets)
 
 
@@ -284,13 +285,14 @@ def _photo_keyboard(
     before, after = use.neighbours(number, Permission.LIVE_VIEW)
     navigation = [
         *([button("‹", ShowLive(device_id, before))] if before is not None else []),
-        button("🔄 Refresh", ShowLive(device_id, number)),
+        button(_("🔄 Refresh"), ShowLive(device_id, number)),
         *([button("›", ShowLive(device_id, after))] if after is not None else []),
     ]
     rows: list[list[InlineKeyboardButton]] = [navigation]
     if Permission.PTZ in held.permissions:
         arrows = [
-            button(label, MoveCamera(device_id, number, code)) for code, (label, _) in MOVES.items()
+            button(label, MoveCamera(device_id, number, code))
+            for code, (label, __) in MOVES.items()
         ]
         rows += [arrows[:4], arrows[4:]]
         shown = [

@@ -21,9 +21,10 @@ from telegram.ext import (
 from handlers.common.accounts import current_account
 from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import DEVICE_STATUS_LABELS, device_type_icon, escape, plural
+from handlers.common.formatting import device_status_icon, device_type_icon, escape
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.notify import notify
+from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
 from handlers.devices.device_card import (
@@ -34,11 +35,12 @@ from handlers.devices.device_card import (
     RenameDevice,
     device_card,
 )
+from handlers.devices.group_news import queue_for_groups
 from handlers.groups import lines as group_lines
 from handlers.manage.received_screens import ListReceived
+from languages import N_, _, ngettext
 from sharing.devices import devices
 from sharing.errors import InvalidDeviceField, SharingError
-from sharing.groups import group_outbox
 from sharing.shares import share_queries
 
 PAGE_SIZE = 8
@@ -82,38 +84,54 @@ async def _devices_page(
         )
     reminder = _invitations_reminder(received.invitations)
     others = (
-        [button(f"📥 Shared with me ({received.devices})", ListReceived(0))]
+        [button(_("📥 Shared with me ({count})").format(count=received.devices), ListReceived(0))]
         if received.devices
         else []
     )
     if page.total == 0:
         if not others:
-            return reminder + "You have no devices yet. Send /adddevice to add one.", None
-        return reminder + "You have no devices of your own yet. Send /adddevice to add one.", (
+            return reminder + _("You have no devices yet. Send /adddevice to add one."), None
+        return reminder + _("You have no devices of your own yet. Send /adddevice to add one."), (
             inline(others)
         )
     rows = [[button(_device_label(item), OpenDevice(item.id))] for item in page.items]
     paging = []
     if page.has_previous:
-        paging.append(button("‹ Previous", ListDevices(max(offset - PAGE_SIZE, 0))))
+        paging.append(button(_("‹ Previous"), ListDevices(max(offset - PAGE_SIZE, 0))))
     if page.has_next:
-        paging.append(button("Next ›", ListDevices(offset + PAGE_SIZE)))
+        paging.append(button(_("Next ›"), ListDevices(offset + PAGE_SIZE)))
     last = min(offset + PAGE_SIZE, page.total)
-    header = f"<b>Your devices</b> ({offset + 1}–{last} of {page.total}). Tap one to open it."
+    header = _("<b>Your devices</b> ({first}–{last} of {total}). Tap one to open it.").format(
+        first=offset + 1, last=last, total=page.total
+    )
     return reminder + header, inline(*rows, paging, others)
 
 
 def _invitations_reminder(waiting: int) -> str:
     if not waiting:
         return ""
-    verb = "waits" if waiting == 1 else "wait"
-    return f"📨 {plural(waiting, 'invitation')} {verb} for your answer: /received\n\n"
+    reminder = ngettext(
+        "📨 {count} invitation waits for your answer: /received",
+        "📨 {count} invitations wait for your answer: /received",
+        waiting,
+    )
+    return reminder.format(count=waiting) + "\n\n"
 
 
 def _device_label(item: devices.DeviceSummary) -> str:
-    shared = f" · shared {item.live_shares}" if item.live_shares else ""
-    status = f"{DEVICE_STATUS_LABELS[item.status].split(' ', 1)[0]} " if item.status else ""
-    return f"{status}{device_type_icon(item.type)} {item.name} · {item.channel_count} ch{shared}"
+    """Plain text (a button's label): the name as the owner typed it."""
+    channels = item.channel_count
+    if item.live_shares:
+        label = ngettext(
+            "{device} · {channels} ch · shared {shares}",
+            "{device} · {channels} ch · shared {shares}",
+            channels,
+        )
+    else:
+        label = ngettext("{device} · {channels} ch", "{device} · {channels} ch", channels)
+    status = f"{device_status_icon(item.status)} " if item.status else ""
+    described = label.format(device=item.name, channels=channels, shares=item.live_shares)
+    return f"{status}{device_type_icon(item.type)} {described}"
 
 
 async def _tapped_device(
@@ -150,19 +168,24 @@ async def ask_to_confirm_removal(update: Update, context: CamShareContext) -> No
     device = await _tapped_device(update, context, RemoveDevice.unpack(query.data).device_id)
     if device is None:
         return
-    consequence = (
-        f" This ends its {plural(device.live_shares, 'share')} and tells the"
-        f" {plural(device.live_shares, 'person', 'people')} it was shared with."
+    question = (
+        ngettext(
+            "Remove <b>{device}</b> from your account? This ends its {count} share and tells"
+            " the {count} person it was shared with.",
+            "Remove <b>{device}</b> from your account? This ends its {count} shares and tells"
+            " the {count} people it was shared with.",
+            device.live_shares,
+        )
         if device.live_shares
-        else ""
+        else _("Remove <b>{device}</b> from your account?")
     )
     await edit_screen(
         query,
-        f"Remove <b>{escape(device.name)}</b> from your account?{consequence}",
+        question.format(device=escape(device.name), count=device.live_shares),
         inline(
             [
-                button("🗑 Yes, remove it", ConfirmRemoveDevice(device.id)),
-                button("Keep it", OpenDevice(device.id)),
+                button(_("🗑 Yes, remove it"), ConfirmRemoveDevice(device.id)),
+                button(_("Keep it"), OpenDevice(device.id)),
             ]
         ),
     )
@@ -177,31 +200,33 @@ async def remove_device(update: Update, context: CamShareContext) -> None:
         async with context.services.database.write() as session:
             removed = await devices.remove_device(session, owner_id=owner.id, device_id=device_id)
             # The device and its links are gone: its groups are the ones it had.
-            line = group_lines.device_removed(
-                owner_name=owner.full_name,
-                device_name=removed.name,
-                shared_with=len(removed.recipient_ids),
-            )
-            await group_outbox.queue_line(
-                session, group_ids=removed.group_ids, line=line, now=context.services.clock()
+            gone = removed
+            await queue_for_groups(
+                session,
+                group_ids=gone.group_ids,
+                line=lambda: group_lines.device_removed(
+                    owner_name=owner.full_name,
+                    device_name=gone.name,
+                    shared_with=len(gone.recipient_ids),
+                ),
+                now=context.services.clock(),
             )
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return
     await context.services.devices.pool.forget(device_id, before=context.services.clock())
-    await query.answer("Removed")
+    await query.answer(_("Removed"))
     await edit_screen(
         query,
-        f"🗑 <b>{escape(removed.name)}</b> was removed.",
-        inline([button("« My devices", ListDevices(0))]),
+        _("🗑 <b>{device}</b> was removed.").format(device=escape(removed.name)),
+        inline([button(_("« My devices"), ListDevices(0))]),
     )
     for recipient_id in removed.recipient_ids:
-        await notify(
-            context,
-            recipient_id,
-            f"{escape(owner.full_name)} removed the device <b>{escape(removed.name)}</b>;"
-            " it is no longer shared with you.",
-        )
+        async with speaking_to(context, recipient_id):
+            text = _(
+                "{owner} removed the device <b>{device}</b>; it is no longer shared with you."
+            ).format(owner=escape(owner.full_name), device=escape(removed.name))
+        await notify(context, recipient_id, text)
 
 
 async def ask_new_name(update: Update, context: CamShareContext) -> RenameStep | int:
@@ -213,7 +238,9 @@ async def ask_new_name(update: Update, context: CamShareContext) -> RenameStep |
     context.user_data.setdefault(DRAFTS_KEY, {})[RENAME_WIZARD] = device.id
     assert update.effective_chat
     await update.effective_chat.send_message(
-        f"Send the new name for <b>{escape(device.name)}</b>, or /cancel to keep it.",
+        _("Send the new name for <b>{device}</b>, or /cancel to keep it.").format(
+            device=escape(device.name)
+        ),
         parse_mode=ParseMode.HTML,
     )
     return RenameStep.NAME
@@ -238,7 +265,7 @@ async def receive_new_name(update: Update, context: CamShareContext) -> RenameSt
         await message.reply_html(describe(error))
         return ConversationHandler.END
     context.user_data[DRAFTS_KEY].pop(RENAME_WIZARD, None)
-    await message.reply_html(f"✅ Renamed to <b>{escape(device.name)}</b>.")
+    await message.reply_html(_("✅ Renamed to <b>{device}</b>.").format(device=escape(device.name)))
     text, keyboard = await device_card(context, device)
     await message.reply_html(text, reply_markup=keyboard)
     return ConversationHandler.END
@@ -246,8 +273,8 @@ async def receive_new_name(update: Update, context: CamShareContext) -> RenameSt
 
 def build_handlers() -> list[Handler]:
     rename = Wizard(
-        title="renaming a device",
-        waiting_for={RenameStep.NAME: "the device's new name"},
+        title=N_("renaming a device"),
+        waiting_for={RenameStep.NAME: N_("the device's new name")},
         entry_points=[CallbackQueryHandler(ask_new_name, pattern=RenameDevice.pattern())],
         states={
             RenameStep.NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, receive_new_name)]

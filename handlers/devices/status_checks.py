@@ -11,12 +11,14 @@ records its status, as every group line is.
 import asyncio
 
 from handlers.common.context import CamShareContext
-from handlers.common.formatting import DEVICE_STATUS_LABELS, escape, format_moment
+from handlers.common.formatting import device_status_label, escape, format_moment
 from handlers.common.notify import notify
+from handlers.common.readers import speaking_to
+from handlers.devices.group_news import queue_for_groups
 from handlers.groups import lines as group_lines
+from languages import _
 from sharing.devices import status
 from sharing.devices.connections import DeviceTarget
-from sharing.groups import group_outbox
 from storage.models import DeviceStatus
 
 CHECKS_PER_RUN = 500
@@ -58,11 +60,14 @@ async def _record(
             connected_at=target.connected_at,
         )
         if notice is not None:
-            await group_outbox.queue_line(
-                session, group_ids=notice.group_ids, line=_group_line(notice), now=now
+            told = notice
+            await queue_for_groups(
+                session, group_ids=told.group_ids, line=lambda: _group_line(told), now=now
             )
     if notice is not None:
-        await notify(context, notice.owner_id, _owner_text(notice))
+        async with speaking_to(context, notice.owner_id):
+            text = _owner_text(notice)
+        await notify(context, notice.owner_id, text)
 
 
 def _group_line(notice: status.StatusNotice) -> str:
@@ -74,14 +79,18 @@ def _group_line(notice: status.StatusNotice) -> str:
 
 
 def _owner_text(notice: status.StatusNotice) -> str:
-    name = f"<b>{escape(notice.device_name)}</b>"
+    """In the owner's language: made inside `speaking_to` them."""
+    name = escape(notice.device_name)
     since = format_moment(notice.away_since)
     if notice.status == DeviceStatus.ONLINE:
-        return f"🟢 {name} is back online. It was away since {since}."
-    why = DEVICE_STATUS_LABELS[notice.status]
-    advice = (
-        " Open its card in /devices to connect it again with the right password."
-        if notice.status == DeviceStatus.WRONG_PASSWORD
-        else ""
-    )
-    return f"{why}: {name} has not answered as itself since {since}.{advice}"
+        return _("🟢 <b>{device}</b> is back online. It was away since {moment}.").format(
+            device=name, moment=since
+        )
+    if notice.status == DeviceStatus.WRONG_PASSWORD:
+        away = _(
+            "{status}: <b>{device}</b> has not answered as itself since {moment}. Open its card"
+            " in /devices to connect it again with the right password."
+        )
+    else:
+        away = _("{status}: <b>{device}</b> has not answered as itself since {moment}.")
+    return away.format(status=device_status_label(notice.status), device=name, moment=since)

@@ -14,8 +14,10 @@ from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from languages import SOURCE_LANGUAGE
 from storage.models import (
     ALL_PERMISSIONS,
+    Account,
     AlarmMute,
     AlarmNotice,
     Channel,
@@ -31,6 +33,16 @@ KINDS_MAX = 128
 EDIT_INTERVAL = timedelta(seconds=30)
 """A notice is edited at most this often, and a person has one notice edited per run: a flood
 of events on every channel costs each person a few edits a minute, within Telegram's limits."""
+
+
+@dataclass(frozen=True)
+class Reader:
+    language: str
+    time_zone: str
+
+
+ANYONE = Reader(SOURCE_LANGUAGE, "UTC")
+"""Who reads a notice whose account is gone meanwhile: it fails to send, in English."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,8 @@ class AlarmNoticeView:
     """Whether the person also holds Live View on the channel: a snapshot goes with it."""
     chat_id: int | None
     message_id: int | None
+    reader: Reader
+    """The person's language and time zone: the notice is written in them."""
 
 
 @dataclass(frozen=True)
@@ -132,8 +146,12 @@ async def record_event(
         notice.with_live_view = Permission.LIVE_VIEW in holder.permissions
         starting.append((notice, holder))
     await session.flush()
+    readers = await _readers(session, [holder.account_id for __, holder in starting])
     return RecordedEvent(
-        [_view(notice, holder) for notice, holder in starting],
+        [
+            _view(notice, holder, readers.get(holder.account_id, ANYONE))
+            for notice, holder in starting
+        ],
         channel_known=bool(holders)
         or await _has_channel(session, device_id=device_id, channel=channel),
     )
@@ -163,7 +181,7 @@ async def notices_to_edit(
     """Sent notices whose count moved on since they were drawn and not drawn for
     `EDIT_INTERVAL`, one a person (the one waiting longest)."""
     rows = await session.exec(
-        select(AlarmNotice, Channel.name)
+        select(AlarmNotice, Channel.name, Account.language, Account.time_zone)
         .join(
             Channel,
             and_(
@@ -171,6 +189,7 @@ async def notices_to_edit(
                 col(Channel.number) == AlarmNotice.channel_number,
             ),
         )
+        .join(Account, col(Account.id) == AlarmNotice.account_id)
         .where(
             col(AlarmNotice.message_id).is_not(None),
             col(AlarmNotice.count) != col(AlarmNotice.shown_count),
@@ -180,9 +199,9 @@ async def notices_to_edit(
         .limit(limit)
     )
     one_each: dict[int, AlarmNoticeView] = {}
-    for notice, channel_name in rows:
+    for notice, channel_name, language, time_zone in rows:
         holder = _Holder(notice.account_id, Permission(0), notice.device_name, channel_name)
-        one_each.setdefault(notice.account_id, _view(notice, holder))
+        one_each.setdefault(notice.account_id, _view(notice, holder, Reader(language, time_zone)))
     return list(one_each.values())
 
 
@@ -281,7 +300,19 @@ async def _holders(
     return holders
 
 
-def _view(notice: AlarmNotice, holder: _Holder) -> AlarmNoticeView:
+async def _readers(session: AsyncSession, account_ids: list[int]) -> dict[int, Reader]:
+    """Each account's language and time zone: one query for all the holders an event tells."""
+    if not account_ids:
+        return {}
+    rows = await session.exec(
+        select(Account.id, Account.language, Account.time_zone).where(
+            col(Account.id).in_(account_ids)
+        )
+    )
+    return {account_id: Reader(language, time_zone) for account_id, language, time_zone in rows}
+
+
+def _view(notice: AlarmNotice, holder: _Holder, reader: Reader) -> AlarmNoticeView:
     assert notice.id is not None
     return AlarmNoticeView(
         id=notice.id,
@@ -297,4 +328,5 @@ def _view(notice: AlarmNotice, holder: _Holder) -> AlarmNoticeView:
         live_view=notice.with_live_view,
         chat_id=notice.chat_id,
         message_id=notice.message_id,
+        reader=reader,
     )

@@ -313,6 +313,25 @@ async def groups_of_devices(
     return {device_id: tuple(group_ids) for device_id, group_ids in by_device.items()}
 
 
+async def groups_by_language(
+    session: AsyncSession, *, group_ids: Iterable[int]
+) -> dict[str, tuple[int, ...]]:
+    """The groups by the language they speak: news for many groups is written once in each."""
+    ids = list(set(group_ids))
+    if not ids:
+        return {}
+    rows = await session.exec(
+        select(InstallerGroup.language, InstallerGroup.id)
+        .where(col(InstallerGroup.id).in_(ids))
+        .order_by(col(InstallerGroup.id))
+    )
+    by_language: dict[str, list[int]] = {}
+    for language, group_id in rows:
+        assert group_id is not None
+        by_language.setdefault(language, []).append(group_id)
+    return {language: tuple(ids) for language, ids in by_language.items()}
+
+
 def _owner_devices_statements(
     *, linked: bool
 ) -> tuple[Select[*tuple[Any, ...]], SelectOfScalar[int]]:

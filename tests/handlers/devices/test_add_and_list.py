@@ -7,6 +7,7 @@ from sharing.devices import devices
 from storage.database import Database
 from storage.models import Account, DeviceType, Share, ShareState
 from tests.clock import FakeClock
+from tests.handlers.devices.journeys import speaks
 from tests.handlers.journeys import add_nvr, started
 from tests.harness.users import Telegram
 
@@ -246,3 +247,32 @@ async def test_a_double_tap_is_harmless(
     assert first.text is None and again.text is None
     assert listing.text.startswith("Your devices (1–1 of 1)")
     assert not [record for record in caplog.records if record.levelname == "ERROR"]
+
+
+@pytest.mark.usefixtures("marked_catalogs")
+async def test_a_removed_device_is_told_in_each_recipients_language(
+    telegram: Telegram, database: Database, clock: FakeClock
+) -> None:
+    olivia = await started(telegram, "Olivia")
+    rita = await started(telegram, "Rita")
+    await add_nvr(olivia)
+    await speaks(database, rita, "ru")
+    async with database.write() as session:
+        page = await devices.list_devices(session, owner_id=olivia.id, offset=0, limit=1)
+        session.add(
+            Share(
+                device_id=page.items[0].id,
+                owner_id=olivia.id,
+                recipient_id=rita.id,
+                state=ShareState.ACTIVE,
+                created_at=clock(),
+                updated_at=clock(),
+            )
+        )
+    card = olivia.last_message
+    await olivia.tap("🗑 Remove")
+    await olivia.tap("🗑 Yes, remove it")
+    assert card.text == "🗑 Shop NVR was removed.", "the owner reads their own language"
+    assert rita.last_message.text == (
+        "[ru] Olivia removed the device Shop NVR; it is no longer shared with you."
+    )

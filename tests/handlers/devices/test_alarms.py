@@ -6,21 +6,32 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
+from telegram import InlineKeyboardMarkup
 
 from device_api import DeviceEvent, EventKind, Heartbeat
 from handlers.common.context import CamShareContext
+from handlers.devices import alarms
 from handlers.devices.alarms import handle_alert, refresh_alarm_notices, watch_devices
 from handlers.groups.news import flush_group_news
+from languages import format_moment, speaking
 from sharing.devices import connections
+from sharing.devices.alarms import AlarmNoticeView
 from sharing.devices.connections import DeviceTarget
 from storage.database import Database
-from storage.models import DeviceGroupLink, Permission, Share, ShareState
+from storage.models import (
+    DeviceGroupLink,
+    InstallerGroup,
+    Permission,
+    Share,
+    ShareState,
+)
 from tests.clock import FakeClock
 from tests.device_simulator import DeviceSimulator
 from tests.handlers.devices.journeys import (
     linked_group,
     pictured_channel,
     share_channels,
+    speaks,
 )
 from tests.handlers.journeys import verified
 from tests.harness.state import ChatMessage
@@ -93,7 +104,7 @@ async def test_a_burst_folds_into_one_edited_notice(
     assert len(olivia.messages) == sent, "folded, not sent again"
     await refresh_alarm_notices(context)  # 60 s after it was sent: due for an edit
     assert notice.caption == (
-        "🚨 Motion, Intrusion, 4 times since 09:00\nShop NVR · 2. Camera 02\n"
+        "🚨 Motion, Intrusion, 4 times since 09:00 UTC\nShop NVR · 2. Camera 02\n"
         "Last at 15 Jan 2026, 09:01 UTC"
     )
     edits = len(notice.history)
@@ -275,3 +286,52 @@ async def test_the_card_keeps_showing_a_mute_whatever_redraws_it(
     await olivia.tap("🔄 Refresh from device", message=card)
     assert "🔕 Alarms muted until you unmute them" in card.text
     assert ["🔔 Unmute alarms"] in card.buttons
+
+
+async def test_each_holder_and_group_reads_an_alarm_in_their_language_written_once_for_each(
+    telegram: Telegram,
+    olivia: TelegramUser,
+    target: DeviceTarget,
+    context: CamShareContext,
+    database: Database,
+    clock: FakeClock,
+    marked_catalogs: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rita = await verified(telegram, "Rita", "+447700900002")
+    sam = await verified(telegram, "Sam", "+447700900003")
+    for person in (rita, sam):
+        await share_channels(database, person, [2], Permission.ALARM)
+        await speaks(database, person, "ru")
+    group = await linked_group(telegram, olivia)
+    async with database.write() as session:
+        (installers,) = await session.exec(select(InstallerGroup))
+        installers.language = "es"
+    written = []
+    screen = alarms._notice_screen
+
+    def counted(notice: AlarmNoticeView) -> tuple[str, InlineKeyboardMarkup]:
+        written.append(notice.reader.language)
+        return screen(notice)
+
+    monkeypatch.setattr(alarms, "_notice_screen", counted)
+
+    await handle_alert(context, target, motion(2, EventKind.VIDEO_LOSS))
+
+    assert sorted(written) == ["en", "ru"], "one text for both Russian readers"
+    with speaking("ru"):
+        russian_moment = format_moment(datetime(2026, 1, 15, 9, 0, tzinfo=UTC))
+    assert "янв" in russian_moment
+    assert olivia.last_message.caption.startswith("🚨 Video loss\n")
+    for person in (rita, sam):
+        assert person.last_message.text == (
+            f"🚨 [ru] Video loss\nShop NVR · 2. Camera 02\n[ru] At {russian_moment}"
+        )
+        assert person.last_message.buttons == [[f"[ru] {label}" for label in MUTE_ROW]]
+    lines = await news(context, group)
+    assert len(lines) == 1 and "[es] Video loss" in lines[0]
+
+    clock.advance(seconds=40)
+    await handle_alert(context, target, motion(2, EventKind.VIDEO_LOSS))
+    await refresh_alarm_notices(context)
+    assert rita.last_message.text.startswith("[ru] 🚨 [ru] Video loss, 2 times since 09:00 UTC")

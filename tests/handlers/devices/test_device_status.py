@@ -2,16 +2,19 @@
 the grace period is told once to its owner and groups, and once again when it is back."""
 
 import pytest
+from sqlmodel import select
 
 from handlers.common.context import CamShareContext
 from handlers.devices.status_checks import check_devices
 from handlers.groups.news import flush_group_news
 from storage.database import Database
+from storage.models import InstallerGroup
 from tests.clock import FakeClock
 from tests.device_simulator import DeviceSimulator
 from tests.handlers.devices.journeys import (
     linked_group,
     share_channels,
+    speaks,
 )
 from tests.harness.users import Telegram, TelegramGroup, TelegramUser
 
@@ -124,3 +127,25 @@ async def test_recipients_see_the_status_never_the_address(
     screen = rita.last_message.text
     assert "🔴 Offline · last seen online 15 Jan 2026, 09:02 UTC" in screen
     assert "127.0.0.1" not in screen and "admin" not in screen
+
+
+@pytest.mark.usefixtures("marked_catalogs")
+async def test_the_owner_and_each_group_are_told_in_their_own_language(
+    olivia: TelegramUser,
+    group: TelegramGroup,
+    nvr_simulator: DeviceSimulator,
+    context: CamShareContext,
+    database: Database,
+    clock: FakeClock,
+) -> None:
+    await group_news(context, group)
+    await speaks(database, olivia, "ru")
+    async with database.write() as session:
+        (installers,) = await session.exec(select(InstallerGroup))
+        installers.language = "es"
+    nvr_simulator.hold_requests(path="/ISAPI/System/deviceInfo")
+    clock.advance(seconds=321)
+    await check_devices(context)
+    assert olivia.last_message.text.startswith("[ru] [ru] 🔴 Offline: Shop NVR has not answered")
+    (line,) = await group_news(context, group)
+    assert "15 ene 2026" in line, "the group's line made in Spanish"
