@@ -34,6 +34,9 @@ GROUP_COMMANDS = (
         command="allowlinking", description=N_("Administrators: let members link devices here")
     ),
     BotCommand(command="stoplinking", description=N_("Administrators: stop new links here")),
+    BotCommand(
+        command="language", description=N_("Administrators: choose the language I speak here")
+    ),
     BotCommand(command="help", description=N_("What I do in this group")),
 )
 """Registered for group chats (BotCommandScopeAllGroupChats); handlers.groups.chats answers them."""

@@ -1,6 +1,6 @@
-"""Installer groups: the bot joining and leaving Telegram groups, `/allowlinking`, `/link` and
-`/unlink` there, 👥 Groups on a device card, `/groups`, and the one-line news each group hears
-about its linked devices (queued in the database, sent at the group's pace)."""
+"""Installer groups: the bot joining and leaving Telegram groups, `/allowlinking`, `/language`,
+`/link` and `/unlink` there, 👥 Groups on a device card, `/groups`, and the one-line news each
+group hears about its linked devices (queued in the database, sent at the group's pace)."""
 
 from handlers.common.context import Handler
 
@@ -14,6 +14,11 @@ def build_guards() -> list[Handler]:
 
 
 def build_handlers() -> list[Handler]:
-    from handlers.groups import chats, device_groups, linking
+    from handlers.groups import chats, device_groups, group_language, linking
 
-    return [*chats.build_handlers(), *linking.build_handlers(), *device_groups.build_handlers()]
+    return [
+        *chats.build_handlers(),
+        *group_language.build_handlers(),
+        *linking.build_handlers(),
+        *device_groups.build_handlers(),
+    ]

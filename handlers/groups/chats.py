@@ -26,9 +26,11 @@ from handlers.common.listing import short
 from handlers.common.refusals import describe
 from handlers.groups.lines import NAME_CHARS
 from handlers.groups.members import is_administrator, is_present
+from languages import _, language_for, ngettext, speaking
 from sharing.errors import SharingError
 from sharing.groups import installer_groups
 from sharing.groups.installer_groups import LinkedGroup
+from sharing.people import accounts
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +45,21 @@ def group_help_text() -> str:
     commands = "\n".join(
         f"/{command.command} — {command.description}" for command in translated(GROUP_COMMANDS)
     )
-    return (
-        "<b>CamShare</b> tells this group what happens to the CCTV devices linked to it:"
-        " invitations, accepts, declines, expiries, applications, changes and deletions, one"
-        " short line each.\n\n"
-        "1. An administrator sends /allowlinking once.\n"
-        "2. Device owners send /link here and tap their devices (or tap 👥 Groups on a device"
-        " card, in a private chat with me).\n\n"
-        f"{commands}\n\nRemoving me from the group unlinks every device. I answer commands only."
+    return "\n\n".join(
+        [
+            _(
+                "<b>CamShare</b> tells this group what happens to the CCTV devices linked to it:"
+                " invitations, accepts, declines, expiries, applications, changes and deletions,"
+                " one short line each."
+            ),
+            _(
+                "1. An administrator sends /allowlinking once.\n"
+                "2. Device owners send /link here and tap their devices (or tap 👥 Groups on a"
+                " device card, in a private chat with me)."
+            ),
+            commands,
+            _("Removing me from the group unlinks every device. I answer commands only."),
+        ]
     )
 
 
@@ -75,20 +84,28 @@ async def bot_membership_changed(update: Update, context: CamShareContext) -> No
 
 
 async def _joined(context: CamShareContext, change: ChatMemberUpdated) -> None:
+    """A new group speaks its adder's language: their account's, else what Telegram gives."""
     services = context.services
+    adder = change.from_user
     async with services.database.write() as session:
-        await installer_groups.note_bot_added(
+        reader = await accounts.reader_of(session, adder.id)
+        group, __ = await installer_groups.note_bot_added(
             session,
             chat_id=change.chat.id,
             title=change.chat.title or "",
-            added_by=change.from_user.id,
+            added_by=adder.id,
             now=services.clock(),
+            language=reader[0] if reader else language_for(adder.language_code),
         )
-    title = escape(change.chat.title or "everyone")
+    with speaking(group.language):
+        hello = (
+            _("👋 Hello, {title}!").format(title=escape(change.chat.title))
+            if change.chat.title
+            else _("👋 Hello, everyone!")
+        )
+        text = f"{hello}\n\n{group_help_text()}"
     try:
-        await change.chat.send_message(
-            f"👋 Hello, {title}!\n\n" + group_help_text(), parse_mode=ParseMode.HTML
-        )
+        await change.chat.send_message(text, parse_mode=ParseMode.HTML)
     except TelegramError as error:
         # Added where it may not write (a restricted supergroup): it answers commands later.
         log.info("could not greet group %s: %s", change.chat.id, error.message)
@@ -161,13 +178,18 @@ async def _set_linking(update: Update, context: CamShareContext, *, allowed: boo
         return
     if allowed:
         await message.reply_html(
-            "🔓 Linking is allowed in this group. Device owners: send /link here and tap your"
-            " devices; the group will hear about their invitations, shares and applications."
+            _(
+                "🔓 Linking is allowed in this group. Device owners: send /link here and tap your"
+                " devices; the group will hear about their invitations, shares and applications."
+            )
         )
     else:
         await message.reply_html(
-            "🔒 Linking is stopped: no more devices can be linked here. Devices linked already"
-            " stay linked until their owners send /unlink, or until I am removed from the group."
+            _(
+                "🔒 Linking is stopped: no more devices can be linked here. Devices linked"
+                " already stay linked until their owners send /unlink, or until I am removed"
+                " from the group."
+            )
         )
 
 
@@ -185,13 +207,15 @@ async def show_my_groups(update: Update, context: CamShareContext) -> None:
         linked = await installer_groups.linked_groups(session, owner_id=account.id)
     if not linked:
         await message.reply_html(
-            "None of your devices is linked to a group. To link one: add me to your installer's"
-            " group, ask an administrator there to send /allowlinking, then send /link in the"
-            " group (or tap 👥 Groups on a device card in /devices)."
+            _(
+                "None of your devices is linked to a group. To link one: add me to your"
+                " installer's group, ask an administrator there to send /allowlinking, then send"
+                " /link in the group (or tap 👥 Groups on a device card in /devices)."
+            )
         )
         return
-    heading = "👥 <b>Groups that hear about your devices</b>"
-    footer = "Send /unlink in a group, or tap 👥 Groups on a device card, to unlink one."
+    heading = _("👥 <b>Groups that hear about your devices</b>")
+    footer = _("Send /unlink in a group, or tap 👥 Groups on a device card, to unlink one.")
     lines = _fitting([_group_line(item) for item in linked], room=MESSAGE_CHARS - 200)
     await message.reply_html("\n".join([heading, *lines, "", footer]))
 
@@ -199,8 +223,15 @@ async def show_my_groups(update: Update, context: CamShareContext) -> None:
 def _group_line(item: LinkedGroup) -> str:
     names = item.device_names
     shown = ", ".join(escape(short(name, NAME_CHARS)) for name in names[:GROUP_NAMES_SHOWN])
-    more = f" and {len(names) - GROUP_NAMES_SHOWN} more" if len(names) > GROUP_NAMES_SHOWN else ""
-    return f"• <b>{escape(short(item.group.title, NAME_CHARS))}</b>: {shown}{more}"
+    title = escape(short(item.group.title, NAME_CHARS))
+    if len(names) <= GROUP_NAMES_SHOWN:
+        return f"• <b>{title}</b>: {shown}"
+    more = len(names) - GROUP_NAMES_SHOWN
+    return ngettext(
+        "• <b>{group}</b>: {devices} and {count} more",
+        "• <b>{group}</b>: {devices} and {count} more",
+        more,
+    ).format(group=title, devices=shown, count=more)
 
 
 def _fitting(lines: list[str], *, room: int) -> list[str]:
@@ -210,7 +241,9 @@ def _fitting(lines: list[str], *, room: int) -> list[str]:
     used = 0
     for index, line in enumerate(lines):
         if used + len(line) + 1 > room:
-            return [*kept, f"… and {len(lines) - index} more groups."]
+            others = len(lines) - index
+            more = ngettext("… and {count} more group.", "… and {count} more groups.", others)
+            return [*kept, more.format(count=others)]
         kept.append(line)
         used += len(line) + 1
     return kept
@@ -221,10 +254,15 @@ async def explain_group_command(update: Update, context: CamShareContext) -> Non
     message = update.effective_message
     assert message is not None
     await message.reply_html(
-        "That command works in a group: add me to your installer's group and send it there."
-        " An administrator sends /allowlinking once; then device owners send /link there.\n\n"
-        "From here, tap 👥 Groups on a device card (/devices) to link it to a group you share"
-        " with me, and /groups lists the groups your devices are linked to."
+        _(
+            "That command works in a group: add me to your installer's group and send it there."
+            " An administrator sends /allowlinking once; then device owners send /link there."
+        )
+        + "\n\n"
+        + _(
+            "From here, tap 👥 Groups on a device card (/devices) to link it to a group you share"
+            " with me, and /groups lists the groups your devices are linked to."
+        )
     )
 
 

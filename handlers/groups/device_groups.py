@@ -25,6 +25,7 @@ from handlers.common.refusals import as_alert
 from handlers.devices.device_card import OpenDevice, ShowDeviceGroups
 from handlers.groups import lines as group_lines
 from handlers.groups.members import Membership, membership
+from languages import _
 from sharing.errors import GroupNotFound, LinkingNotAllowed, SharingError
 from sharing.groups import group_outbox, installer_groups
 from sharing.groups.installer_groups import DeviceGroups, GroupChoice, GroupView, LinkChange
@@ -94,7 +95,7 @@ async def link_to_group(update: Update, context: CamShareContext) -> None:
         await query.answer(as_alert(error), show_alert=True)
         await _redraw_groups(query, context, user, data.device_id)
         return
-    await query.answer("Linked")
+    await query.answer(_("Linked"))
     await _redrawn_saying(query, context, user, change, linked=True)
 
 
@@ -112,7 +113,7 @@ async def unlink_from_group(update: Update, context: CamShareContext) -> None:
         await query.answer(as_alert(error), show_alert=True)
         await _redraw_groups(query, context, user, data.device_id)
         return
-    await query.answer("Unlinked")
+    await query.answer(_("Unlinked"))
     await _redrawn_saying(query, context, user, change, linked=False)
 
 
@@ -133,7 +134,7 @@ async def set_group_alarms(update: Update, context: CamShareContext) -> None:
         await query.answer(as_alert(error), show_alert=True)
         return
     await query.answer(
-        "🚨 The group hears every alarm." if data.on else "The group hears video loss only."
+        _("🚨 The group hears every alarm.") if data.on else _("The group hears video loss only.")
     )
     await _redraw_groups(query, context, user, data.device_id)
 
@@ -175,8 +176,9 @@ async def _redrawn_saying(
     query: CallbackQuery, context: CamShareContext, user: User, change: LinkChange, *, linked: bool
 ) -> None:
     """The list is drawn again, saying what changed."""
-    title = f"<b>{escape(change.group.title)}</b>"
-    notice = f"🔗 Linked to {title}." if linked else f"Unlinked from {title}."
+    notice = (
+        _("🔗 Linked to <b>{group}</b>.") if linked else _("Unlinked from <b>{group}</b>.")
+    ).format(group=escape(change.group.title))
     await _redraw_groups(query, context, user, change.device.id, notice=notice)
 
 
@@ -195,22 +197,22 @@ async def _redraw_groups(
 
 def _groups_screen(groups: DeviceGroups, *, notice: str = "") -> tuple[str, InlineKeyboardMarkup]:
     device = groups.device
-    heading = f"👥 <b>Groups for {escape(device.name)}</b>\n\n"
+    heading = _("👥 <b>Groups for {device}</b>").format(device=escape(device.name)) + "\n\n"
     if notice:
         heading = f"{notice}\n\n{heading}"
     if groups.choices:
-        text = (
+        text = _(
             "Tap a group to link the device to it: the group hears about its invitations,"
             " shares and applications, and when it goes offline or loses video. Tap a ✅ group"
             " to unlink it, and 🔕/🚨 beside it to choose whether it hears every alarm."
         )
     else:
-        text = (
+        text = _(
             "I know no group of yours yet. Add me to your installer's group, and send /link"
             " there (an administrator sends /allowlinking first); then it shows here too."
         )
     rows = [_group_row(device.id, choice) for choice in groups.choices]
-    return heading + text, inline(*rows, [button("« Back to the device", OpenDevice(device.id))])
+    return heading + text, inline(*rows, [button(_("« Back to the device"), OpenDevice(device.id))])
 
 
 def _group_row(device_id: int, choice: GroupChoice) -> list[InlineKeyboardButton]:
@@ -218,9 +220,9 @@ def _group_row(device_id: int, choice: GroupChoice) -> list[InlineKeyboardButton
     if not choice.linked:
         return [button(f"➕ {title}", LinkToGroup(device_id, group_id))]
     alarms = (
-        button("🚨 All alarms", SetGroupAlarms(device_id, group_id, 0))
+        button(_("🚨 All alarms"), SetGroupAlarms(device_id, group_id, 0))
         if choice.hears_alarms
-        else button("🔕 Video loss only", SetGroupAlarms(device_id, group_id, 1))
+        else button(_("🔕 Video loss only"), SetGroupAlarms(device_id, group_id, 1))
     )
     return [button(f"✅ {title}", UnlinkFromGroup(device_id, group_id)), alarms]
 

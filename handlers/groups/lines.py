@@ -4,12 +4,19 @@ People are named by their display names only: never a phone number, an email add
 username, not even the address an owner typed to invite someone who has no account yet (the
 group reads "someone not on CamShare yet"). Every name is cut to NAME_CHARS, so a line stays
 short and well under `sharing.groups.group_outbox.MAX_LINE_CHARS` whatever people call themselves.
+
+Each function returns the line unmade (`group_outbox.Line`): the queue makes it once in each
+language of the groups that hear of the event, whoever caused it (`said_in_each_group`).
 """
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import ParamSpec
 
-from handlers.common.formatting import DEVICE_STATUS_LABELS, escape, format_moment, plural
+from handlers.common.formatting import escape, format_moment
+from languages import N_, _, ngettext
+from sharing.groups.group_outbox import Line
 from sharing.views import (
     AcceptedApplication,
     ApplicationView,
@@ -23,124 +30,195 @@ from storage.models import DeviceStatus, ShareState
 
 NAME_CHARS = 40
 CHANNELS_NAMED = 3
-NOT_HERE_YET = "someone not on CamShare yet"
+NOT_HERE_YET = N_("someone not on CamShare yet")
+AWAY_LINES = {
+    DeviceStatus.OFFLINE: N_("🔴 {device} has been away since {moment}: offline"),
+    DeviceStatus.WRONG_PASSWORD: N_(
+        "🔴 {device} has been away since {moment}: refuses the stored password"
+    ),
+    DeviceStatus.NOT_A_DEVICE: N_(
+        "🔴 {device} has been away since {moment}: not answering as this device should"
+    ),
+}
+"""Why a device is away, one whole line each (a translator words each reason in its sentence)."""
+
+P = ParamSpec("P")
 
 
+def said_in_each_group(make: Callable[P, str]) -> Callable[P, Line]:
+    """`make` is called later, when the line is queued: once for each language it is read in."""
+
+    @functools.wraps(make)
+    def unmade(*args: P.args, **kwargs: P.kwargs) -> Line:
+        return functools.partial(make, *args, **kwargs)
+
+    return unmade
+
+
+@said_in_each_group
 def share_saved(change: ShareChange) -> str:
     """An invitation sent (`/share`), or a share or invitation edited."""
     share = change.share
-    owner, device = _name(share.owner.display_name), _device(share.device.name)
-    channels = channels_phrase(share.grants)
+    names = {
+        "owner": _name(share.owner.display_name),
+        "recipient": _recipient(share),
+        "device": _device(share.device.name),
+        "channels": channels_phrase(share.grants),
+    }
     if change.created:
-        return f"📨 {owner} invited {_recipient(share)} to {device}: {channels}"
+        return _("📨 {owner} invited {recipient} to {device}: {channels}").format(**names)
     if share.state == ShareState.ACTIVE:
-        return f"✏️ {owner} changed {_recipient(share)}'s access to {device}: {channels}"
-    return f"✏️ {owner} changed the invitation of {_recipient(share)} to {device}: {channels}"
+        return _("✏️ {owner} changed {recipient}'s access to {device}: {channels}").format(**names)
+    return _("✏️ {owner} changed the invitation of {recipient} to {device}: {channels}").format(
+        **names
+    )
 
 
+@said_in_each_group
 def invitation_answered(share: ShareView) -> str:
     recipient, owner = _recipient(share), _name(share.owner.display_name)
     device = _device(share.device.name)
     if share.state == ShareState.ACTIVE:
-        return f"✅ {recipient} accepted {device} from {owner}: {channels_phrase(share.grants)}"
-    return f"❌ {recipient} declined {device} from {owner}"
-
-
-def invitation_expired(invitation: ExpiredInvitation) -> str:
-    return (
-        f"⌛ {_name(invitation.owner.display_name)}'s invitation of {_recipient(invitation)} to"
-        f" {_device(invitation.device.name)} expired"
+        return _("✅ {recipient} accepted {device} from {owner}: {channels}").format(
+            recipient=recipient, device=device, owner=owner, channels=channels_phrase(share.grants)
+        )
+    return _("❌ {recipient} declined {device} from {owner}").format(
+        recipient=recipient, device=device, owner=owner
     )
 
 
+@said_in_each_group
+def invitation_expired(invitation: ExpiredInvitation) -> str:
+    return _("⌛ {owner}'s invitation of {recipient} to {device} expired").format(
+        owner=_name(invitation.owner.display_name),
+        recipient=_recipient(invitation),
+        device=_device(invitation.device.name),
+    )
+
+
+@said_in_each_group
 def share_deleted_by_owner(share: ShareView) -> str:
     """An active share revoked, or a pending invitation cancelled (from `/shared`)."""
-    owner, device = _name(share.owner.display_name), _device(share.device.name)
+    names = {
+        "owner": _name(share.owner.display_name),
+        "recipient": _recipient(share),
+        "device": _device(share.device.name),
+    }
     if share.state == ShareState.CANCELLED:
-        return f"✖️ {owner} cancelled the invitation of {_recipient(share)} to {device}"
-    return f"🗑 {owner} stopped sharing {device} with {_recipient(share)}"
+        return _("✖️ {owner} cancelled the invitation of {recipient} to {device}").format(**names)
+    return _("🗑 {owner} stopped sharing {device} with {recipient}").format(**names)
 
 
+@said_in_each_group
 def share_deleted_by_recipient(share: ShareView) -> str:
     """A recipient deleted a device shared with them (from `/received`)."""
-    return (
-        f"🗑 {_recipient(share)} deleted {_device(share.device.name)}"
-        f" (shared by {_name(share.owner.display_name)}) from their list"
+    return _("🗑 {recipient} deleted {device} (shared by {owner}) from their list").format(
+        recipient=_recipient(share),
+        device=_device(share.device.name),
+        owner=_name(share.owner.display_name),
     )
 
 
+@said_in_each_group
 def application_sent(application: ApplicationView) -> str:
-    return (
-        f"📝 {_name(application.applicant.display_name)} applied for access to"
-        f" {_device(application.device.name)}"
+    return _("📝 {applicant} applied for access to {device}").format(
+        applicant=_name(application.applicant.display_name),
+        device=_device(application.device.name),
     )
 
 
+@said_in_each_group
 def application_accepted(accepted: AcceptedApplication) -> str:
     share = accepted.change.share
-    return (
-        f"✅ {_name(share.owner.display_name)} accepted"
-        f" {_name(accepted.application.applicant.display_name)}'s application for"
-        f" {_device(share.device.name)}: {channels_phrase(share.grants)}"
+    return _("✅ {owner} accepted {applicant}'s application for {device}: {channels}").format(
+        owner=_name(share.owner.display_name),
+        applicant=_name(accepted.application.applicant.display_name),
+        device=_device(share.device.name),
+        channels=channels_phrase(share.grants),
     )
 
 
+@said_in_each_group
 def application_rejected(application: ApplicationView, *, owner_name: str) -> str:
-    return (
-        f"❌ {_name(owner_name)} rejected {_name(application.applicant.display_name)}'s"
-        f" application for {_device(application.device.name)}"
+    return _("❌ {owner} rejected {applicant}'s application for {device}").format(
+        owner=_name(owner_name),
+        applicant=_name(application.applicant.display_name),
+        device=_device(application.device.name),
     )
 
 
+@said_in_each_group
 def application_expired(application: ExpiredApplication) -> str:
-    return (
-        f"⌛ {_name(application.applicant.display_name)}'s application for"
-        f" {_device(application.device.name)} expired without an answer"
+    return _("⌛ {applicant}'s application for {device} expired without an answer").format(
+        applicant=_name(application.applicant.display_name),
+        device=_device(application.device.name),
     )
 
 
+@said_in_each_group
 def device_removed(*, owner_name: str, device_name: str, shared_with: int) -> str:
     """`shared_with`: how many accounts lost their share or invitation with it."""
-    ended = (
-        f"; it is no longer shared with {plural(shared_with, 'person', 'people')}"
-        if shared_with
-        else ""
-    )
-    return f"🗑 {_name(owner_name)} removed {_device(device_name)}{ended}"
+    owner, device = _name(owner_name), _device(device_name)
+    if not shared_with:
+        return _("🗑 {owner} removed {device}").format(owner=owner, device=device)
+    return ngettext(
+        "🗑 {owner} removed {device}; it is no longer shared with {count} person",
+        "🗑 {owner} removed {device}; it is no longer shared with {count} people",
+        shared_with,
+    ).format(owner=owner, device=device, count=shared_with)
 
 
+@said_in_each_group
 def device_linked(*, owner_name: str, device_name: str) -> str:
-    return f"🔗 {_name(owner_name)} linked {_device(device_name)} to this group"
+    return _("🔗 {owner} linked {device} to this group").format(
+        owner=_name(owner_name), device=_device(device_name)
+    )
 
 
+@said_in_each_group
 def device_unlinked(*, owner_name: str, device_name: str) -> str:
-    return f"🔗 {_name(owner_name)} unlinked {_device(device_name)} from this group"
+    return _("🔗 {owner} unlinked {device} from this group").format(
+        owner=_name(owner_name), device=_device(device_name)
+    )
 
 
+@said_in_each_group
 def device_away(*, device_name: str, status: DeviceStatus, since: datetime) -> str:
-    why = DEVICE_STATUS_LABELS[status].split(" ", 1)[1].lower()
-    return f"🔴 {_device(device_name)} has been away since {format_moment(since)}: {why}"
+    """`status`: why it is away, one of AWAY_LINES."""
+    return _(AWAY_LINES[status]).format(device=_device(device_name), moment=format_moment(since))
 
 
+@said_in_each_group
 def device_back(*, device_name: str, away_since: datetime) -> str:
-    return f"🟢 {_device(device_name)} is back online (away since {format_moment(away_since)})"
+    return _("🟢 {device} is back online (away since {moment})").format(
+        device=_device(device_name), moment=format_moment(away_since)
+    )
 
 
+@said_in_each_group
 def device_alarm(*, device_name: str, channel: int, kind: str, at: datetime) -> str:
-    return f"🚨 {_name(kind)} on {_device(device_name)}, channel {channel}, at {format_moment(at)}"
+    """`kind`: the alarm's English label (said in the group's language here), or the event's
+    name as the device sent it."""
+    return _("🚨 {kind} on {device}, channel {channel}, at {moment}").format(
+        kind=_name(_(kind)), device=_device(device_name), channel=channel, moment=format_moment(at)
+    )
 
 
 def channels_phrase(grants: Sequence[GrantView]) -> str:
     """`Camera 01, Camera 02, Camera 03`, or `Camera 01, Camera 02 and 126 more channels`."""
     names = [_name(grant.channel_name) for grant in grants]
+    if not names:
+        return _("no channels")
     if len(names) <= CHANNELS_NAMED:
-        return ", ".join(names) or "no channels"
-    shown = CHANNELS_NAMED - 1
-    return f"{', '.join(names[:shown])} and {len(names) - shown} more channels"
+        return ", ".join(names)
+    shown, more = CHANNELS_NAMED - 1, len(names) - (CHANNELS_NAMED - 1)
+    return ngettext(
+        "{channels} and {count} more channel", "{channels} and {count} more channels", more
+    ).format(channels=", ".join(names[:shown]), count=more)
 
 
 def _recipient(share: ShareView | ExpiredInvitation) -> str:
-    return _name(share.recipient.display_name) if share.recipient else NOT_HERE_YET
+    return _name(share.recipient.display_name) if share.recipient else _(NOT_HERE_YET)
 
 
 def _device(name: str) -> str:

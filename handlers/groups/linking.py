@@ -21,6 +21,7 @@ from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.listing import short
 from handlers.common.refusals import as_alert, describe
 from handlers.groups.members import Membership, membership
+from languages import N_, _, ngettext
 from sharing.errors import LinkingNotAllowed, SharingError
 from sharing.groups import installer_groups
 from sharing.groups.installer_groups import GroupView
@@ -30,10 +31,10 @@ from sharing.views import DeviceRef
 
 PAGE_SIZE = 8
 NAMES_SHOWN = 10
-GROUP_FORGOTTEN = "I don't know this group any more: send /link here again."
+GROUP_FORGOTTEN = N_("I don't know this group any more: send /link here again.")
 """Said in the group itself, where `describe(GroupNotFound)` (add me to the group again, then
 send /link there) would make no sense."""
-NOT_YOUR_BUTTONS = (
+NOT_YOUR_BUTTONS = N_(
     "These buttons belong to whoever sent the command. Send /link or /unlink yourself to see"
     " your own devices."
 )
@@ -91,13 +92,15 @@ async def _open_picker(update: Update, context: CamShareContext, *, linking: boo
         group = await installer_groups.find_group(session, chat_id=message.chat.id)
     if account is None:
         await message.reply_html(
-            f"I don't know you yet, {escape(user.first_name)}. Open a private chat with me,"
-            " send /start and add your devices; then send /link here."
+            _(
+                "I don't know you yet, {name}. Open a private chat with me, send /start and add"
+                " your devices; then send /link here."
+            ).format(name=escape(user.first_name))
         )
         return
     # Hardly ever: the guard (handlers.groups.chats.note_speaker) has just noted it.
     if group is None:
-        await message.reply_html(GROUP_FORGOTTEN)
+        await message.reply_html(_(GROUP_FORGOTTEN))
         return
     if linking and not group.linking_allowed:
         await message.reply_html(describe(LinkingNotAllowed(group.title)))
@@ -142,13 +145,12 @@ async def _pick(update: Update, context: CamShareContext, *, linking: bool) -> N
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return
-    await query.answer("Linked" if linking else "Unlinked")
-    device = f"<b>{escape(change.device.name)}</b>"
+    await query.answer(_("Linked") if linking else _("Unlinked"))
     notice = (
-        f"🔗 {device} is linked to this group."
+        _("🔗 <b>{device}</b> is linked to this group.")
         if linking
-        else f"{device} is unlinked: this group no longer hears about it."
-    )
+        else _("<b>{device}</b> is unlinked: this group no longer hears about it.")
+    ).format(device=escape(change.device.name))
     screen = await _picker(context, user, group, linking=linking, offset=data.offset, notice=notice)
     await edit_screen(query, *screen)
 
@@ -208,13 +210,15 @@ async def _picker(
     top = f"{notice}\n\n" if notice else ""
     if choices.total == 0:
         if not linking:
-            return top + f"{name}, none of your devices is linked here. /link links one.", None
-        if linked is None or linked.total == 0:
-            return top + (
-                f"{name}, you have no devices yet. Add one in a private chat with me"
+            nothing = _("{name}, none of your devices is linked here. /link links one.")
+        elif linked is None or linked.total == 0:
+            nothing = _(
+                "{name}, you have no devices yet. Add one in a private chat with me"
                 " (/adddevice), then send /link here."
-            ), None
-        return top + f"{name}, all your devices are linked here. /unlink unlinks one.", None
+            )
+        else:
+            nothing = _("{name}, all your devices are linked here. /unlink unlinks one.")
+        return top + nothing.format(name=name), None
     pick, turn = (LinkHere, TurnLinkPage) if linking else (UnlinkHere, TurnUnlinkPage)
     rows = [
         [button(_device_label(device), pick(user.id, device.id, offset))]
@@ -222,17 +226,22 @@ async def _picker(
     ]
     paging: list[InlineKeyboardButton] = []
     if choices.has_previous:
-        paging.append(button("‹ Previous", turn(user.id, max(offset - PAGE_SIZE, 0))))
+        paging.append(button(_("‹ Previous"), turn(user.id, max(offset - PAGE_SIZE, 0))))
     if choices.has_next:
-        paging.append(button("Next ›", turn(user.id, offset + PAGE_SIZE)))
+        paging.append(button(_("Next ›"), turn(user.id, offset + PAGE_SIZE)))
     if linked is not None:
         ask = (
-            f"🔗 {name}, tap a device to link it to this group: the group will hear about its"
-            f" invitations, shares and applications.\n\n{_linked_status(linked)}"
+            _(
+                "🔗 {name}, tap a device to link it to this group: the group will hear about its"
+                " invitations, shares and applications."
+            ).format(name=name)
+            + f"\n\n{_linked_status(linked)}"
         )
     else:
-        ask = f"{name}, tap a device to unlink it: this group stops hearing about it."
-    return top + ask, inline(*rows, paging, [button("✔️ Done", CloseLinking(user.id))])
+        ask = _("{name}, tap a device to unlink it: this group stops hearing about it.").format(
+            name=name
+        )
+    return top + ask, inline(*rows, paging, [button(_("✔️ Done"), CloseLinking(user.id))])
 
 
 async def _choices(
@@ -256,10 +265,14 @@ async def _linked_here(session: AsyncSession, user: User, group: GroupView) -> P
 
 def _linked_status(linked: Page[DeviceRef]) -> str:
     if linked.total == 0:
-        return "None of your devices is linked here yet."
+        return _("None of your devices is linked here yet.")
     names = ", ".join(f"<b>{escape(device.name)}</b>" for device in linked.items)
-    more = f" and {linked.total - len(linked.items)} more" if linked.has_next else ""
-    return f"Linked here: {names}{more}."
+    if not linked.has_next:
+        return _("Linked here: {devices}.").format(devices=names)
+    more = linked.total - len(linked.items)
+    return ngettext(
+        "Linked here: {devices} and {count} more.", "Linked here: {devices} and {count} more.", more
+    ).format(devices=names, count=more)
 
 
 async def _callers_group(
@@ -269,12 +282,12 @@ async def _callers_group(
     /link or /unlink may use its buttons, in a group the bot still knows. Otherwise the tap is
     answered with why, and None returned."""
     if user.id != caller_id:
-        await query.answer(NOT_YOUR_BUTTONS, show_alert=True)
+        await query.answer(_(NOT_YOUR_BUTTONS), show_alert=True)
         return None
     async with context.services.database.read() as session:
         group = await installer_groups.find_group(session, chat_id=chat_id)
     if group is None:
-        await query.answer(GROUP_FORGOTTEN, show_alert=True)
+        await query.answer(_(GROUP_FORGOTTEN), show_alert=True)
     return group
 
 

@@ -40,7 +40,12 @@ async def is_administrator(context: CamShareContext, message: Message) -> bool:
         return True
     if message.from_user is None:
         return False
-    member = await context.bot.get_chat_member(message.chat.id, message.from_user.id)
+    return await administers(context, chat_id=message.chat.id, user_id=message.from_user.id)
+
+
+async def administers(context: CamShareContext, *, chat_id: int, user_id: int) -> bool:
+    """Whether the user administers the group: for a tap, whose sender is always a person."""
+    member = await context.bot.get_chat_member(chat_id, user_id)
     return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
 
 

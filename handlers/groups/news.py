@@ -4,6 +4,8 @@ An event is one short line (handlers.groups.lines), queued in the database by th
 made it, in the event's own write transaction (`sharing.groups.group_outbox.queue_device_news`, or
 `queue_line` for groups named otherwise): the line is stored with the event or not at all, and
 queueing takes no Telegram call, so a group's news never holds up the flow that caused it.
+The line is made when it is queued, in the language of each group that hears of it
+(handlers.groups.lines); a digest's heading when it is sent, in the group's language then.
 `flush_group_news`, run every few seconds by a job (bot/jobs.py), sends what waits within
 Telegram's rate for groups, packing lines that queued up together into one digest
 (sharing.groups.group_outbox says how, and why in the database).
@@ -18,6 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from handlers.common.context import CamShareContext
+from languages import ngettext, speaking
 from sharing.groups import group_outbox, installer_groups
 from sharing.groups.group_outbox import Dispatch, QueuedLine
 
@@ -66,11 +69,11 @@ async def _deliver(context: CamShareContext, dispatch: Dispatch) -> int:
     retry_at = None
     moved_to: int | None = None
     gone = False
-    for lines in dispatch.messages:
+    with speaking(dispatch.language):
+        texts = [digest_text(lines) for lines in dispatch.messages]
+    for lines, text in zip(dispatch.messages, texts, strict=True):
         try:
-            await context.bot.send_message(
-                dispatch.chat_id, digest_text(lines), parse_mode=ParseMode.HTML
-            )
+            await context.bot.send_message(dispatch.chat_id, text, parse_mode=ParseMode.HTML)
         except ChatMigrated as error:
             moved_to = error.new_chat_id  # sent again, to the supergroup, by the next flush
             break
@@ -119,7 +122,8 @@ def digest_text(lines: Sequence[QueuedLine]) -> str:
     """One event is its own line; several that queued up together come under one heading."""
     if len(lines) == 1:
         return lines[0].line
-    return f"🗂 {len(lines)} updates:\n" + "\n".join(queued.line for queued in lines)
+    heading = ngettext("🗂 {count} update:", "🗂 {count} updates:", len(lines))
+    return heading.format(count=len(lines)) + "\n" + "\n".join(queued.line for queued in lines)
 
 
 def _seconds(value: int | timedelta) -> timedelta:

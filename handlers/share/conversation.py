@@ -26,12 +26,13 @@ from handlers.qr.links import ReviewApplication, ShareWithAccount
 from handlers.share import editing, entries, recipient, reviews, screens
 from handlers.share import finish as ending
 from handlers.share.state import PRESET_RECIPIENT, WIZARD, Step, current_draft
+from languages import N_, _
 
 
 async def remind_to_use_buttons(update: Update, context: CamShareContext) -> None:
     assert update.effective_message
     await update.effective_message.reply_text(
-        "Use the buttons of the message above, or send /cancel to stop sharing."
+        _("Use the buttons of the message above, or send /cancel to stop sharing.")
     )
 
 
@@ -40,7 +41,7 @@ def _reviewing(context: CamShareContext) -> str | None:
     draft = current_draft(context)
     if draft is None or draft.application_id is None:
         return None
-    return f"the review of {draft.recipient_label}'s application"
+    return _("the review of {applicant}'s application").format(applicant=draft.recipient_label)
 
 
 def build_handler() -> Handler:
@@ -73,12 +74,12 @@ def build_handler() -> Handler:
     return Wizard(
         title="/share",
         waiting_for={
-            Step.DEVICE: "you to tap a device above",
-            Step.RECIPIENT: (
+            Step.DEVICE: N_("you to tap a device above"),
+            Step.RECIPIENT: N_(
                 "the recipient: a phone number, an email address, an @username, or someone"
                 " chosen with the button below"
             ),
-            Step.SCREENS: "a tap on the buttons of the message above",
+            Step.SCREENS: N_("a tap on the buttons of the message above"),
         },
         drafts=(WIZARD, PRESET_RECIPIENT),
         draft_title=_reviewing,
@@ -99,7 +100,7 @@ def build_handler() -> Handler:
                 MessageHandler(typed, remind_to_use_buttons),
             ],
             Step.RECIPIENT: [
-                MessageHandler(filters.Text([recipient.BACK_BUTTON]), entries.back_to_devices),
+                MessageHandler(recipient.BackTapped(), entries.back_to_devices),
                 MessageHandler(typed, recipient.receive_typed_recipient),
                 MessageHandler(filters.CONTACT, recipient.receive_contact),
                 MessageHandler(filters.StatusUpdate.USERS_SHARED, recipient.receive_picked_user),

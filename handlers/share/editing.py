@@ -5,11 +5,11 @@ from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 
 from handlers.common.context import CamShareContext
-from handlers.common.formatting import escape
 from handlers.share import screens
-from handlers.share.recipient import ask_recipient
+from handlers.share.recipient import ask_recipient, sharing_device
 from handlers.share.screens import ShareDraft
 from handlers.share.state import Step, on_screen, show
+from languages import _
 from storage.models import ALL_PERMISSIONS, Permission
 
 
@@ -19,7 +19,7 @@ async def toggle_channel(
 ) -> None:
     number = screens.ToggleChannel.unpack(query.data).number
     if number not in draft.channels:
-        await query.answer("That channel is not on this device.", show_alert=True)
+        await query.answer(_("That channel is not on this device."), show_alert=True)
         return
     if draft.grants.pop(number, None) is None:
         draft.grants[number] = ALL_PERMISSIONS
@@ -32,7 +32,7 @@ async def select_all_channels(
     update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
 ) -> None:
     draft.select_all()
-    await query.answer("All channels selected")
+    await query.answer(_("All channels selected"))
     await show(query, screens.channels_screen(draft))
 
 
@@ -41,7 +41,7 @@ async def select_no_channels(
     update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
 ) -> None:
     draft.grants.clear()
-    await query.answer("No channels selected")
+    await query.answer(_("No channels selected"))
     await show(query, screens.channels_screen(draft))
 
 
@@ -69,7 +69,7 @@ async def show_permissions(
     update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
 ) -> None:
     if not draft.grants:
-        await query.answer("Select at least one channel first.", show_alert=True)
+        await query.answer(_("Select at least one channel first."), show_alert=True)
         return
     if not draft.on_permissions:
         draft.page, draft.on_permissions = 0, True
@@ -84,7 +84,7 @@ async def edit_channel(
 ) -> None:
     number = screens.EditChannel.unpack(query.data).number
     if number not in draft.grants:
-        await query.answer("That channel is not selected.", show_alert=True)
+        await query.answer(_("That channel is not selected."), show_alert=True)
         return
     draft.channel = number
     await query.answer()
@@ -101,16 +101,18 @@ async def toggle_permission(
     # IntFlag takes any int; only a single known permission is a button we drew.
     flag = Permission(screens.TogglePermission.unpack(query.data).permission)
     if flag not in screens.PERMISSION_LABELS:
-        await query.answer("Unknown permission.", show_alert=True)
+        await query.answer(_("Unknown permission."), show_alert=True)
         return
     if flag in draft.required:
-        await query.answer("Live View is always shared on cameras, NVRs and DVRs.", show_alert=True)
+        await query.answer(screens.live_view_locked(), show_alert=True)
         return
     toggled = draft.grants[draft.channel] ^ flag
     if not toggled:
         await query.answer(
-            "A shared channel needs at least one permission. To stop sharing it, unselect it"
-            " on the channel screen.",
+            _(
+                "A shared channel needs at least one permission. To stop sharing it, unselect it"
+                " on the channel screen."
+            ),
             show_alert=True,
         )
         return
@@ -129,7 +131,7 @@ async def apply_to_all_channels(
     chosen = draft.grants[draft.channel]
     draft.grants = dict.fromkeys(draft.grants, chosen)
     draft.channel = None
-    await query.answer("Applied to every selected channel")
+    await query.answer(_("Applied to every selected channel"))
     await show(query, screens.permissions_screen(draft))
 
 
@@ -146,9 +148,7 @@ async def back_to_recipient(
     update: Update, context: CamShareContext, query: CallbackQuery, draft: ShareDraft
 ) -> Step:
     await query.answer()
-    await query.edit_message_text(
-        f"📤 Share <b>{escape(draft.device_name)}</b>.", parse_mode=ParseMode.HTML
-    )
+    await query.edit_message_text(sharing_device(draft.device_name), parse_mode=ParseMode.HTML)
     draft.screen_message_id = None
     await ask_recipient(query.message, draft)
     return Step.RECIPIENT

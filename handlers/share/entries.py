@@ -18,9 +18,10 @@ from handlers.devices.device_card import ShareDevice
 from handlers.manage.invitations import close_prompt
 from handlers.qr.links import ReviewApplication, ShareWithAccount
 from handlers.share import screens
-from handlers.share.recipient import ask_recipient, choose_recipient
+from handlers.share.recipient import ask_recipient, choose_recipient, sharing_device
 from handlers.share.screens import ShareDraft
 from handlers.share.state import PRESET_RECIPIENT, Step, drafts, set_draft, show
+from languages import _
 from sharing.applications import applications, link_tokens
 from sharing.applications.link_tokens import AccountLink
 from sharing.devices import devices
@@ -77,17 +78,17 @@ async def _devices_screen(
             session, owner_id=owner_id, offset=offset, limit=DEVICES_PER_PAGE
         )
     if page.total == 0:
-        return "You have no devices to share yet. Send /adddevice to add one.", None
+        return _("You have no devices to share yet. Send /adddevice to add one."), None
     rows = [
         [button(f"{device_type_icon(item.type)} {item.name}", PickDevice(item.id))]
         for item in page.items
     ]
     paging = []
     if page.has_previous:
-        paging.append(button("‹ Previous", DevicesPage(max(offset - DEVICES_PER_PAGE, 0))))
+        paging.append(button(_("‹ Previous"), DevicesPage(max(offset - DEVICES_PER_PAGE, 0))))
     if page.has_next:
-        paging.append(button("Next ›", DevicesPage(offset + DEVICES_PER_PAGE)))
-    return "📤 Which device do you want to share?", inline(*rows, paging)
+        paging.append(button(_("Next ›"), DevicesPage(offset + DEVICES_PER_PAGE)))
+    return _("📤 Which device do you want to share?"), inline(*rows, paging)
 
 
 async def turn_devices_page(update: Update, context: CamShareContext) -> Step:
@@ -131,9 +132,7 @@ async def _choose_device(update: Update, context: CamShareContext, device_id: in
     await query.answer()
     draft = ShareDraft.of(device)
     set_draft(context, draft)
-    await query.edit_message_text(
-        f"📤 Share <b>{escape(draft.device_name)}</b>.", parse_mode=ParseMode.HTML
-    )
+    await query.edit_message_text(sharing_device(draft.device_name), parse_mode=ParseMode.HTML)
     preset = drafts(context).pop(PRESET_RECIPIENT, None)
     if preset is not None:
         draft.recipient_fixed = True
@@ -208,8 +207,13 @@ async def start_reviewing(update: Update, context: CamShareContext) -> Step | in
         await close_prompt(
             context,
             application.prompt,
-            f"📨 Sharing application from <b>{escape(application.applicant.display_name)}</b>"
-            f" for <b>{escape(application.device.name)}</b>: opened in a later message.",
+            _(
+                "📨 Sharing application from <b>{applicant}</b> for <b>{device}</b>: opened in a"
+                " later message."
+            ).format(
+                applicant=escape(application.applicant.display_name),
+                device=escape(application.device.name),
+            ),
         )
     draft = replace(
         ShareDraft.of(device),
@@ -266,5 +270,5 @@ async def start_editing(update: Update, context: CamShareContext) -> Step | int:
 async def back_to_devices(update: Update, context: CamShareContext) -> Step | int:
     message = update.effective_message
     assert message
-    await message.reply_text("Choose another device.", reply_markup=ReplyKeyboardRemove())
+    await message.reply_text(_("Choose another device."), reply_markup=ReplyKeyboardRemove())
     return await start_from_command(update, context)

@@ -1,5 +1,9 @@
 """The end of /share: Finish saves through `sharing.shares.shares.share_device` (or accepts the
-application under review), which checks every rule again under locks, then tells the recipient."""
+application under review), which checks every rule again under locks, then tells the recipient.
+
+What the recipient (or the applicant) is sent is made in their language, not the owner's
+(`speaking_to`): a Chinese-speaking owner's invitation reaches a Russian-speaking recipient in
+Russian."""
 
 from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
@@ -9,12 +13,14 @@ from handlers.common.context import CamShareContext
 from handlers.common.formatting import address_label, escape, format_moment
 from handlers.common.grants_text import grant_lines
 from handlers.common.notify import notify
+from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert, describe
 from handlers.groups import lines as group_lines
 from handlers.manage.invitations import close_prompt, deliver_invitation
 from handlers.share import screens
 from handlers.share.screens import ShareDraft
 from handlers.share.state import on_screen, set_draft, show
+from languages import _
 from sharing.applications import applications
 from sharing.errors import SharingError
 from sharing.groups import group_outbox
@@ -45,10 +51,10 @@ async def finish(
             news = [(draft.device_id, group_lines.share_saved(change))]
             await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
-        await query.answer("Not saved", show_alert=False)
+        await query.answer(_("Not saved"), show_alert=False)
         await show(query, screens.summary_screen(draft, problem=describe(error)))
         return None
-    await query.answer("Saved")
+    await query.answer(_("Saved"))
     set_draft(context, None)
     outcome = await _announce(context, change, update.effective_user.full_name)
     await query.edit_message_text(outcome, parse_mode=ParseMode.HTML)
@@ -72,22 +78,25 @@ async def _accept_application(
             news = [(accepted.change.share.device.id, group_lines.application_accepted(accepted))]
             await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
-        await query.answer("Not saved")
+        await query.answer(_("Not saved"))
         await show(query, screens.summary_screen(draft, problem=describe(error)))
         return None
-    await query.answer("Accepted")
+    await query.answer(_("Accepted"))
     set_draft(context, None)
     share = accepted.change.share
-    device = f"<b>{escape(share.device.name)}</b>"
-    outcome = f"✅ You accepted {escape(draft.recipient_label)}'s application for {device}."
+    names = {
+        "owner": escape(update.effective_user.full_name),
+        "applicant": escape(draft.recipient_label),
+        "device": escape(share.device.name),
+    }
+    outcome = _("✅ You accepted {applicant}'s application for <b>{device}</b>.").format(**names)
     await query.edit_message_text(outcome, parse_mode=ParseMode.HTML)
     await _close_other_messages(context, query, accepted.application, outcome)
-    await notify(
-        context,
-        accepted.application.applicant.id,
-        f"✅ {escape(update.effective_user.full_name)} accepted your application for {device}:\n"
-        + "\n".join(grant_lines(share.grants)),
-    )
+    applicant_id = accepted.application.applicant.id
+    async with speaking_to(context, applicant_id):
+        accepted_text = _("✅ {owner} accepted your application for <b>{device}</b>:")
+        notice = "\n".join([accepted_text.format(**names), *grant_lines(share.grants)])
+    await notify(context, applicant_id, notice)
     return ConversationHandler.END
 
 
@@ -114,17 +123,19 @@ async def reject_application(
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return None
-    await query.answer("Rejected")
+    await query.answer(_("Rejected"))
     set_draft(context, None)
-    device = f"<b>{escape(rejected.device.name)}</b>"
-    outcome = f"❌ You rejected {escape(draft.recipient_label)}'s application for {device}."
+    names = {
+        "owner": escape(update.effective_user.full_name),
+        "applicant": escape(draft.recipient_label),
+        "device": escape(rejected.device.name),
+    }
+    outcome = _("❌ You rejected {applicant}'s application for <b>{device}</b>.").format(**names)
     await query.edit_message_text(outcome, parse_mode=ParseMode.HTML)
     await _close_other_messages(context, query, rejected, outcome)
-    await notify(
-        context,
-        rejected.applicant.id,
-        f"❌ {escape(update.effective_user.full_name)} rejected your application for {device}.",
-    )
+    async with speaking_to(context, rejected.applicant.id):
+        notice = _("❌ {owner} rejected your application for <b>{device}</b>.").format(**names)
+    await notify(context, rejected.applicant.id, notice)
     return ConversationHandler.END
 
 
@@ -141,38 +152,55 @@ async def _close_other_messages(
 async def _announce(context: CamShareContext, change: ShareChange, owner_name: str) -> str:
     """Tell the recipient, and return what the owner should read."""
     share = change.share
-    device = f"<b>{escape(share.device.name)}</b>"
+    device = escape(share.device.name)
     if share.recipient is None:
         assert share.address is not None and share.expires_at is not None
-        address = escape(address_label(share.address))
-        return (
-            f"⏳ Invitation to {device} saved for {address}. Nobody has proved"
-            " this address on CamShare yet: the invitation reaches them when they start the bot"
-            f" and prove it, until {format_moment(share.expires_at)}."
+        return _(
+            "⏳ Invitation to <b>{device}</b> saved for {address}. Nobody has proved this address"
+            " on CamShare yet: the invitation reaches them when they start the bot and prove it,"
+            " until {moment}."
+        ).format(
+            device=device,
+            address=escape(address_label(share.address)),
+            moment=format_moment(share.expires_at),
         )
+    async with speaking_to(context, share.recipient.id):
+        told = await _tell_recipient(context, change, owner_name)
     name = escape(share.recipient.display_name)
     if share.state == ShareState.ACTIVE:
-        await notify(
-            context,
-            share.recipient.id,
-            f"{escape(owner_name)} changed your access to {device}:\n"
-            + "\n".join(grant_lines(share.grants)),
+        return _(
+            "✅ {recipient}'s access to <b>{device}</b> was updated; they have been told."
+        ).format(recipient=name, device=device)
+    assert share.expires_at is not None
+    if told:
+        sent = _("✅ Invitation to <b>{device}</b> sent to {recipient}. It expires on {moment}.")
+    else:
+        sent = _(
+            "⏳ Invitation to <b>{device}</b> saved, but I could not deliver it to {recipient} yet:"
+            " they have not started the bot or have blocked it. It stays pending until {moment}"
+            " and reaches them when they start the bot."
         )
-        return f"✅ {name}'s access to {device} was updated; they have been told."
+    return sent.format(device=device, recipient=name, moment=format_moment(share.expires_at))
+
+
+async def _tell_recipient(context: CamShareContext, change: ShareChange, owner_name: str) -> bool:
+    """The recipient's notice of a changed share, or their invitation (its older prompt closed);
+    in their language, which the caller sets. Returns whether Telegram took the message."""
+    share = change.share
+    assert share.recipient is not None
+    device = escape(share.device.name)
+    if share.state == ShareState.ACTIVE:
+        changed = _("{owner} changed your access to <b>{device}</b>:").format(
+            owner=escape(owner_name), device=device
+        )
+        notice = "\n".join([changed, *grant_lines(share.grants)])
+        return await notify(context, share.recipient.id, notice)
     if change.previous is not None:
         await close_prompt(
             context,
             change.previous.prompt,
-            f"This invitation to {device} was changed by its owner: see the newer one.",
+            _(
+                "This invitation to <b>{device}</b> was changed by its owner: see the newer one."
+            ).format(device=device),
         )
-    assert share.expires_at is not None
-    if await deliver_invitation(context, share):
-        return (
-            f"✅ Invitation to {device} sent to {name}. It expires on"
-            f" {format_moment(share.expires_at)}."
-        )
-    return (
-        f"⏳ Invitation to {device} saved, but I could not deliver it to {name} yet: they have"
-        f" not started the bot or have blocked it. It stays pending until"
-        f" {format_moment(share.expires_at)} and reaches them when they start the bot."
-    )
+    return await deliver_invitation(context, share)

@@ -10,7 +10,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.ext import ConversationHandler
+from telegram.ext import ConversationHandler, filters
 
 from handlers.common.accounts import current_account
 from handlers.common.context import CamShareContext
@@ -20,6 +20,7 @@ from handlers.qr.links import photographed_payload
 from handlers.share import screens
 from handlers.share.screens import ShareDraft
 from handlers.share.state import Step, current_draft
+from languages import N_, _
 from sharing.applications import link_tokens
 from sharing.applications.link_tokens import AccountLink
 from sharing.errors import InvalidPhone, SharingError
@@ -29,9 +30,21 @@ from sharing.shares import preview
 from sharing.views import Address
 from storage.models import AddressKind
 
-PICK_USER_BUTTON = "👤 Choose a Telegram user"
-BACK_BUTTON = "« Back to devices"
+PICK_USER_BUTTON = N_("👤 Choose a Telegram user")
+BACK_BUTTON = N_("« Back to devices")
 PICK_USER_REQUEST_ID = 1
+
+
+class BackTapped(filters.MessageFilter):
+    """A tap on « Back to devices: the button sends its label, in the owner's language."""
+
+    def filter(self, message: Message) -> bool:
+        return message.text == _(BACK_BUTTON)
+
+
+def sharing_device(device_name: str) -> str:
+    """What the device list's message reads once a device is chosen."""
+    return _("📤 Share <b>{device}</b>.").format(device=escape(device_name))
 
 
 def _recipient_keyboard() -> ReplyKeyboardMarkup:
@@ -43,7 +56,7 @@ def _recipient_keyboard() -> ReplyKeyboardMarkup:
         request_username=True,
     )
     return ReplyKeyboardMarkup(
-        [[KeyboardButton(PICK_USER_BUTTON, request_users=picker)], [BACK_BUTTON]],
+        [[KeyboardButton(_(PICK_USER_BUTTON), request_users=picker)], [_(BACK_BUTTON)]],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
@@ -52,9 +65,11 @@ def _recipient_keyboard() -> ReplyKeyboardMarkup:
 async def ask_recipient(message: object, draft: ShareDraft) -> None:
     assert isinstance(message, Message)
     await message.reply_html(
-        f"Who should receive <b>{escape(draft.device_name)}</b>? Send their phone number"
-        " (like +44 7700 900123), email address or @username, pick them with the button"
-        " below, or forward me their contact. Send /cancel to stop.",
+        _(
+            "Who should receive <b>{device}</b>? Send their phone number (like +44 7700 900123),"
+            " email address or @username, pick them with the button below, or forward me their"
+            " contact. Send /cancel to stop."
+        ).format(device=escape(draft.device_name)),
         reply_markup=_recipient_keyboard(),
     )
 
@@ -97,7 +112,9 @@ async def receive_picked_user(update: Update, context: CamShareContext) -> Step 
     assert message and message.users_shared
     picked = message.users_shared.users[0]
     label = " ".join(filter(None, [picked.first_name, picked.last_name])) or (
-        f"@{picked.username}" if picked.username else f"user {picked.user_id}"
+        f"@{picked.username}"
+        if picked.username
+        else _("user {user_id}").format(user_id=picked.user_id)
     )
     return await choose_recipient(update, context, user_address(picked.user_id), label)
 
@@ -118,8 +135,10 @@ async def receive_scanned_account(update: Update, context: CamShareContext) -> S
         return Step.RECIPIENT
     if not isinstance(link, AccountLink):
         await message.reply_text(
-            "That is a device's QR code. To choose a recipient, send a photo of their account"
-            " code (they get it with /myqr)."
+            _(
+                "That is a device's QR code. To choose a recipient, send a photo of their account"
+                " code (they get it with /myqr)."
+            )
         )
         return Step.RECIPIENT
     return await choose_recipient(
@@ -150,7 +169,9 @@ async def choose_recipient(
                 owner_region=owner_region,
             )
     except SharingError as error:
-        await message.reply_html(f"{describe(error)}\n\nSend another recipient, or /cancel.")
+        await message.reply_html(
+            f"{describe(error)}\n\n" + _("Send another recipient, or /cancel.")
+        )
         return Step.RECIPIENT
     draft.recipient = address
     draft.recipient_label = seen.account.display_name if seen.account else label
@@ -158,16 +179,18 @@ async def choose_recipient(
     draft.editing = seen.existing is not None
     if seen.existing:
         draft.grants = {g.channel_number: g.permissions for g in seen.existing.grants}
-        note = (
-            f"{escape(draft.recipient_label)} already has this device: you are editing that share."
-        )
+        note = _("{recipient} already has this device: you are editing that share.")
     else:
         draft.select_all()
-        note = f"Recipient: <b>{escape(draft.recipient_label)}</b>."
-        if seen.account is None:
-            note += (
-                " They have not proved this address on CamShare yet; the invitation waits for them."
+        note = (
+            _("Recipient: <b>{recipient}</b>.")
+            if seen.account is not None
+            else _(
+                "Recipient: <b>{recipient}</b>. They have not proved this address on CamShare"
+                " yet; the invitation waits for them."
             )
+        )
+    note = note.format(recipient=escape(draft.recipient_label))
     draft.page, draft.on_permissions = 0, False
     await message.reply_html(note, reply_markup=ReplyKeyboardRemove())
     text, keyboard = screens.channels_screen(draft)

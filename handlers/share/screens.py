@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.common.callback_data import CallbackData
-from handlers.common.formatting import PERMISSION_LABELS, escape, plural
+from handlers.common.formatting import PERMISSION_LABELS, escape, permission_label
 from handlers.common.grants_text import grant_lines
 from handlers.common.keyboards import button, inline
+from languages import _, ngettext
 from sharing.devices.devices import DeviceView
 from sharing.rules import required_permissions
 from sharing.views import Address, GrantView
@@ -143,16 +144,19 @@ class RejectApplication(CallbackData, prefix="shr"):
 Screen = tuple[str, InlineKeyboardMarkup]
 
 
+def live_view_locked() -> str:
+    """Why Live View cannot be withdrawn on a CCTV device (R7)."""
+    return _("Live View is always shared on cameras, NVRs and DVRs.")
+
+
 def _title(draft: ShareDraft) -> str:
     if draft.application_id is not None:
-        return (
-            f"📨 <b>{escape(draft.recipient_label)}</b> applied for"
-            f" <b>{escape(draft.device_name)}</b>"
-        )
-    verb = "Edit the share of" if draft.editing else "Share"
-    return (
-        f"📤 {verb} <b>{escape(draft.device_name)}</b> with <b>{escape(draft.recipient_label)}</b>"
-    )
+        title = _("📨 <b>{recipient}</b> applied for <b>{device}</b>")
+    elif draft.editing:
+        title = _("📤 Edit the share of <b>{device}</b> with <b>{recipient}</b>")
+    else:
+        title = _("📤 Share <b>{device}</b> with <b>{recipient}</b>")
+    return title.format(device=escape(draft.device_name), recipient=escape(draft.recipient_label))
 
 
 def _pager(page: int, pages: int) -> list[InlineKeyboardButton]:
@@ -178,17 +182,24 @@ def channels_screen(draft: ShareDraft) -> Screen:
         button(f"{'✅' if n in draft.grants else '⬜'} {draft.channels[n]}", ToggleChannel(n))
         for n in shown
     ]
-    text = (
-        f"{_title(draft)}\n\n<b>Channels</b>: {len(draft.grants)} of"
-        f" {plural(len(numbers), 'channel')} selected. Tap a channel to select or unselect it."
-    )
+    selected = ngettext(
+        "<b>Channels</b>: {selected} of {count} channel selected. Tap a channel to select or"
+        " unselect it.",
+        "<b>Channels</b>: {selected} of {count} channels selected. Tap a channel to select or"
+        " unselect it.",
+        len(numbers),
+    ).format(selected=len(draft.grants), count=len(numbers))
+    text = f"{_title(draft)}\n\n{selected}"
     keyboard = inline(
         *(toggles[i : i + 2] for i in range(0, len(toggles), 2)),
-        [button("Select all", SelectAllChannels()), button("Select none", SelectNoChannels())],
+        [
+            button(_("Select all"), SelectAllChannels()),
+            button(_("Select none"), SelectNoChannels()),
+        ],
         _pager(draft.page, pages),
         [
-            *([] if draft.recipient_fixed else [button("« Back", BackToRecipient())]),
-            button("Permissions ›", ShowPermissions()),
+            *([] if draft.recipient_fixed else [button(_("« Back"), BackToRecipient())]),
+            button(_("Permissions ›"), ShowPermissions()),
         ],
     )
     return text, keyboard
@@ -203,22 +214,22 @@ def permissions_screen(draft: ShareDraft) -> Screen:
         [button(f"{draft.channels[n]} · {_short(draft.grants[n])}", EditChannel(n))]
         for n in numbers[start : start + PERMISSION_ROWS_PER_PAGE]
     ]
-    text = (
-        f"{_title(draft)}\n\n<b>Permissions</b>. Tap a channel to change what"
-        f" {escape(draft.recipient_label)} may do on it, then Save."
-    )
+    explained = _(
+        "<b>Permissions</b>. Tap a channel to change what {recipient} may do on it, then Save."
+    ).format(recipient=escape(draft.recipient_label))
+    text = f"{_title(draft)}\n\n{explained}"
     keyboard = inline(
         *rows,
         _pager(draft.page, pages),
-        [button("« Channels", ShowChannels()), button("💾 Save", Save())],
+        [button(_("« Channels"), ShowChannels()), button(_("💾 Save"), Save())],
     )
     return text, keyboard
 
 
 def _short(permissions: Permission) -> str:
     if permissions == ALL_PERMISSIONS:
-        return "all permissions"
-    return ", ".join(label for flag, label in PERMISSION_LABELS.items() if flag in permissions)
+        return _("all permissions")
+    return ", ".join(permission_label(flag) for flag in PERMISSION_LABELS if flag in permissions)
 
 
 def channel_screen(draft: ShareDraft) -> Screen:
@@ -227,38 +238,50 @@ def channel_screen(draft: ShareDraft) -> Screen:
     toggles = [
         [
             button(
-                f"{'✅' if flag in granted else '⬜'} {label}"
+                f"{'✅' if flag in granted else '⬜'} {permission_label(flag)}"
                 + (" 🔒" if flag in draft.required else ""),
                 TogglePermission(int(flag)),
             )
         ]
-        for flag, label in PERMISSION_LABELS.items()
+        for flag in PERMISSION_LABELS
     ]
-    lock_note = "\nLive View is always shared on cameras, NVRs and DVRs." if draft.required else ""
-    text = (
-        f"{_title(draft)}\n\n<b>{escape(draft.channels[draft.channel])}</b>: tap a permission to"
-        f" grant or withdraw it.{lock_note}"
-    )
+    lines = [
+        _title(draft),
+        "",
+        _("<b>{channel}</b>: tap a permission to grant or withdraw it.").format(
+            channel=escape(draft.channels[draft.channel])
+        ),
+    ]
+    if draft.required:
+        lines.append(live_view_locked())
     keyboard = inline(
         *toggles,
-        [button("Apply to all selected channels", ApplyToAllChannels())],
-        [button("« Done", ShowPermissions())],
+        [button(_("Apply to all selected channels"), ApplyToAllChannels())],
+        [button(_("« Done"), ShowPermissions())],
     )
+    text = "\n".join(lines)
     return text, keyboard
 
 
 def summary_screen(draft: ShareDraft, *, problem: str | None = None) -> Screen:
     lines = "\n".join(grant_lines(draft.grant_views()))
     if draft.application_id is not None:
-        action = f"Accept to give {escape(draft.recipient_label)} this access now, or Reject"
-        buttons = [button("✅ Accept", Finish()), button("❌ Reject", RejectApplication())]
+        action = _("Tap Accept to give {recipient} this access now, or Reject.").format(
+            recipient=escape(draft.recipient_label)
+        )
+        buttons = [button(_("✅ Accept"), Finish()), button(_("❌ Reject"), RejectApplication())]
     else:
-        action = "Finish to " + ("save the changes" if draft.editing else "send the invitation")
-        buttons = [button("✅ Finish", Finish())]
-    text = (
-        f"{_title(draft)}\n\n<b>Summary</b> ({plural(len(draft.grants), 'channel')}):\n{lines}"
-        f"\n\nTap {action}."
-    )
+        action = (
+            _("Tap Finish to save the changes.")
+            if draft.editing
+            else _("Tap Finish to send the invitation.")
+        )
+        buttons = [button(_("✅ Finish"), Finish())]
+    count = len(draft.grants)
+    summary = ngettext(
+        "<b>Summary</b> ({count} channel):", "<b>Summary</b> ({count} channels):", count
+    ).format(count=count)
+    text = f"{_title(draft)}\n\n{summary}\n{lines}\n\n{action}"
     if problem:
         text += f"\n\n⚠️ {problem}"
-    return text, inline([button("« Permissions", ShowPermissions()), *buttons])
+    return text, inline([button(_("« Permissions"), ShowPermissions()), *buttons])

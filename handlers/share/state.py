@@ -13,6 +13,7 @@ from handlers.common.context import CamShareContext
 from handlers.common.keyboards import edit_screen
 from handlers.share import screens
 from handlers.share.screens import ShareDraft
+from languages import _
 
 WIZARD = "share"
 PRESET_RECIPIENT = "share_recipient"
@@ -54,7 +55,7 @@ async def tapped_screen(
     message_id = query.message.message_id if query.message else None
     if draft is None or message_id != draft.screen_message_id:
         await query.answer(
-            "This screen is out of date. Send /share to start again.", show_alert=True
+            _("This screen is out of date. Send /share to start again."), show_alert=True
         )
         return None
     return query, draft

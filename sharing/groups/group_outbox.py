@@ -16,16 +16,22 @@ lines that went out and records the messages. The lease keeps a second flush (th
 run, another process) from sending the same lines; if the process dies mid-flush, the lease
 runs out and the lines go out again: a group may, rarely, read an event twice, but never miss
 one.
+
+A line is made when it is queued, in the language of the group that will read it (`Line`): the
+event's data is gone by the time the line is sent, and storing it to make the line later would
+need a row per kind of event. A group that changes its language meanwhile reads the lines queued
+before in the language it had, for the few seconds until they are sent.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, exists, func, or_
+from sqlalchemy import ColumnElement, bindparam, delete, exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from languages import speaking
 from sharing.groups.installer_groups import groups_of_devices
 from storage.models import GroupMessageSent, GroupNewsLine, InstallerGroup
 
@@ -37,6 +43,10 @@ MAX_LINE_CHARS = 1024
 LINES_PER_MESSAGE = 256
 """How many lines a flush reads per message it may send; our lines are longer than 16
 characters, so this many always fill a message of 4,096."""
+
+Line = Callable[[], str]
+"""An event's line (HTML), made when called in the reader's language (`languages.speaking`):
+the queue calls it once for each language of the groups that hear of the event."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,8 @@ class Dispatch:
 
     group_id: int
     chat_id: int
+    language: str
+    """The group's: what a digest's heading is said in."""
     messages: tuple[tuple[QueuedLine, ...], ...]
 
 
@@ -77,33 +89,62 @@ def pack(
 
 
 async def queue_line(
-    session: AsyncSession, *, group_ids: Iterable[int], line: str, now: datetime
+    session: AsyncSession, *, group_ids: Iterable[int], line: Line, now: datetime
 ) -> None:
-    """Queue one event's line (HTML) for each of these groups, in the caller's transaction."""
+    """Queue one event's line for each of these groups, in the caller's transaction."""
+    group_ids = list(group_ids)
+    languages = await _languages_of(session, group_ids)
+    said = _said(line, set(languages.values()))
     session.add_all(
-        GroupNewsLine(group_id=group_id, line=_fitting(line), created_at=now)
-        for group_id in group_ids
+        GroupNewsLine(group_id=group_id, line=said[language], created_at=now)
+        for group_id, language in languages.items()
     )
     await session.flush()
 
 
 async def queue_device_news(
-    session: AsyncSession, news: Sequence[tuple[int, str]], *, now: datetime
+    session: AsyncSession, news: Sequence[tuple[int, Line]], *, now: datetime
 ) -> None:
-    """Queue each `(device id, line)` (HTML) for the groups linked to that device, in the
-    transaction of the event that made the news: the line is stored with the event or not at
-    all. One read for all the devices, one flush for all the lines (a sweep's batch is many)."""
+    """Queue each `(device id, line)` for the groups linked to that device, in the transaction
+    of the event that made the news: the line is stored with the event or not at all. One read
+    for all the devices' groups and one for their languages, one flush for all the lines (a
+    sweep's batch is many)."""
     if not news:
         return
     groups = await groups_of_devices(session, device_ids=[device_id for device_id, _ in news])
-    rows = [
-        GroupNewsLine(group_id=group_id, line=_fitting(line), created_at=now)
-        for device_id, line in news
-        for group_id in groups.get(device_id, ())
-    ]
-    if rows:  # most devices are in no group
-        session.add_all(rows)
-        await session.flush()
+    if not groups:  # most devices are in no group
+        return
+    languages = await _languages_of(session, {g for ids in groups.values() for g in ids})
+    rows: list[GroupNewsLine] = []
+    for device_id, line in news:
+        hearing = groups.get(device_id, ())
+        said = _said(line, {languages[group_id] for group_id in hearing})
+        rows.extend(
+            GroupNewsLine(group_id=group_id, line=said[languages[group_id]], created_at=now)
+            for group_id in hearing
+        )
+    session.add_all(rows)
+    await session.flush()
+
+
+_GROUP_LANGUAGES = select(InstallerGroup.id, InstallerGroup.language).where(
+    col(InstallerGroup.id).in_(bindparam("group_ids", expanding=True))
+)
+
+
+async def _languages_of(session: AsyncSession, group_ids: Iterable[int]) -> dict[int, str]:
+    """Each group's language, for the groups that still exist."""
+    rows = await session.exec(_GROUP_LANGUAGES, params={"group_ids": list(group_ids)})
+    return {group_id: language for group_id, language in rows if group_id is not None}
+
+
+def _said(line: Line, languages: Iterable[str]) -> dict[str, str]:
+    """The line made once in each language."""
+    said = {}
+    for language in languages:
+        with speaking(language):
+            said[language] = _fitting(line())
+    return said
 
 
 def _fitting(line: str) -> str:
@@ -155,7 +196,8 @@ async def claim_due(
         )
         lines = [QueuedLine(row.id, row.line) for row in rows if row.id is not None]
         group.flushing_until = now + LEASE
-        dispatches.append(Dispatch(group.id, group.chat_id, pack(lines, room=room, most=most)))
+        messages = pack(lines, room=room, most=most)
+        dispatches.append(Dispatch(group.id, group.chat_id, group.language, messages))
     await session.flush()
     return tuple(dispatches)
 

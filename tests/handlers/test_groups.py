@@ -3,6 +3,7 @@ their devices (from the group or from a device card), and the group hears of eve
 within Telegram's limit of 20 messages a minute; the bot removed, the group upgraded."""
 
 import asyncio
+import functools
 import re
 from typing import Any
 
@@ -111,6 +112,7 @@ async def test_the_bot_added_says_hello_then_answers_commands_only(
         "unlink",
         "allowlinking",
         "stoplinking",
+        "language",
         "help",
     ]
 
@@ -492,7 +494,8 @@ async def queue_news(context: CamShareContext, device_id: int, line: str) -> Non
     """An event's line, queued as the handler that made the event queues it."""
     services = context.services
     async with services.database.write() as session:
-        await group_outbox.queue_device_news(session, [(device_id, line)], now=services.clock())
+        news = [(device_id, functools.partial(str, line))]
+        await group_outbox.queue_device_news(session, news, now=services.clock())
 
 
 async def test_a_burst_of_100_events_arrives_as_a_few_digests_in_order(
