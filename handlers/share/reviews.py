@@ -11,6 +11,7 @@ from telegram.ext import CommandHandler, ConversationHandler
 
 from handlers.common.cancel import cancel_wizard
 from handlers.common.context import CamShareContext, Handler
+from handlers.common.readers import speaking_to
 from handlers.qr.links import review_keyboard, waiting_application_text
 from handlers.share.state import PRESET_RECIPIENT, WIZARD, current_draft, drafts
 
@@ -42,8 +43,11 @@ async def cancel(update: Update, context: CamShareContext) -> int:
 
 
 async def time_out(update: Update, context: CamShareContext) -> int:
-    """The hour-long timeout: as leaving, and the drafts go too, as /cancel drops them."""
-    await restore_application(update, context)
+    """The hour-long timeout: as leaving, and the drafts go too, as /cancel drops them. It runs
+    in a job, where nobody is the reader: the owner's message is put back in their language."""
+    assert update.effective_user is not None
+    async with speaking_to(context, update.effective_user.id):
+        await restore_application(update, context)
     for key in (WIZARD, PRESET_RECIPIENT):
         drafts(context).pop(key, None)
     return ConversationHandler.END
