@@ -30,7 +30,6 @@ from languages import _, language_for, ngettext, speaking
 from sharing.errors import SharingError
 from sharing.groups import installer_groups
 from sharing.groups.installer_groups import LinkedGroup
-from sharing.people import accounts
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +86,8 @@ async def _joined(context: CamShareContext, change: ChatMemberUpdated) -> None:
     """A new group speaks its adder's language: their account's, else what Telegram gives."""
     services = context.services
     adder = change.from_user
+    reader = await services.readers.reader_of(services.database, adder.id, now=services.clock())
     async with services.database.write() as session:
-        reader = await accounts.reader_of(session, adder.id)
         group, __ = await installer_groups.note_bot_added(
             session,
             chat_id=change.chat.id,

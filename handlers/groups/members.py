@@ -4,18 +4,23 @@ Telegram is the authority, asked when it matters (a link, an /allowlinking): wha
 earlier may be stale, and a client can forge callback data but not getChatMember's answer.
 """
 
-from enum import Enum
+import re
+from enum import Enum, auto
 
 from telegram import ChatMember, Message
 from telegram.error import BadRequest, Forbidden
 
 from handlers.common.context import CamShareContext
 
+CHAT_NOT_FOUND = re.compile("chat not found", re.IGNORECASE)
+"""Telegram's words for a chat the bot is not in (any more)."""
+
 
 class Membership(Enum):
-    MEMBER = "member"
-    NOT_MEMBER = "not a member"
-    BOT_NOT_THERE = "the bot is not in the group"
+    MEMBER = auto()
+    NOT_MEMBER = auto()
+    BOT_NOT_THERE = auto()
+    """The bot is not in the group (any more)."""
 
 
 async def membership(context: CamShareContext, *, chat_id: int, user_id: int) -> Membership:
@@ -24,7 +29,7 @@ async def membership(context: CamShareContext, *, chat_id: int, user_id: int) ->
     except Forbidden:
         return Membership.BOT_NOT_THERE
     except BadRequest as error:
-        if "chat not found" in error.message.lower():
+        if CHAT_NOT_FOUND.search(error.message):
             return Membership.BOT_NOT_THERE
         return Membership.NOT_MEMBER  # e.g. "user not found": never in the group
     return Membership.MEMBER if is_present(member) else Membership.NOT_MEMBER

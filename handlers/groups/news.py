@@ -13,6 +13,7 @@ Telegram's rate for groups, packing lines that queued up together into one diges
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from handlers.common.context import CamShareContext
+from handlers.groups.members import CHAT_NOT_FOUND
 from languages import ngettext, speaking
 from sharing.groups import group_outbox, installer_groups
 from sharing.groups.group_outbox import Dispatch, QueuedLine
@@ -28,6 +30,9 @@ log = logging.getLogger(__name__)
 
 MUTED_PAUSE = timedelta(minutes=10)
 """How long a group that took the bot's right to write waits before its news is tried again."""
+
+NOT_ENOUGH_RIGHTS = re.compile("not enough rights", re.IGNORECASE)
+"""Telegram's words for a group whose administrators took the bot's right to write."""
 
 MESSAGE_ROOM = 4096 - 32
 """Telegram takes 4,096 characters a message; the rest is for a digest's heading. Lines are
@@ -81,10 +86,10 @@ async def _deliver(context: CamShareContext, dispatch: Dispatch) -> int:
             retry_at = services.clock() + _seconds(error.retry_after)
             break
         except (Forbidden, BadRequest) as error:
-            if isinstance(error, Forbidden) or "chat not found" in error.message.lower():
+            if isinstance(error, Forbidden) or CHAT_NOT_FOUND.search(error.message):
                 gone = True  # removed while we did not hear of it: unlink it quietly
                 break
-            if "not enough rights" in error.message.lower():
+            if NOT_ENOUGH_RIGHTS.search(error.message):
                 # Muted by an administrator: the news waits until it may be sent again.
                 log.warning("group %s does not let me write; news waits", dispatch.chat_id)
                 retry_at = services.clock() + MUTED_PAUSE

@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 
 from handlers.common.context import CamShareContext, Handler
+from handlers.common.keyboards import in_every_language
 from handlers.common.wizards import Wizard
 from handlers.devices.device_card import ShareDevice
 from handlers.qr.links import ReviewApplication, ShareWithAccount
@@ -100,7 +101,9 @@ def build_handler() -> Handler:
                 MessageHandler(typed, remind_to_use_buttons),
             ],
             Step.RECIPIENT: [
-                MessageHandler(recipient.BackTapped(), entries.back_to_devices),
+                MessageHandler(
+                    filters.Text(in_every_language(recipient.BACK_BUTTON)), entries.back_to_devices
+                ),
                 MessageHandler(typed, recipient.receive_typed_recipient),
                 MessageHandler(filters.CONTACT, recipient.receive_contact),
                 MessageHandler(filters.StatusUpdate.USERS_SHARED, recipient.receive_picked_user),

@@ -10,7 +10,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.ext import ConversationHandler, filters
+from telegram.ext import ConversationHandler
 
 from handlers.common.accounts import current_account
 from handlers.common.context import CamShareContext
@@ -33,13 +33,6 @@ from storage.models import AddressKind
 PICK_USER_BUTTON = N_("👤 Choose a Telegram user")
 BACK_BUTTON = N_("« Back to devices")
 PICK_USER_REQUEST_ID = 1
-
-
-class BackTapped(filters.MessageFilter):
-    """A tap on « Back to devices: the button sends its label, in the owner's language."""
-
-    def filter(self, message: Message) -> bool:
-        return message.text == _(BACK_BUTTON)
 
 
 def sharing_device(device_name: str) -> str:

@@ -21,6 +21,8 @@ from storage.models import ALL_PERMISSIONS, DeviceType, Permission
 
 CHANNELS_PER_PAGE = 16
 PERMISSION_ROWS_PER_PAGE = 10
+PREVIOUS, NEXT, NO_PAGE = "‹", "›", "·"
+"""The pager's buttons: signs, the same in every language."""
 
 
 @dataclass
@@ -163,9 +165,9 @@ def _pager(page: int, pages: int) -> list[InlineKeyboardButton]:
     if pages <= 1:
         return []
     return [
-        button("‹", TurnPage(page - 1)) if page > 0 else button("·", TurnPage(page)),
+        button(PREVIOUS, TurnPage(page - 1)) if page > 0 else button(NO_PAGE, TurnPage(page)),
         button(f"{page + 1}/{pages}", TurnPage(page)),
-        button("›", TurnPage(page + 1)) if page + 1 < pages else button("·", TurnPage(page)),
+        button(NEXT, TurnPage(page + 1)) if page + 1 < pages else button(NO_PAGE, TurnPage(page)),
     ]
 
 

@@ -1,6 +1,6 @@
 """An installer group's language: its adder's at first, then an administrator's choice with
 /language; everything the bot says there, news included, is in it. Texts are marked with the
-language they were made in (tests.harness.pseudo_catalogs)."""
+language they were made in (tests.pseudo_language)."""
 
 import pytest
 
@@ -9,10 +9,11 @@ from handlers.groups.news import flush_group_news
 from sharing.groups import installer_groups
 from storage.database import Database
 from tests.handlers.journeys import RITA_PHONE, share_everything, started
-from tests.harness.pseudo_catalogs import pseudo_catalogs, speak, tap_at  # noqa: F401 (a fixture)
+from tests.handlers.speakers import speak
 from tests.harness.users import AnyApplication, Telegram, TelegramGroup, TelegramUser
+from tests.pseudo_language import pseudo_language  # noqa: F401  (a fixture, used by name)
 
-pytestmark = pytest.mark.usefixtures("pseudo_catalogs")
+pytestmark = pytest.mark.usefixtures("pseudo_language")
 
 NOT_AN_ADMINISTRATOR = "Only an administrator of this group can choose the language I speak here."
 LANGUAGE_BUTTONS = [["✅ English"], ["简体中文"], ["Русский"], ["Español"]]
@@ -101,9 +102,9 @@ async def test_the_tap_asks_telegram_again_who_administers_the_group(
 
 
 async def test_a_group_starts_in_the_language_of_whoever_added_the_bot(
-    telegram: Telegram, ian: TelegramUser, database: Database
+    telegram: Telegram, ian: TelegramUser, database: Database, application: AnyApplication
 ) -> None:
-    await speak(database, ian, "ru")  # his account's language, whatever Telegram's app says
+    await speak(application, ian, "ru")  # his account's language, whatever Telegram's app says
     group = telegram.group("Монтажники", creator=ian)
     await group.add_bot(by=ian)
     assert await language_of(database, group) == "ru"
@@ -145,7 +146,7 @@ async def test_each_group_reads_the_news_in_its_own_language(
         [f"[ru] {invited}[ru] Camera 01, Camera 02 and 2 more channels"],
     ]
 
-    await tap_at(rita, rita.last_message, 0, 1)  # ❌ Decline
+    await rita.tap("❌ Decline")
     await share_everything(olivia, RITA_PHONE)
     english_news, russian_news = await news(context, english, russian)
     assert russian_news == [

@@ -1,18 +1,17 @@
 """/share when owner and recipient speak different languages: each reads what is theirs in
 their own language, whoever caused it. Texts are marked with the language they were made in
-(tests.harness.pseudo_catalogs); buttons that other parts of the bot word are tapped by place."""
+(tests.pseudo_language)."""
 
 import pytest
 
-from handlers.share import reviews
-from languages import current_language, speaking
-from storage.database import Database
+from languages import speaking
+from tests.handlers.speakers import speak
 from tests.handlers.test_applications import applied
 from tests.handlers.test_qr import device_code, token_of
-from tests.harness.pseudo_catalogs import pseudo_catalogs, speak, tap_at  # noqa: F401 (a fixture)
-from tests.harness.users import Telegram, TelegramUser
+from tests.harness.users import AnyApplication, Telegram, TelegramUser
+from tests.pseudo_language import pseudo_language  # noqa: F401  (a fixture, used by name)
 
-pytestmark = pytest.mark.usefixtures("pseudo_catalogs")
+pytestmark = pytest.mark.usefixtures("pseudo_language")
 
 ZH = "[zh_Hans] "
 
@@ -25,10 +24,10 @@ async def save_and_finish(owner: TelegramUser, finish: str = "✅ Finish") -> No
 
 
 async def test_a_chinese_speaking_owner_invites_a_russian_speaking_recipient(
-    olivia: TelegramUser, rita: TelegramUser, database: Database
+    olivia: TelegramUser, rita: TelegramUser, application: AnyApplication
 ) -> None:
-    await speak(database, olivia, "zh_Hans")
-    await speak(database, rita, "ru")
+    await speak(application, olivia, "zh_Hans")
+    await speak(application, rita, "ru")
     await olivia.send("/share")
     assert olivia.last_message.text == ZH + "📤 Which device do you want to share?"
     await olivia.tap("🗄 Shop NVR")
@@ -62,8 +61,10 @@ async def test_a_chinese_speaking_owner_invites_a_russian_speaking_recipient(
     assert screen.text.startswith(ZH + "✅ Invitation to Shop NVR sent to Rita. It expires on")
 
     prompt = rita.last_message
+    assert prompt.text.startswith("[ru] 📨 Olivia wants to share Shop NVR with you (4 channels):")
     assert "[ru] Live View/[ru] Playback/[ru] Alarm" in prompt.text
     assert "zh_Hans" not in prompt.text
+    assert prompt.buttons == [["[ru] ✅ Accept", "[ru] ❌ Decline"]]
 
     # Shared again before Rita answered: her old prompt is closed, in her language.
     await olivia.send("/share")
@@ -79,7 +80,7 @@ async def test_a_chinese_speaking_owner_invites_a_russian_speaking_recipient(
     )
 
     # Accepted, then edited: Rita is told in Russian, Olivia reads the outcome in Chinese.
-    await tap_at(rita, rita.last_message, 0)  # ✅ Accept
+    await rita.tap("[ru] ✅ Accept")
     await olivia.send("/share")
     await olivia.tap("🗄 Shop NVR")
     await olivia.send("07700 900002")
@@ -94,59 +95,57 @@ async def test_a_chinese_speaking_owner_invites_a_russian_speaking_recipient(
 
 
 async def test_applicants_read_the_owners_answer_in_their_own_language(
-    telegram: Telegram, olivia: TelegramUser, database: Database
+    telegram: Telegram, olivia: TelegramUser, application: AnyApplication
 ) -> None:
     token = token_of(await device_code(olivia))
+    await speak(application, olivia, "zh_Hans")
     rita = await applied(telegram, "Rita", token)
-    await speak(database, olivia, "zh_Hans")
-    await speak(database, rita, "ru")
+    await speak(application, rita, "ru")
 
-    application = olivia.last_message
-    await tap_at(olivia, application, 0)  # 🔍 Review
-    assert application.text.startswith(ZH + "📨 Rita applied for Shop NVR\n\n")
-    assert application.buttons[-1] == [ZH + "Permissions ›"]  # no going back to a recipient
+    screen = olivia.last_message
+    await olivia.tap(ZH + "🔍 Review", message=screen)
+    assert screen.text.startswith(ZH + "📨 Rita applied for Shop NVR\n\n")
+    assert screen.buttons[-1] == [ZH + "Permissions ›"]  # no going back to a recipient
     await olivia.tap(ZH + "Permissions ›")
     await olivia.tap(ZH + "💾 Save")
-    assert application.text.endswith(ZH + "Tap Accept to give Rita this access now, or Reject.")
+    assert screen.text.endswith(ZH + "Tap Accept to give Rita this access now, or Reject.")
     await olivia.tap(ZH + "✅ Accept")
-    assert application.text == ZH + "✅ You accepted Rita's application for Shop NVR."
+    assert screen.text == ZH + "✅ You accepted Rita's application for Shop NVR."
     answer = rita.last_message.text
     assert answer.startswith("[ru] ✅ Olivia accepted your application for Shop NVR:\n")
     assert "zh_Hans" not in answer
 
     sam = await applied(telegram, "Sam", token)
-    await speak(database, sam, "es")
-    application = olivia.last_message
-    await tap_at(olivia, application, 0)  # 🔍 Review
+    await speak(application, sam, "es")
+    screen = olivia.last_message
+    await olivia.tap(ZH + "🔍 Review", message=screen)
     await olivia.tap(ZH + "Permissions ›")
     await olivia.tap(ZH + "💾 Save")
     await olivia.tap(ZH + "❌ Reject")
-    assert application.text == ZH + "❌ You rejected Sam's application for Shop NVR."
+    assert screen.text == ZH + "❌ You rejected Sam's application for Shop NVR."
     assert sam.last_message.text == "[es] ❌ Olivia rejected your application for Shop NVR."
 
 
 async def test_a_timed_out_review_is_put_back_in_the_owners_language(
-    telegram: Telegram, olivia: TelegramUser, database: Database, monkeypatch: pytest.MonkeyPatch
+    telegram: Telegram, olivia: TelegramUser, application: AnyApplication
 ) -> None:
-    """The timeout runs in a job, where the reader is nobody's (here: someone else's). The
-    application's text is worded elsewhere (handlers.qr.links): a stand-in says its language."""
-    await applied(telegram, "Rita", token_of(await device_code(olivia)))
-    await speak(database, olivia, "zh_Hans")
-    monkeypatch.setattr(
-        reviews, "waiting_application_text", lambda *names: f"[{current_language()}] waiting"
-    )
-    application = olivia.last_message
+    """The timeout runs in a job, where the reader is nobody's (here: someone else's)."""
+    token = token_of(await device_code(olivia))
+    await speak(application, olivia, "zh_Hans")
+    await applied(telegram, "Rita", token)
+    screen = olivia.last_message
     job_queue = telegram.application.job_queue
     assert job_queue is not None
     for job in job_queue.jobs():
         job.enabled = False
     await job_queue.start()
     try:
-        await tap_at(olivia, application, 0)  # 🔍 Review
+        await olivia.tap(ZH + "🔍 Review", message=screen)
         (timeout,) = job_queue.get_jobs_by_name("_trigger_timeout")
         timeout.schedule_removal()
         with speaking("ru"):
             await timeout.run(telegram.application)
     finally:
         await job_queue.stop()
-    assert application.text == "[zh_Hans] waiting"
+    assert screen.text.startswith(ZH + "📨 Sharing application from Rita for Shop NVR: it waits")
+    assert screen.buttons == [[ZH + "🔍 Review"]]
