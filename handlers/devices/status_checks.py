@@ -70,7 +70,7 @@ async def _record(
         await notify(context, notice.owner_id, text)
 
 
-def _group_line(notice: status.StatusNotice) -> group_outbox.Line:
+def _group_line(notice: status.StatusNotice) -> str:
     if notice.status == DeviceStatus.ONLINE:
         return group_lines.device_back(device_name=notice.device_name, away_since=notice.away_since)
     return group_lines.device_away(

@@ -25,7 +25,7 @@ from handlers.common.refusals import as_alert
 from handlers.devices.device_card import OpenDevice, ShowDeviceGroups
 from handlers.groups import lines as group_lines
 from handlers.groups.members import Membership, membership
-from languages import _
+from languages import _, speaking
 from sharing.errors import GroupNotFound, LinkingNotAllowed, SharingError
 from sharing.groups import group_outbox, installer_groups
 from sharing.groups.installer_groups import DeviceGroups, GroupChoice, GroupView, LinkChange
@@ -163,10 +163,12 @@ async def _queue_news(
     *,
     linked: bool,
 ) -> None:
-    """The group hears of it (it did not see the tap, unlike a /link in the group)."""
+    """The group hears of it (it did not see the tap, unlike a /link in the group), in its
+    own language."""
     if change.changed:
         news = group_lines.device_linked if linked else group_lines.device_unlinked
-        line = news(owner_name=user.full_name, device_name=change.device.name)
+        with speaking(change.group.language):
+            line = news(owner_name=user.full_name, device_name=change.device.name)
         await group_outbox.queue_line(
             session, group_ids=[change.group.id], line=line, now=context.services.clock()
         )

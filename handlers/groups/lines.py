@@ -5,18 +5,17 @@ username, not even the address an owner typed to invite someone who has no accou
 group reads "someone not on CamShare yet"). Every name is cut to NAME_CHARS, so a line stays
 short and well under `sharing.groups.group_outbox.MAX_LINE_CHARS` whatever people call themselves.
 
-Each function returns the line unmade (`group_outbox.Line`): the queue makes it once in each
-language of the groups that hear of the event, whoever caused it (`said_in_each_group`).
+A line is made in the reader's language: the group's. Callers pass the call that makes it
+(`functools.partial(share_saved, change)` to `group_outbox.queue_device_news`, a lambda to
+`handlers.devices.group_news.queue_for_groups`), and it is made once in each language of the
+groups that hear of the event, whoever caused it.
 """
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import ParamSpec
 
 from handlers.common.formatting import escape, format_moment
 from languages import N_, _, ngettext
-from sharing.groups.group_outbox import Line
 from sharing.views import (
     AcceptedApplication,
     ApplicationView,
@@ -42,20 +41,7 @@ AWAY_LINES = {
 }
 """Why a device is away, one whole line each (a translator words each reason in its sentence)."""
 
-P = ParamSpec("P")
 
-
-def said_in_each_group(make: Callable[P, str]) -> Callable[P, Line]:
-    """`make` is called later, when the line is queued: once for each language it is read in."""
-
-    @functools.wraps(make)
-    def unmade(*args: P.args, **kwargs: P.kwargs) -> Line:
-        return functools.partial(make, *args, **kwargs)
-
-    return unmade
-
-
-@said_in_each_group
 def share_saved(change: ShareChange) -> str:
     """An invitation sent (`/share`), or a share or invitation edited."""
     share = change.share
@@ -74,7 +60,6 @@ def share_saved(change: ShareChange) -> str:
     )
 
 
-@said_in_each_group
 def invitation_answered(share: ShareView) -> str:
     recipient, owner = _recipient(share), _name(share.owner.display_name)
     device = _device(share.device.name)
@@ -87,7 +72,6 @@ def invitation_answered(share: ShareView) -> str:
     )
 
 
-@said_in_each_group
 def invitation_expired(invitation: ExpiredInvitation) -> str:
     return _("⌛ {owner}'s invitation of {recipient} to {device} expired").format(
         owner=_name(invitation.owner.display_name),
@@ -96,7 +80,6 @@ def invitation_expired(invitation: ExpiredInvitation) -> str:
     )
 
 
-@said_in_each_group
 def share_deleted_by_owner(share: ShareView) -> str:
     """An active share revoked, or a pending invitation cancelled (from `/shared`)."""
     names = {
@@ -109,7 +92,6 @@ def share_deleted_by_owner(share: ShareView) -> str:
     return _("🗑 {owner} stopped sharing {device} with {recipient}").format(**names)
 
 
-@said_in_each_group
 def share_deleted_by_recipient(share: ShareView) -> str:
     """A recipient deleted a device shared with them (from `/received`)."""
     return _("🗑 {recipient} deleted {device} (shared by {owner}) from their list").format(
@@ -119,7 +101,6 @@ def share_deleted_by_recipient(share: ShareView) -> str:
     )
 
 
-@said_in_each_group
 def application_sent(application: ApplicationView) -> str:
     return _("📝 {applicant} applied for access to {device}").format(
         applicant=_name(application.applicant.display_name),
@@ -127,7 +108,6 @@ def application_sent(application: ApplicationView) -> str:
     )
 
 
-@said_in_each_group
 def application_accepted(accepted: AcceptedApplication) -> str:
     share = accepted.change.share
     return _("✅ {owner} accepted {applicant}'s application for {device}: {channels}").format(
@@ -138,7 +118,6 @@ def application_accepted(accepted: AcceptedApplication) -> str:
     )
 
 
-@said_in_each_group
 def application_rejected(application: ApplicationView, *, owner_name: str) -> str:
     return _("❌ {owner} rejected {applicant}'s application for {device}").format(
         owner=_name(owner_name),
@@ -147,7 +126,6 @@ def application_rejected(application: ApplicationView, *, owner_name: str) -> st
     )
 
 
-@said_in_each_group
 def application_expired(application: ExpiredApplication) -> str:
     return _("⌛ {applicant}'s application for {device} expired without an answer").format(
         applicant=_name(application.applicant.display_name),
@@ -155,7 +133,6 @@ def application_expired(application: ExpiredApplication) -> str:
     )
 
 
-@said_in_each_group
 def device_removed(*, owner_name: str, device_name: str, shared_with: int) -> str:
     """`shared_with`: how many accounts lost their share or invitation with it."""
     owner, device = _name(owner_name), _device(device_name)
@@ -168,34 +145,29 @@ def device_removed(*, owner_name: str, device_name: str, shared_with: int) -> st
     ).format(owner=owner, device=device, count=shared_with)
 
 
-@said_in_each_group
 def device_linked(*, owner_name: str, device_name: str) -> str:
     return _("🔗 {owner} linked {device} to this group").format(
         owner=_name(owner_name), device=_device(device_name)
     )
 
 
-@said_in_each_group
 def device_unlinked(*, owner_name: str, device_name: str) -> str:
     return _("🔗 {owner} unlinked {device} from this group").format(
         owner=_name(owner_name), device=_device(device_name)
     )
 
 
-@said_in_each_group
 def device_away(*, device_name: str, status: DeviceStatus, since: datetime) -> str:
     """`status`: why it is away, one of AWAY_LINES."""
     return _(AWAY_LINES[status]).format(device=_device(device_name), moment=format_moment(since))
 
 
-@said_in_each_group
 def device_back(*, device_name: str, away_since: datetime) -> str:
     return _("🟢 {device} is back online (away since {moment})").format(
         device=_device(device_name), moment=format_moment(away_since)
     )
 
 
-@said_in_each_group
 def device_alarm(*, device_name: str, channel: int, kind: str, at: datetime) -> str:
     """`kind`: the alarm's English label (said in the group's language here), or the event's
     name as the device sent it."""

@@ -65,7 +65,7 @@ async def claim_invitations(
     """A batch of expired invitations, their groups' lines queued in the same transaction."""
     batch = await shares.expire_due_invitations(session, now=now, limit=limit, names=names)
     news = [
-        (each.device.id, group_lines.invitation_expired(each))
+        (each.device.id, partial(group_lines.invitation_expired, each))
         for each in batch
         if each.device_linked
     ]
@@ -79,7 +79,7 @@ async def claim_applications(
     """A batch of expired applications, their groups' lines queued in the same transaction."""
     batch = await applications.expire_due_applications(session, now=now, limit=limit, names=names)
     news = [
-        (each.device.id, group_lines.application_expired(each))
+        (each.device.id, partial(group_lines.application_expired, each))
         for each in batch
         if each.device_linked
     ]

@@ -7,6 +7,7 @@ state: accepted, declined, cancelled, expired, or edited since this prompt was s
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
@@ -171,7 +172,7 @@ async def answer_invitation(
             recipient_id=recipient.id,
             now=services.clock(),
         )
-        news = [(share.device.id, group_lines.invitation_answered(share))]
+        news = [(share.device.id, partial(group_lines.invitation_answered, share))]
         await group_outbox.queue_device_news(session, news, now=services.clock())
     async with speaking_to(context, share.owner.id):
         answered = (

@@ -10,6 +10,7 @@ nothing. Deleting a device tells its owner (R12).
 """
 
 from enum import IntEnum, auto
+from functools import partial
 
 from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
@@ -164,7 +165,7 @@ async def remove_received(update: Update, context: CamShareContext) -> None:
                 recipient_id=user.id,
                 now=services.clock(),
             )
-            news = [(share.device.id, group_lines.share_deleted_by_recipient(share))]
+            news = [(share.device.id, partial(group_lines.share_deleted_by_recipient, share))]
             await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
         await _refuse(query, context, error, offset=0)

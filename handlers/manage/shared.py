@@ -7,6 +7,8 @@ another owner's share reveals nothing and changes nothing. Deleting an active sh
 recipient (R12); cancelling an invitation closes the recipient's prompt.
 """
 
+from functools import partial
+
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -120,7 +122,7 @@ async def revoke_share(update: Update, context: CamShareContext) -> None:
             share = await shares.revoke_share(
                 session, share_id=share_id, owner_id=owner.id, now=services.clock()
             )
-            news = [(share.device.id, group_lines.share_deleted_by_owner(share))]
+            news = [(share.device.id, partial(group_lines.share_deleted_by_owner, share))]
             await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
         await _refuse(query, context, share_id, as_alert(error))
@@ -182,7 +184,7 @@ async def cancel_invitation(update: Update, context: CamShareContext) -> None:
             share = await shares.cancel_invitation(
                 session, share_id=share_id, owner_id=owner_id, now=services.clock()
             )
-            news = [(share.device.id, group_lines.share_deleted_by_owner(share))]
+            news = [(share.device.id, partial(group_lines.share_deleted_by_owner, share))]
             await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
         expired = isinstance(error, InvitationExpired)

@@ -7,6 +7,7 @@ payload, a photo, a button carrying the token) is checked against the database e
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -268,7 +269,7 @@ async def apply_for_share(update: Update, context: CamShareContext) -> None:
                 now=services.clock(),
             )
             if is_new:
-                news = [(application.device.id, group_lines.application_sent(application))]
+                news = [(application.device.id, partial(group_lines.application_sent, application))]
                 await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)

@@ -5,6 +5,8 @@ What the recipient (or the applicant) is sent is made in their language, not the
 (`speaking_to`): a Chinese-speaking owner's invitation reaches a Russian-speaking recipient in
 Russian."""
 
+from functools import partial
+
 from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
@@ -48,7 +50,7 @@ async def finish(
                 ttl=services.invite_ttl,
                 now=services.clock(),
             )
-            news = [(draft.device_id, group_lines.share_saved(change))]
+            news = [(draft.device_id, partial(group_lines.share_saved, change))]
             await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
         await query.answer(_("Not saved"), show_alert=False)
@@ -75,7 +77,12 @@ async def _accept_application(
                 grants=draft.grants,
                 now=services.clock(),
             )
-            news = [(accepted.change.share.device.id, group_lines.application_accepted(accepted))]
+            news = [
+                (
+                    accepted.change.share.device.id,
+                    partial(group_lines.application_accepted, accepted),
+                )
+            ]
             await group_outbox.queue_device_news(session, news, now=services.clock())
     except SharingError as error:
         await query.answer(_("Not saved"))
@@ -114,8 +121,10 @@ async def reject_application(
                 application_id=draft.application_id,
                 now=services.clock(),
             )
-            line = group_lines.application_rejected(
-                rejected, owner_name=update.effective_user.full_name
+            line = partial(
+                group_lines.application_rejected,
+                rejected,
+                owner_name=update.effective_user.full_name,
             )
             await group_outbox.queue_device_news(
                 session, [(rejected.device.id, line)], now=services.clock()

@@ -26,13 +26,14 @@ before in the language it had, for the few seconds until they are sent.
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import chain
 
-from sqlalchemy import ColumnElement, bindparam, delete, exists, func, or_
+from sqlalchemy import ColumnElement, delete, exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from languages import speaking
-from sharing.groups.installer_groups import groups_of_devices
+from sharing.groups.installer_groups import groups_by_language, groups_of_devices
 from storage.models import GroupMessageSent, GroupNewsLine, InstallerGroup
 
 MESSAGES_PER_WINDOW = 20
@@ -45,8 +46,8 @@ LINES_PER_MESSAGE = 256
 characters, so this many always fill a message of 4,096."""
 
 Line = Callable[[], str]
-"""An event's line (HTML), made when called in the reader's language (`languages.speaking`):
-the queue calls it once for each language of the groups that hear of the event."""
+"""What makes an event's line (HTML), in the reader's language (`languages.speaking`) when it
+is called: `queue_device_news` calls it once for each language of the groups that hear of it."""
 
 
 @dataclass(frozen=True)
@@ -89,15 +90,13 @@ def pack(
 
 
 async def queue_line(
-    session: AsyncSession, *, group_ids: Iterable[int], line: Line, now: datetime
+    session: AsyncSession, *, group_ids: Iterable[int], line: str, now: datetime
 ) -> None:
-    """Queue one event's line for each of these groups, in the caller's transaction."""
-    group_ids = list(group_ids)
-    languages = await _languages_of(session, group_ids)
-    said = _said(line, set(languages.values()))
+    """Queue one event's line (HTML), made already in these groups' language, for each of them,
+    in the caller's transaction."""
     session.add_all(
-        GroupNewsLine(group_id=group_id, line=said[language], created_at=now)
-        for group_id, language in languages.items()
+        GroupNewsLine(group_id=group_id, line=_fitting(line), created_at=now)
+        for group_id in group_ids
     )
     await session.flush()
 
@@ -106,36 +105,26 @@ async def queue_device_news(
     session: AsyncSession, news: Sequence[tuple[int, Line]], *, now: datetime
 ) -> None:
     """Queue each `(device id, line)` for the groups linked to that device, in the transaction
-    of the event that made the news: the line is stored with the event or not at all. One read
-    for all the devices' groups and one for their languages, one flush for all the lines (a
-    sweep's batch is many)."""
+    of the event that made the news: the line is stored with the event or not at all. Each line
+    is made once in each language its groups speak. One read for all the devices' groups and
+    one for their languages, one flush for all the lines (a sweep's batch is many)."""
     if not news:
         return
     groups = await groups_of_devices(session, device_ids=[device_id for device_id, _ in news])
     if not groups:  # most devices are in no group
         return
-    languages = await _languages_of(session, {g for ids in groups.values() for g in ids})
+    by_language = await groups_by_language(session, group_ids=chain(*groups.values()))
+    language_of = {group_id: lang for lang, ids in by_language.items() for group_id in ids}
     rows: list[GroupNewsLine] = []
     for device_id, line in news:
         hearing = groups.get(device_id, ())
-        said = _said(line, {languages[group_id] for group_id in hearing})
+        said = _said(line, {language_of[group_id] for group_id in hearing})
         rows.extend(
-            GroupNewsLine(group_id=group_id, line=said[languages[group_id]], created_at=now)
+            GroupNewsLine(group_id=group_id, line=said[language_of[group_id]], created_at=now)
             for group_id in hearing
         )
     session.add_all(rows)
     await session.flush()
-
-
-_GROUP_LANGUAGES = select(InstallerGroup.id, InstallerGroup.language).where(
-    col(InstallerGroup.id).in_(bindparam("group_ids", expanding=True))
-)
-
-
-async def _languages_of(session: AsyncSession, group_ids: Iterable[int]) -> dict[int, str]:
-    """Each group's language, for the groups that still exist."""
-    rows = await session.exec(_GROUP_LANGUAGES, params={"group_ids": list(group_ids)})
-    return {group_id: language for group_id, language in rows if group_id is not None}
 
 
 def _said(line: Line, languages: Iterable[str]) -> dict[str, str]:

@@ -155,3 +155,20 @@ async def test_each_group_reads_the_news_in_its_own_language(
         f"[ru] {invited}[ru] Camera 01, Camera 02 and 2 more channels"
     ]
     assert english_news[0].startswith("🗂 2 updates:\n❌ Rita declined Shop NVR from Olivia\n")
+
+
+async def test_a_link_from_the_device_card_is_told_in_the_groups_language(
+    telegram: Telegram, ian: TelegramUser, olivia: TelegramUser, context: CamShareContext
+) -> None:
+    group = telegram.group("Монтажники", creator=ian)
+    await group.add_bot(by=ian)
+    await ian.send("/allowlinking", chat=group)
+    await ian.send("/language", chat=group)
+    await ian.tap("Русский", chat=group)
+    await olivia.send("/help", chat=group)  # the bot has now seen her there
+
+    await olivia.send("/devices")
+    await olivia.tap("🗄 Shop NVR · 4 ch")
+    await olivia.tap("👥 Groups")
+    assert (await olivia.tap("➕ Монтажники")).text == "Linked"  # Olivia reads English
+    assert await news(context, group) == [["[ru] 🔗 Olivia linked Shop NVR to this group"]]

@@ -58,7 +58,7 @@ async def test_a_group_moves_with_its_links_and_news(any_database: Database) -> 
         await link(session, group, device_id)
         await link(session, newer, device_id)
         await link(session, newer, second_device)
-        await group_outbox.queue_line(session, group_ids=[newer.id], line=lambda: "news", now=NOW)
+        await group_outbox.queue_line(session, group_ids=[newer.id], line="news", now=NOW)
 
     async with any_database.write() as session:
         await installer_groups.move_group(session, old_chat_id=CHAT, new_chat_id=SUPERGROUP_CHAT)
@@ -75,7 +75,7 @@ async def test_a_group_moves_with_its_links_and_news(any_database: Database) -> 
 async def test_two_flushes_claim_a_groups_news_once(pg_database: Database) -> None:
     group, _ = await world(pg_database)
     async with pg_database.write() as session:
-        await group_outbox.queue_line(session, group_ids=[group.id], line=lambda: "news", now=NOW)
+        await group_outbox.queue_line(session, group_ids=[group.id], line="news", now=NOW)
 
     async def flush(session: AsyncSession) -> tuple[group_outbox.Dispatch, ...]:
         return await group_outbox.claim_due(session, now=NOW, room=4000, group_ids=[group.id])

@@ -28,15 +28,15 @@ async def ended(world: World, share: ShareView, how: str) -> ShareView:
 async def test_deleting_and_cancelling_shares(world: World) -> None:
     """The lines for /shared and /received, which their handlers queue."""
     active = await world.accept((await world.share()).share)
-    assert group_lines.share_deleted_by_owner(await ended(world, active, "revoke"))() == (
+    assert group_lines.share_deleted_by_owner(await ended(world, active, "revoke")) == (
         "🗑 Olivia stopped sharing <b>Shop NVR</b> with Rita"
     )
     pending = (await world.share()).share
-    assert group_lines.share_deleted_by_owner(await ended(world, pending, "cancel"))() == (
+    assert group_lines.share_deleted_by_owner(await ended(world, pending, "cancel")) == (
         "✖️ Olivia cancelled the invitation of Rita to <b>Shop NVR</b>"
     )
     active = await world.accept((await world.share()).share)
-    assert group_lines.share_deleted_by_recipient(await ended(world, active, "remove"))() == (
+    assert group_lines.share_deleted_by_recipient(await ended(world, active, "remove")) == (
         "🗑 Rita deleted <b>Shop NVR</b> (shared by Olivia) from their list"
     )
 
@@ -48,7 +48,7 @@ async def test_an_address_nobody_claimed_is_never_shown(world: World) -> None:
         (AddressKind.USERNAME, "someone_new"),
     ):
         change = await world.share(Address(kind, value))
-        line = group_lines.share_saved(change)()
+        line = group_lines.share_saved(change)
         assert line.startswith("📨 Olivia invited someone not on CamShare yet to <b>Shop NVR</b>")
         # Not the value, nor any part of it in another format.
         assert re.search(r"\d{4,}|@|example|someone_new", line) is None, line
@@ -65,7 +65,7 @@ def test_channels_are_named_when_few_and_counted_when_many() -> None:
 def test_long_names_are_cut_and_escaped() -> None:
     line = group_lines.device_removed(
         owner_name="<Olivia> & " + "o" * 100, device_name="Shop & <NVR>", shared_with=2
-    )()
+    )
     assert line.startswith("🗑 &lt;Olivia&gt; &amp; ooooo")
     assert "…" in line and "o" * 40 not in line
     assert line.endswith(

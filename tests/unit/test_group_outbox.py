@@ -1,7 +1,6 @@
 """The groups' outbox: lines packed into digests in order, claimed by one flush at a time, and
 never more than 20 messages to a group in any minute."""
 
-import functools
 from datetime import timedelta
 
 import pytest
@@ -27,9 +26,7 @@ async def group_id(database: Database, clock: FakeClock) -> int:
 async def queue(database: Database, clock: FakeClock, group_id: int, *lines: str) -> None:
     async with database.write() as session:
         for line in lines:
-            await group_outbox.queue_line(
-                session, group_ids=[group_id], line=functools.partial(str, line), now=clock()
-            )
+            await group_outbox.queue_line(session, group_ids=[group_id], line=line, now=clock())
 
 
 async def claim(database: Database, clock: FakeClock, room: int = ROOM) -> tuple[Dispatch, ...]:

@@ -176,9 +176,7 @@ async def test_a_group_left_takes_its_links_sightings_and_news(world: World) -> 
     await link(world, group)
     await seen(world, OWNER)
     async with world.database.write() as session:
-        await group_outbox.queue_line(
-            session, group_ids=[group.id], line=lambda: "x", now=world.clock()
-        )
+        await group_outbox.queue_line(session, group_ids=[group.id], line="x", now=world.clock())
         await group_outbox.settle(
             session, group_id=group.id, sent_line_ids=[], messages_sent=1, now=world.clock()
         )
@@ -239,12 +237,8 @@ async def test_a_supergroup_known_before_the_move_is_folded_into_the_group(world
     await seen(world, OWNER, SUPERGROUP_CHAT)
     await seen(world, RECIPIENT, SUPERGROUP_CHAT)
     async with world.database.write() as session:
-        await group_outbox.queue_line(
-            session, group_ids=[group.id], line=lambda: "old", now=world.clock()
-        )
-        await group_outbox.queue_line(
-            session, group_ids=[newer.id], line=lambda: "new", now=world.clock()
-        )
+        await group_outbox.queue_line(session, group_ids=[group.id], line="old", now=world.clock())
+        await group_outbox.queue_line(session, group_ids=[newer.id], line="new", now=world.clock())
 
     async with world.database.write() as session:
         await installer_groups.move_group(session, old_chat_id=CHAT, new_chat_id=SUPERGROUP_CHAT)
