@@ -109,4 +109,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 pytest_plugins = [
     "tests.harness.fixtures",  # bot_api, application_factory, application, telegram
     "tests.device_simulator.fixtures",  # device_clock, camera_simulator, nvr_simulator, ...
+    "tests.pseudo_language",  # pseudo_language
 ]

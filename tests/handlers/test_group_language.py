@@ -11,7 +11,6 @@ from storage.database import Database
 from tests.handlers.journeys import RITA_PHONE, share_everything, started
 from tests.handlers.speakers import speak
 from tests.harness.users import AnyApplication, Telegram, TelegramGroup, TelegramUser
-from tests.pseudo_language import pseudo_language  # noqa: F401  (a fixture, used by name)
 
 pytestmark = pytest.mark.usefixtures("pseudo_language")
 
@@ -104,7 +103,7 @@ async def test_the_tap_asks_telegram_again_who_administers_the_group(
 async def test_a_group_starts_in_the_language_of_whoever_added_the_bot(
     telegram: Telegram, ian: TelegramUser, database: Database, application: AnyApplication
 ) -> None:
-    await speak(application, ian, "ru")  # his account's language, whatever Telegram's app says
+    await speak(ian, "ru")  # his account's language, whatever Telegram's app says
     group = telegram.group("Монтажники", creator=ian)
     await group.add_bot(by=ian)
     assert await language_of(database, group) == "ru"

@@ -3,12 +3,10 @@
 The catalogs are not made yet, so a stand-in marks each text with the language it was made
 for ("[ru] Choose your language"): what these tests check is for whom each text was made."""
 
-import gettext
 import json
 
 import pytest
 
-import languages.translation
 from handlers.accounts.language import PickLanguage
 from handlers.common.help import COMMANDS, GROUP_COMMANDS
 from storage.database import Database
@@ -20,28 +18,7 @@ from tests.harness.users import Telegram
 GROUPS = {"type": "all_group_chats"}
 
 
-class MarkedTranslations(gettext.NullTranslations):
-    def __init__(self, language: str) -> None:
-        super().__init__()
-        self.language = language
-
-    def gettext(self, message: str) -> str:
-        return f"[{self.language}] {message}"
-
-    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
-        return f"[{self.language}] {msgid1 if n == 1 else msgid2}"
-
-
-@pytest.fixture(autouse=True)
-def marked_catalogs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Autouse, so that it is in place before the application starts and registers its menus."""
-
-    def marked(language: str) -> gettext.NullTranslations:
-        if language == languages.translation.SOURCE_LANGUAGE:
-            return gettext.NullTranslations()
-        return MarkedTranslations(language)
-
-    monkeypatch.setattr(languages.translation, "catalog", marked)
+pytestmark = pytest.mark.usefixtures("pseudo_language")
 
 
 async def test_language_lists_every_language_in_its_own_name(telegram: Telegram) -> None:

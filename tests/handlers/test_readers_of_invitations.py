@@ -8,28 +8,20 @@ import pytest
 
 from handlers.common.context import CamShareContext
 from handlers.manage.expiry import sweep_expired
-from sharing.people import accounts
 from storage.database import Database
 from tests.clock import FakeClock
 from tests.handlers.journeys import RITA_PHONE, share_everything
+from tests.handlers.speakers import speak
 from tests.harness.users import AnyApplication, TelegramUser
-from tests.pseudo_language import (
-    marked,
-    pseudo_language,  # noqa: F401  (a fixture, used by name)
-)
+from tests.pseudo_language import marked
 
 pytestmark = pytest.mark.usefixtures("pseudo_language")
-
-
-async def speaks(database: Database, user: TelegramUser, language: str) -> None:
-    async with database.write() as session:
-        await accounts.set_language(session, account_id=user.id, language=language)
 
 
 async def test_a_russian_reader_gets_the_invitation_of_an_english_owner_in_russian(
     database: Database, olivia: TelegramUser, rita: TelegramUser
 ) -> None:
-    await speaks(database, rita, "ru")
+    await speak(rita, "ru")
 
     await share_everything(olivia, RITA_PHONE)
 
@@ -54,10 +46,10 @@ async def test_the_expiry_sweep_tells_each_side_in_their_language(
     olivia: TelegramUser,
     rita: TelegramUser,
 ) -> None:
-    await speaks(database, olivia, "ru")
     await share_everything(olivia, RITA_PHONE)
     prompt = rita.last_message
     assert prompt.text.startswith("📨 Olivia wants to share Shop NVR with you (4 channels):")
+    await speak(olivia, "ru")
     context = CamShareContext(application)
 
     clock.advance(seconds=context.services.invite_ttl.total_seconds())

@@ -9,7 +9,6 @@ from tests.handlers.speakers import speak
 from tests.handlers.test_applications import applied
 from tests.handlers.test_qr import device_code, token_of
 from tests.harness.users import AnyApplication, Telegram, TelegramUser
-from tests.pseudo_language import pseudo_language  # noqa: F401  (a fixture, used by name)
 
 pytestmark = pytest.mark.usefixtures("pseudo_language")
 
@@ -26,8 +25,8 @@ async def save_and_finish(owner: TelegramUser, finish: str = "✅ Finish") -> No
 async def test_a_chinese_speaking_owner_invites_a_russian_speaking_recipient(
     olivia: TelegramUser, rita: TelegramUser, application: AnyApplication
 ) -> None:
-    await speak(application, olivia, "zh_Hans")
-    await speak(application, rita, "ru")
+    await speak(olivia, "zh_Hans")
+    await speak(rita, "ru")
     await olivia.send("/share")
     assert olivia.last_message.text == ZH + "📤 Which device do you want to share?"
     await olivia.tap("🗄 Shop NVR")
@@ -98,9 +97,9 @@ async def test_applicants_read_the_owners_answer_in_their_own_language(
     telegram: Telegram, olivia: TelegramUser, application: AnyApplication
 ) -> None:
     token = token_of(await device_code(olivia))
-    await speak(application, olivia, "zh_Hans")
+    await speak(olivia, "zh_Hans")
     rita = await applied(telegram, "Rita", token)
-    await speak(application, rita, "ru")
+    await speak(rita, "ru")
 
     screen = olivia.last_message
     await olivia.tap(ZH + "🔍 Review", message=screen)
@@ -116,7 +115,7 @@ async def test_applicants_read_the_owners_answer_in_their_own_language(
     assert "zh_Hans" not in answer
 
     sam = await applied(telegram, "Sam", token)
-    await speak(application, sam, "es")
+    await speak(sam, "es")
     screen = olivia.last_message
     await olivia.tap(ZH + "🔍 Review", message=screen)
     await olivia.tap(ZH + "Permissions ›")
@@ -131,7 +130,7 @@ async def test_a_timed_out_review_is_put_back_in_the_owners_language(
 ) -> None:
     """The timeout runs in a job, where the reader is nobody's (here: someone else's)."""
     token = token_of(await device_code(olivia))
-    await speak(application, olivia, "zh_Hans")
+    await speak(olivia, "zh_Hans")
     await applied(telegram, "Rita", token)
     screen = olivia.last_message
     job_queue = telegram.application.job_queue

@@ -1,13 +1,10 @@
 """The device tests' bot: built on the simulators' clock, on SQLite and on PostgreSQL."""
 
-import gettext
-
 import pytest
 
 from bot.app import build_application, services_of
 from bot.settings import Settings
 from handlers.common.context import CamShareContext
-from languages import translation
 from storage.database import Database
 from tests.clock import FakeClock
 from tests.device_simulator import DeviceSimulator, ManualClock
@@ -63,27 +60,3 @@ async def olivia(telegram: Telegram, nvr_simulator: DeviceSimulator) -> Telegram
     olivia = await started(telegram, "Olivia")
     await owner_of_connected_nvr(olivia, nvr_simulator)
     return olivia
-
-
-class Marked(gettext.NullTranslations):
-    """A stand-in catalog: every text made for this language says so."""
-
-    def __init__(self, language: str) -> None:
-        super().__init__()
-        self.language = language
-
-    def gettext(self, message: str) -> str:
-        return f"[{self.language}] {message}"
-
-    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
-        return f"[{self.language}] {msgid1 if n == 1 else msgid2}"
-
-
-@pytest.fixture
-def marked_catalogs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every language but English marks its texts ("[ru] ..."): who reads what is seen."""
-    monkeypatch.setattr(
-        translation,
-        "catalog",
-        lambda language: gettext.NullTranslations() if language == "en" else Marked(language),
-    )

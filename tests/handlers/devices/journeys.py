@@ -74,11 +74,3 @@ async def linked_group(telegram: Telegram, owner: TelegramUser) -> TelegramGroup
     await owner.send("/link", chat=group)
     await owner.tap("🗄 Shop NVR", chat=group)
     return group
-
-
-async def speaks(database: Database, person: TelegramUser, language: str) -> None:
-    """The person's account is read in `language` from now on."""
-    async with database.write() as session:
-        account = await session.get(Account, person.id)
-        assert account is not None
-        account.language = language

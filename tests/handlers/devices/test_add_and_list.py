@@ -7,8 +7,8 @@ from sharing.devices import devices
 from storage.database import Database
 from storage.models import Account, DeviceType, Share, ShareState
 from tests.clock import FakeClock
-from tests.handlers.devices.journeys import speaks
 from tests.handlers.journeys import add_nvr, started
+from tests.handlers.speakers import speak
 from tests.harness.users import Telegram
 
 
@@ -249,14 +249,14 @@ async def test_a_double_tap_is_harmless(
     assert not [record for record in caplog.records if record.levelname == "ERROR"]
 
 
-@pytest.mark.usefixtures("marked_catalogs")
+@pytest.mark.usefixtures("pseudo_language")
 async def test_a_removed_device_is_told_in_each_recipients_language(
     telegram: Telegram, database: Database, clock: FakeClock
 ) -> None:
     olivia = await started(telegram, "Olivia")
     rita = await started(telegram, "Rita")
     await add_nvr(olivia)
-    await speaks(database, rita, "ru")
+    await speak(rita, "ru")
     async with database.write() as session:
         page = await devices.list_devices(session, owner_id=olivia.id, offset=0, limit=1)
         session.add(

@@ -31,9 +31,9 @@ from tests.handlers.devices.journeys import (
     linked_group,
     pictured_channel,
     share_channels,
-    speaks,
 )
 from tests.handlers.journeys import verified
+from tests.handlers.speakers import speak
 from tests.harness.state import ChatMessage
 from tests.harness.users import Telegram, TelegramGroup, TelegramUser
 
@@ -295,14 +295,14 @@ async def test_each_holder_and_group_reads_an_alarm_in_their_language_written_on
     context: CamShareContext,
     database: Database,
     clock: FakeClock,
-    marked_catalogs: None,
+    pseudo_language: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rita = await verified(telegram, "Rita", "+447700900002")
     sam = await verified(telegram, "Sam", "+447700900003")
     for person in (rita, sam):
         await share_channels(database, person, [2], Permission.ALARM)
-        await speaks(database, person, "ru")
+        await speak(person, "ru")
     group = await linked_group(telegram, olivia)
     async with database.write() as session:
         (installers,) = await session.exec(select(InstallerGroup))

@@ -14,8 +14,8 @@ from tests.device_simulator import DeviceSimulator
 from tests.handlers.devices.journeys import (
     linked_group,
     share_channels,
-    speaks,
 )
+from tests.handlers.speakers import speak
 from tests.harness.users import Telegram, TelegramGroup, TelegramUser
 
 
@@ -129,7 +129,7 @@ async def test_recipients_see_the_status_never_the_address(
     assert "127.0.0.1" not in screen and "admin" not in screen
 
 
-@pytest.mark.usefixtures("marked_catalogs")
+@pytest.mark.usefixtures("pseudo_language")
 async def test_the_owner_and_each_group_are_told_in_their_own_language(
     olivia: TelegramUser,
     group: TelegramGroup,
@@ -139,7 +139,7 @@ async def test_the_owner_and_each_group_are_told_in_their_own_language(
     clock: FakeClock,
 ) -> None:
     await group_news(context, group)
-    await speaks(database, olivia, "ru")
+    await speak(olivia, "ru")
     async with database.write() as session:
         (installers,) = await session.exec(select(InstallerGroup))
         installers.language = "es"
