@@ -19,14 +19,14 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape, format_moment
 from handlers.common.grants_text import grant_lines
 from handlers.common.keyboards import button, inline, remove_buttons
-from handlers.common.notify import notify
+from handlers.common.notify import notify, send_notice
 from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert, describe
 from handlers.groups import lines as group_lines
 from languages import _, ngettext
 from sharing.errors import InvitationExpired, ShareNotFound, ShareNotPending, SharingError
 from sharing.groups import group_outbox
-from sharing.people import accounts, claims
+from sharing.people import claims
 from sharing.shares import shares
 from sharing.views import ClaimedInvitations, MessageRef, ShareView
 from storage.models import ShareState
@@ -78,22 +78,12 @@ async def deliver_invitation(context: CamShareContext, share: ShareView) -> bool
     (the recipient blocked the bot or never started it): the share stays pending."""
     if share.recipient is None:
         return False
-    services = context.services
     async with speaking_to(context, share.recipient.id):
         text, keyboard = render_invitation(share), invitation_keyboard(share)
-    try:
-        message = await context.bot.send_message(
-            share.recipient.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-        )
-    except (Forbidden, BadRequest) as error:
-        if isinstance(error, BadRequest) and "chat not found" not in error.message.lower():
-            raise
-        async with services.database.write() as session:
-            await accounts.mark_unreachable(
-                session, account_id=share.recipient.id, now=services.clock()
-            )
+    message = await send_notice(context, share.recipient.id, text, reply_markup=keyboard)
+    if message is None:
         return False
-    async with services.database.write() as session:
+    async with context.services.database.write() as session:
         await shares.set_share_prompt(
             session, share_id=share.id, prompt=MessageRef(message.chat_id, message.message_id)
         )

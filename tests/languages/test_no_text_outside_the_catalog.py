@@ -19,8 +19,9 @@ PERSON_FACING = ("handlers", "portal", "bot/mailer.py")
 """Where texts for people are made. sharing/ words nothing (handlers word its refusals); bot/
 speaks to operators (logs, settings errors), in English on purpose."""
 
-WORDS = re.compile(r"[A-Za-z]{2,}[ ,.'’:!?-]+[A-Za-z]{2,}")
-"""Two words in a row: a sentence or a label; identifiers and callback prefixes have no space."""
+WORDS = re.compile(r"[A-Za-z]{2,}(?:[,.:;!?]? +|['’-])[A-Za-z]{2,}")
+"""Two words in a row: a sentence or a label. Identifiers, file names and callback prefixes
+have no space."""
 LABEL_CALLS = {"InlineKeyboardButton", "KeyboardButton", "button", "BotCommand"}
 """Calls whose first string is a label, however short ("Back")."""
 TRANSLATING = {"_", "ngettext", "N_"}
@@ -57,7 +58,7 @@ def _untranslated(tree: ast.AST) -> Iterator[ast.Constant]:
             exempt.update(id(inner) for inner in ast.walk(node))
         if isinstance(node, ast.Call) and _name(node.func) in LABEL_CALLS and node.args:
             first = node.args[0]
-            if _is_text(first) and id(first) not in exempt:
+            if _is_text(first) and id(first) not in exempt and re.search("[A-Za-z]", first.value):
                 exempt.add(id(first))
                 yield first
     for node in ast.walk(tree):
