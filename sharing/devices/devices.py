@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
+from languages import _
 from sharing.errors import (
     DeviceAlreadyYours,
     DeviceHeldByAnotherAccount,
@@ -152,8 +153,11 @@ def parse_channel_names(text: str, *, count: int) -> tuple[str, ...]:
 
 
 def default_channel_names(count: int) -> tuple[str, ...]:
-    """`Camera 01`, `Camera 02`, ... as Hik-Connect names them."""
-    return tuple(f"Camera {number:02d}" for number in range(1, count + 1))
+    """`Camera 01`, `Camera 02`, ... as Hik-Connect names them, in the language of whoever adds
+    the device: the names are then the device's, like names its owner typed."""
+    return tuple(
+        _("Camera {number}").format(number=f"{number:02d}") for number in range(1, count + 1)
+    )
 
 
 def parse_firmware(text: str) -> str:
