@@ -28,6 +28,7 @@ from handlers.common.formatting import escape
 from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
 from handlers.common.notify import notify
+from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
 from handlers.devices.device_card import read_mute
@@ -51,6 +52,7 @@ from handlers.manage.received_screens import (
     received_screen,
     received_share_screen,
 )
+from languages import _
 from sharing.devices import status
 from sharing.errors import InvalidDeviceField, ShareNotFound, SharingError
 from sharing.groups import group_outbox
@@ -380,3 +382,16 @@ def build_handlers() -> list[Handler]:
         CallbackQueryHandler(ask_to_remove_received, pattern=AskToRemoveReceived.pattern()),
         CallbackQueryHandler(remove_received, pattern=RemoveReceived.pattern()),
     ]
+
+
+# --- for another front door (the web portal, through bot.app) -------------------------------------
+
+
+async def tell_owner_share_removed(
+    context: CamShareContext, share: ShareView, recipient_name: str
+) -> None:
+    """`remove_received`'s notice to the owner (R12)."""
+    fields = {"recipient": escape(recipient_name), "device": escape(share.device.name)}
+    async with speaking_to(context, share.owner.id):
+        text = _("🗑 {recipient} deleted <b>{device}</b> from their list.").format(**fields)
+    await notify(context, share.owner.id, text)

@@ -16,6 +16,7 @@ from handlers.common.formatting import escape
 from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
 from handlers.common.notify import notify
+from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert
 from handlers.groups import lines as group_lines
 from handlers.manage.invitations import close_prompt
@@ -37,6 +38,7 @@ from handlers.manage.shared_screens import (
     shared_devices_screen,
     shared_with,
 )
+from languages import _
 from sharing.applications import applications
 from sharing.devices import devices
 from sharing.errors import InvitationExpired, ShareNotActive, ShareNotPending, SharingError
@@ -308,3 +310,33 @@ def build_handlers() -> list[Handler]:
         CallbackQueryHandler(ask_to_cancel_invitation, pattern=AskToCancelInvitation.pattern()),
         CallbackQueryHandler(cancel_invitation, pattern=CancelInvitation.pattern()),
     ]
+
+
+# --- for another front door (the web portal, through bot.app) -------------------------------------
+
+
+async def tell_share_revoked(context: CamShareContext, share: ShareView, owner_name: str) -> bool:
+    """`revoke_share`'s notice to the recipient (R12); whether Telegram took it."""
+    assert share.recipient is not None, "an active share has an account"
+    fields = {
+        "owner": escape(owner_name),
+        "device": escape(share.device.name),
+        "alias": escape(share.alias or ""),
+    }
+    async with speaking_to(context, share.recipient.id):
+        text = (
+            _("🗑 {owner} stopped sharing <b>{device}</b> (your “{alias}”) with you.")
+            if share.alias
+            else _("🗑 {owner} stopped sharing <b>{device}</b> with you.")
+        ).format(**fields)
+    return await notify(context, share.recipient.id, text)
+
+
+async def close_cancelled_invitation(context: CamShareContext, share: ShareView) -> None:
+    """`cancel_invitation`'s end of the recipient's prompt: no buttons, and why."""
+    if share.prompt is None:
+        return
+    fields = {"owner": escape(share.owner.display_name), "device": escape(share.device.name)}
+    async with speaking_to(context, share.prompt.chat_id):
+        text = _("✖️ {owner} cancelled the invitation to <b>{device}</b>.").format(**fields)
+    await close_prompt(context, share.prompt, text)

@@ -176,3 +176,10 @@ async def _announce(context: CamShareContext, change: ShareChange, owner_name: s
         f" not started the bot or have blocked it. It stays pending until"
         f" {format_moment(share.expires_at)} and reaches them when they start the bot."
     )
+
+
+async def announce_share(context: CamShareContext, change: ShareChange, owner_name: str) -> str:
+    """Finish's messages for a share saved by another front door (the web portal, through
+    bot.app): the recipient's prompt or notice, as Finish sends them; returns the owner's
+    outcome (HTML)."""
+    return await _announce(context, change, owner_name)

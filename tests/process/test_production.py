@@ -116,7 +116,7 @@ def test_healthz_of_the_running_bot(tmp_path: Path, server: BotApiServer) -> Non
     assert "Traceback" not in bot.log()
 
 
-@pytest.mark.parametrize("variable", ["HEALTH_PORT", "WEBHOOK_PORT"])
+@pytest.mark.parametrize("variable", ["HEALTH_PORT", "WEBHOOK_PORT", "PORTAL_PORT"])
 def test_a_busy_port_stops_the_bot_with_one_clear_line(
     tmp_path: Path, server: BotApiServer, variable: str
 ) -> None:
@@ -132,6 +132,8 @@ def test_a_busy_port_stops_the_bot_with_one_clear_line(
         settings = {"HEALTH_PORT": str(port), "HEALTH_LISTEN": "127.0.0.1"}
         if variable == "WEBHOOK_PORT":
             settings = {**webhook, "WEBHOOK_PORT": str(port)}
+        if variable == "PORTAL_PORT":
+            settings = {"PORTAL_PORT": str(port), "PORTAL_HOST": "127.0.0.1"}
         finished = subprocess.run(
             [sys.executable, "-m", "bot"],
             cwd=tmp_path,
