@@ -31,6 +31,7 @@ from handlers import accounts, common, devices, groups, manage, qr, share
 from handlers.common import help
 from handlers.common.context import CamShareContext, DeviceServices, Services
 from handlers.common.errors import handle_error
+from handlers.common.portal_button import PORTAL_URL_KEY
 from handlers.common.readers import reader_handler
 from handlers.common.wizards import WizardGuard, wizards_in
 from handlers.devices.alarms import handle_alert
@@ -103,7 +104,7 @@ def build_application(
         email_sender=build_email_sender(settings.smtp_url, settings.smtp_from),
     )
     if settings.public_url is not None:
-        application.bot_data["portal_url"] = str(settings.public_url)
+        application.bot_data[PORTAL_URL_KEY] = str(settings.public_url)
     _watch_events(application)
     _register_handlers(application)
     register_jobs(application, settings)
@@ -223,7 +224,7 @@ def _register_handlers(application: CamShareApplication) -> None:
 async def _on_startup(application: CamShareApplication) -> None:
     await application.bot.set_my_commands(help.COMMANDS)
     await application.bot.set_my_commands(help.GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
-    if portal_url := application.bot_data.get("portal_url"):
+    if portal_url := application.bot_data.get(PORTAL_URL_KEY):
         # Every private chat's menu button opens the portal (a Mini App signed in by Telegram).
         await application.bot.set_chat_menu_button(
             menu_button=MenuButtonWebApp(_("Portal"), WebAppInfo(portal_url))

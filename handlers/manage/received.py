@@ -28,6 +28,7 @@ from handlers.common.formatting import escape
 from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
 from handlers.common.notify import notify
+from handlers.common.portal_button import with_portal_button
 from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
@@ -72,7 +73,9 @@ async def show_received(update: Update, context: CamShareContext) -> None:
         return
     text, keyboard = await _list_screen(context, recipient_id=account.id, offset=0)
     assert update.effective_message
-    await update.effective_message.reply_html(text, reply_markup=keyboard)
+    await update.effective_message.reply_html(
+        text, reply_markup=with_portal_button(context, keyboard, "received")
+    )
 
 
 async def turn_received_page(update: Update, context: CamShareContext) -> None:

@@ -16,6 +16,7 @@ from handlers.common.formatting import escape
 from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
 from handlers.common.notify import notify
+from handlers.common.portal_button import with_portal_button
 from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert
 from handlers.groups import lines as group_lines
@@ -56,7 +57,9 @@ async def show_shared(update: Update, context: CamShareContext) -> None:
         return
     text, keyboard = await _devices_screen(context, owner_id=account.id, offset=0)
     assert update.effective_message
-    await update.effective_message.reply_html(text, reply_markup=keyboard)
+    await update.effective_message.reply_html(
+        text, reply_markup=with_portal_button(context, keyboard, "shared")
+    )
 
 
 async def turn_shared_page(update: Update, context: CamShareContext) -> None:

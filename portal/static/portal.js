@@ -497,7 +497,11 @@ async function start() {
       open(tab.dataset.page);
     });
   }
-  const wanted = (webApp && webApp.initDataUnsafe && webApp.initDataUnsafe.start_param) || "";
+  // The chat's "Open portal" buttons name a page (?page=shared); a t.me link may (startapp).
+  const wanted =
+    new URLSearchParams(location.search).get("page") ||
+    (webApp && webApp.initDataUnsafe && webApp.initDataUnsafe.start_param) ||
+    "";
   await open(PAGES[wanted] ? wanted : "devices");
   document.body.setAttribute("data-ready", "true");
 }

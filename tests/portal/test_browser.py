@@ -112,7 +112,9 @@ class Browser:
     async def run(self, work: Callable[[], R]) -> R:
         return await asyncio.to_thread(work)
 
-    async def open_as(self, user: TelegramUser, clock: FakeClock, theme: dict[str, str]) -> None:
+    async def open_as(
+        self, user: TelegramUser, clock: FakeClock, theme: dict[str, str], page: str = ""
+    ) -> None:
         """The Mini App as Telegram opens it for `user`: a new document each time."""
         signed = init_data(user, auth_date=int(clock().timestamp()))
         fragment = "&".join(
@@ -124,7 +126,8 @@ class Browser:
             ]
         )
         self.opened += 1
-        url = f"{self.base_url}/?launch={self.opened}#{fragment}"
+        query = f"launch={self.opened}" + (f"&page={page}" if page else "")
+        url = f"{self.base_url}/?{query}#{fragment}"
         if self.opened > 1:
             # Telegram opens each launch in a fresh webview; the script keeps the launch's
             # theme in sessionStorage, which a fresh webview does not have.
@@ -253,9 +256,9 @@ async def test_alice_shares_from_the_table_and_bob_finds_it_in_others_shared_dev
     assert "• Camera 02: Live View/Alarm/Two-way Audio" in (prompt.text or "")
     await bob.tap("✅ Accept")
 
-    # Bob's portal: Others' Shared Devices lists it, from Alice.
-    await browser.open_as(bob, clock, LIGHT)
-    await browser.tab("received")
+    # Bob's portal, opened by /received's "Open portal" (?page=received): it lists it.
+    await browser.open_as(bob, clock, LIGHT, page="received")
+    await browser.wait_for("main[data-page='received']")
     row = await browser.text("[data-received]")
     assert "Shop NVR" in row and "J12345678" in row and "Alice" in row
     await browser.screenshot("received-light")

@@ -8,9 +8,10 @@ from pydantic import ValidationError
 
 from bot.app import build_application, http_server_of, portal_server_of
 from bot.settings import Settings
+from tests.handlers.journeys import add_nvr, started
 from tests.harness.bot_api import FakeBotApi
 from tests.harness.fixtures import ApplicationFactory
-from tests.harness.users import AnyApplication
+from tests.harness.users import AnyApplication, Telegram
 from tests.portal.conftest import TEST_TOKEN, free_port
 
 
@@ -66,3 +67,28 @@ class TestWithPublicUrl:
         button = bot_api.menu_buttons[None]
         assert button["type"] == "web_app"
         assert button["web_app"] == {"url": "https://portal.example/app/"}
+
+    async def test_devices_shared_and_received_open_the_portal_at_their_page(
+        self, telegram: Telegram
+    ) -> None:
+        alice = await started(telegram, "Alice")
+        await add_nvr(alice)
+        for command, page in [
+            ("/devices", "devices"),
+            ("/shared", "shared"),
+            ("/received", "received"),
+        ]:
+            await alice.send(command)
+            last_row = alice.last_message.content.inline_keyboard[-1]
+            assert last_row == [
+                {
+                    "text": "🌐 Open portal",
+                    "web_app": {"url": f"https://portal.example/app/?page={page}"},
+                }
+            ], command
+
+
+async def test_without_public_url_no_portal_button(telegram: Telegram) -> None:
+    alice = await started(telegram, "Alice")
+    await alice.send("/devices")
+    assert "🌐 Open portal" not in str(alice.last_message.buttons)
