@@ -41,7 +41,7 @@ from portal.wording import (
 from sharing import errors
 from sharing.applications import link_tokens
 from sharing.devices import devices
-from sharing.devices.status import seen_status
+from sharing.devices.status import seen_statuses
 from sharing.groups import group_outbox
 from sharing.people import accounts
 from sharing.people.accounts import AccountView
@@ -509,13 +509,12 @@ async def list_received(request: Request, services: PortalServices, caller: Call
             session, recipient_id=recipient_id, now=services.clock()
         )
         serials = await share_queries.received_serials(session, recipient_id=recipient_id)
-        statuses = {
-            share.device.id: await seen_status(session, device_id=share.device.id)
-            for share in page.items
-        }
+        statuses = await seen_statuses(
+            session, device_ids={share.device.id for share in page.items}
+        )
     rows = []
     for share in page.items:
-        seen = statuses[share.device.id]
+        seen = statuses.get(share.device.id)
         rows.append(
             {
                 "id": share.id,

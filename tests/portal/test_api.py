@@ -1,10 +1,15 @@
 """The portal's API, asked in-process as its users would from the Mini App: each page's data,
 each refusal in the chat's words, and what the other side reads in Telegram."""
 
+from datetime import timedelta
+
 import pytest
 
 from handlers.common.context import CamShareContext
 from handlers.groups.news import flush_group_news
+from sharing.people import accounts
+from storage.database import Database
+from storage.models import DeviceConnection, DeviceStatus
 from tests.clock import FakeClock
 from tests.handlers.journeys import RITA_PHONE, add_nvr, started, verified
 from tests.harness.users import Telegram, TelegramUser
@@ -519,3 +524,48 @@ async def test_the_installer_group_hears_portal_changes_as_chat_changes(
     assert await news() == [f"✏️ Alice changed Bob's access to Shop NVR: {all_four}"]
     await portal.post(f"/api/received/{share}/remove", bob)
     assert await news() == ["🗑 Bob deleted Shop NVR (shared by Alice) from their list"]
+
+
+async def test_others_shared_devices_show_the_status_never_the_address(
+    portal: Portal, alice: TelegramUser, bob: TelegramUser, database: Database, clock: FakeClock
+) -> None:
+    """R14: Bob sees whether Alice's connected NVR answers, and when it last did; not how it is
+    reached. (The connection row as a status check leaves it.)"""
+    share = await share_with_bob(portal, alice)
+    await bob.tap("✅ Accept")
+    device = await device_id(portal, alice)
+    seen = clock() - timedelta(minutes=10)
+    async with database.write() as session:
+        session.add(
+            DeviceConnection(
+                device_id=device,
+                scheme="http",
+                host="192.0.2.10",
+                port=80,
+                username="admin",
+                sealed_password=b"sealed",
+                model="DS-7604NI",
+                status=DeviceStatus.OFFLINE,
+                status_since=seen,
+                last_online_at=seen,
+                checked_at=clock(),
+                connected_at=seen,
+            )
+        )
+    received = await portal.request("GET", "/api/received", user=bob)
+    (row,) = received.json()["devices"]
+    assert row["id"] == share
+    assert row["status"] == "🔴 Offline · last seen online 15 Jan 2026, 08:50 UTC"
+    assert "192.0.2.10" not in received.text and "admin" not in received.text
+    (mine,) = (await portal.get("/api/devices", alice))["devices"]
+    assert mine["status"] == "🔴 Offline"
+
+
+async def test_answers_are_in_the_accounts_language(
+    portal: Portal, bob: TelegramUser, database: Database
+) -> None:
+    async with database.write() as session:
+        await accounts.set_language(session, account_id=bob.id, language="ru")
+    me = await portal.get("/api/me", bob)
+    assert me["region_label"] == "🇬🇧 Великобритания"
+    # The texts themselves wait for the catalogs (issue 16): languages/catalogs/<lang>/.

@@ -26,7 +26,7 @@ import pytest
 
 from bot.app import portal_server_of
 from tests.clock import FakeClock
-from tests.handlers.journeys import RITA_PHONE, add_nvr, started, verified
+from tests.handlers.journeys import RITA_PHONE, add_nvr, share_everything, started, verified
 from tests.harness.users import AnyApplication, Telegram, TelegramUser
 from tests.portal.conftest import init_data
 
@@ -298,3 +298,50 @@ async def test_a_page_opened_outside_telegram_says_where_to_open_it(
     await browser.run(lambda: browser.driver.get(browser.base_url + "/"))
     message = await browser.text("[data-test='unauthorized']")
     assert message == "Open this page from the bot in Telegram."
+
+
+async def test_editing_deleting_renaming_and_cancelling_from_the_pages(
+    browser: Browser, telegram: Telegram, clock: FakeClock
+) -> None:
+    alice = await started(telegram, "Alice")
+    await add_nvr(alice)
+    bob = await verified(telegram, "Bob", RITA_PHONE, username="bob_cam")
+    await share_everything(alice, RITA_PHONE)
+    await bob.tap("✅ Accept")
+    await share_everything(alice, "@nobody_yet")
+
+    # Bob names it for himself in Others' Shared Devices.
+    await browser.open_as(bob, clock, LIGHT, page="received")
+    await browser.click("[data-test='rename']")
+    await browser.type("[data-test='rename-form'] input", "Uncle's shop")
+    await browser.click("[data-test='rename-form'] [data-test='save']")
+    await browser.wait_until(
+        lambda d: "Uncle's shop" in d.find_element(By.CSS_SELECTOR, "[data-received]").text
+    )
+
+    # Alice takes Alarm off every channel of Bob's share (its column), and he is told.
+    await browser.open_as(alice, clock, LIGHT, page="shared")
+    bobs = "[data-share]"  # the first: the older share
+    assert "Bob" in await browser.text(bobs)
+    await browser.click(f"{bobs} [data-test='edit']")
+    await browser.click("[data-column='alarm']")
+    await browser.click("[data-test='save']")
+    await browser.wait_for("main[data-page='shared'] [data-share]")
+    assert "Bob's access to Shop NVR was updated" in await browser.text("#notice")
+    assert "Alarm" not in (bob.last_message.text or "").split(":", 1)[1]
+
+    # The invitation nobody claimed is cancelled, Bob's share deleted: each asks first.
+    await browser.click("[data-test='cancel']")
+    await browser.click("[data-test='confirm-yes']")
+    await browser.wait_until(
+        lambda d: "was cancelled" in d.find_element(By.CSS_SELECTOR, "#notice").text
+    )
+    await browser.click("[data-test='delete']")
+    await browser.click("[data-test='confirm-yes']")
+    await browser.wait_until(
+        lambda d: "they have been told" in d.find_element(By.CSS_SELECTOR, "#notice").text
+    )
+    assert (
+        bob.last_message.text == "🗑 Alice stopped sharing Shop NVR (your “Uncle's shop”) with you."
+    )
+    assert await browser.text("main .empty") == "You do not share any device yet."
