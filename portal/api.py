@@ -53,6 +53,8 @@ from storage.models import LIVE_SHARE_STATES, Permission, ShareState
 
 log = logging.getLogger(__name__)
 
+MAX_BODY_BYTES = 64 * 1024
+"""A 256-channel table with every permission is about 20 KB of JSON."""
 LIST_LIMIT = 100
 """Items a list endpoint returns at most; `offset` pages through more."""
 
@@ -195,6 +197,8 @@ def endpoint(services: PortalServices, handle: Endpoint) -> Callable[[Request], 
                 return await handle(request, services, Caller(user, account))
             except errors.SharingError as error:
                 return refused(error)
+            except BodyTooLarge:
+                return json_response({"error": "too_large"}, 413)
             except ValidationError as error:
                 return json_response(
                     {
@@ -213,8 +217,17 @@ def endpoint(services: PortalServices, handle: Endpoint) -> Callable[[Request], 
 B = TypeVar("B", bound=BaseModel)
 
 
+class BodyTooLarge(Exception):
+    pass
+
+
 async def body_of(request: Request, model: type[B]) -> B:
-    return model.model_validate_json(await request.body())
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise BodyTooLarge()
+    return model.model_validate_json(body)
 
 
 def _offset(request: Request) -> int:

@@ -569,3 +569,11 @@ async def test_answers_are_in_the_accounts_language(
     me = await portal.get("/api/me", bob)
     assert me["region_label"] == "🇬🇧 Великобритания"
     # The texts themselves wait for the catalogs (issue 16): languages/catalogs/<lang>/.
+
+
+async def test_a_huge_body_is_refused_unread(portal: Portal, alice: TelegramUser) -> None:
+    device = await device_id(portal, alice)
+    response = await portal.request(
+        "POST", f"/api/devices/{device}/shares", user=alice, content=b"[" * 100_000
+    )
+    assert response.status_code == 413
