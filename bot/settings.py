@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import phonenumbers
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationInfo, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.mailer import parse_smtp_url
@@ -157,13 +157,19 @@ class Settings(BaseSettings):
             raise ValueError("must differ from WEBHOOK_PORT, where the webhook listens")
         return port
 
-    @field_validator("portal_port")
-    @classmethod
-    def _portal_port_is_not_the_webhooks(cls, port: int, info: ValidationInfo) -> int:
-        webhook_on = info.data.get("webhook_url") is not None
-        if port and webhook_on and port == info.data.get("webhook_port"):
-            raise ValueError("must differ from WEBHOOK_PORT, where the webhook listens")
-        return port
+    @model_validator(mode="after")
+    def _portal_port_is_not_the_webhooks(self) -> "Settings":
+        """PORTAL_PORT set to the webhook's port is a mistake to say; the default (8080) steps
+        aside instead, so that a webhook already on 8080 runs as it did (the portal off)."""
+        if not self.portal_port or self.webhook_url is None:
+            return self
+        if self.portal_port == self.webhook_port:
+            if "portal_port" in self.model_fields_set:
+                raise ValueError(
+                    "PORTAL_PORT must differ from WEBHOOK_PORT, where the webhook listens"
+                )
+            self.portal_port = 0
+        return self
 
     @field_validator("public_url")
     @classmethod

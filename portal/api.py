@@ -303,6 +303,7 @@ async def list_my_devices(
                 {
                     "id": device.id,
                     "name": device.name,
+                    "serial": device.serial,
                     "type": str(device.type),
                     "type_label": device_type_label(device.type),
                     "channels": ngettext(

@@ -9,7 +9,6 @@ PAGE_TEXTS = {
     "tab_shared": N_("My Shared Devices"),
     "tab_received": N_("Others' Shared Devices"),
     "tab_account": N_("My Account"),
-    "loading": N_("Loading…"),
     "no_devices": N_("You have no devices yet. Send /adddevice in the chat to add one."),
     "no_shared": N_("You do not share any device yet."),
     "no_received": N_("Nobody shares a device with you yet."),
@@ -25,19 +24,13 @@ PAGE_TEXTS = {
     "recipient": N_("Recipient"),
     "recipient_hint": N_("Phone number, email address or @username"),
     "channel": N_("Channel"),
-    "all": N_("All"),
     "whole_row": N_("Whole row"),
     "live_view_locked": N_("Live View is always shared on cameras, NVRs and DVRs."),
     "serial": N_("Serial"),
-    "type": N_("Type"),
     "status": N_("Status"),
-    "channels": N_("Channels"),
-    "firmware": N_("Firmware"),
     "device_name": N_("Device name"),
     "from": N_("From:"),
     "since": N_("Since"),
-    "who": N_("Who has it"),
-    "nobody_yet": N_("Not shared with anyone."),
     "region": N_("Region"),
     "phone": N_("Phone"),
     "email": N_("Email"),
@@ -59,7 +52,6 @@ PAGE_TEXTS = {
         "Invitations wait for your answer: accept or decline them in the chat (/received)."
     ),
     "error": N_("Something went wrong. Please try again."),
-    "unauthorized": N_("Open this page from the bot in Telegram."),
 }
 
 

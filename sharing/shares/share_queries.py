@@ -551,7 +551,11 @@ def _base_fields(
 _RECEIVED_SERIALS = (
     select(col(Share.device_id), Device.serial)
     .join(Share, col(Share.device_id) == Device.id)
-    .where(Share.recipient_id == bindparam("recipient_id"), Share.state == ShareState.ACTIVE)
+    .where(
+        Share.recipient_id == bindparam("recipient_id"),
+        SHARE_IS_LIVE,  # in these words, for the partial index of live shares
+        Share.state == ShareState.ACTIVE,
+    )
 )
 
 

@@ -143,6 +143,7 @@ async def test_my_devices_and_one_device_for_the_share_table(
     assert listing["total"] == 1
     (nvr,) = listing["devices"]
     assert nvr["name"] == "Shop NVR" and nvr["type_label"] == "🗄 NVR"
+    assert nvr["serial"] == "J12345678"
     assert nvr["channels"] == "4 channels" and nvr["status"] == "Not connected"
     device = await portal.get(f"/api/devices/{nvr['id']}", alice)
     assert device["serial"] == "J12345678"

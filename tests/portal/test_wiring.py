@@ -92,3 +92,15 @@ async def test_without_public_url_no_portal_button(telegram: Telegram) -> None:
     alice = await started(telegram, "Alice")
     await alice.send("/devices")
     assert "🌐 Open portal" not in str(alice.last_message.buttons)
+
+
+def test_the_default_port_steps_aside_for_a_webhook_on_8080() -> None:
+    webhook = {
+        "webhook_url": "https://bot.example.com/hook",
+        "webhook_secret": "s3cret",
+        "webhook_port": 8080,
+    }
+    settings = Settings(bot_token=TEST_TOKEN, **webhook, _env_file=None)  # type: ignore[call-arg,arg-type]
+    assert settings.portal_port == 0
+    with pytest.raises(ValidationError, match="PORTAL_PORT must differ from WEBHOOK_PORT"):
+        Settings(bot_token=TEST_TOKEN, portal_port=8080, **webhook, _env_file=None)  # type: ignore[call-arg,arg-type]
