@@ -519,8 +519,8 @@ async def list_received(request: Request, services: PortalServices, caller: Call
         page = await share_queries.list_received_shares(
             session, recipient_id=recipient_id, offset=_offset(request), limit=LIST_LIMIT
         )
-        counts = await share_queries.count_received(
-            session, recipient_id=recipient_id, now=services.clock()
+        invitations = await share_queries.list_invitations(
+            session, recipient_id=recipient_id, now=services.clock(), offset=0, limit=LIST_LIMIT
         )
         serials = await share_queries.received_serials(session, recipient_id=recipient_id)
         statuses = await seen_statuses(
@@ -544,7 +544,19 @@ async def list_received(request: Request, services: PortalServices, caller: Call
                 "since": _since(share),
             }
         )
-    return json_response({"total": page.total, "invitations": counts.invitations, "devices": rows})
+    waiting = [
+        {
+            "id": invitation.id,
+            "name": invitation.device.name,
+            "from": invitation.owner.display_name,
+            "channels": ngettext(
+                "{count} channel", "{count} channels", invitation.channel_count
+            ).format(count=invitation.channel_count),
+            "expires": format_moment(invitation.expires_at) if invitation.expires_at else None,
+        }
+        for invitation in invitations.items
+    ]
+    return json_response({"total": page.total, "invitations": waiting, "devices": rows})
 
 
 async def show_received(request: Request, services: PortalServices, caller: Caller) -> JSONResponse:

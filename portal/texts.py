@@ -31,6 +31,7 @@ PAGE_TEXTS = {
     "device_name": N_("Device name"),
     "from": N_("From:"),
     "since": N_("Since"),
+    "expires_on": N_("Expires on {moment}"),
     "region": N_("Region"),
     "phone": N_("Phone"),
     "email": N_("Email"),

@@ -77,6 +77,10 @@ function say(text, problem = false) {
   notice.classList.toggle("problem", problem);
 }
 
+function expiry(item) {
+  return item.expires ? T.expires_on.replace("{moment}", item.expires) : "";
+}
+
 function refusalBox(name) {
   return el("p", { class: "refusal", "data-refusal": name, hidden: true });
 }
@@ -259,7 +263,7 @@ async function sharePage(deviceId) {
   form.append(
     el(
       "div",
-      { class: "actions" },
+      { class: "actions sticky" },
       button(T.save, async (event) => {
         event.target.disabled = true;
         try {
@@ -292,7 +296,7 @@ async function sharedPage() {
           "div",
           { class: "share-line", "data-share": share.id },
           el("div", {}, el("strong", { text: share.who }), " · ", share.state_label),
-          el("div", { class: "meta", text: `${T.since} ${share.since} · ${share.channels}` }),
+          el("div", { class: "meta", text: [`${T.since} ${share.since}`, share.channels, expiry(share)].filter(Boolean).join(" · ") }),
         );
         const actions = el("div", { class: "actions" }, button(T.edit, () => editPage(share.id), "action", "edit"));
         if (share.state === "active") {
@@ -334,7 +338,7 @@ async function editPage(shareId) {
   form.append(
     el(
       "div",
-      { class: "actions" },
+      { class: "actions sticky" },
       button(T.save, async () => {
         try {
           const result = await api("PUT", `/api/shares/${shareId}`, { grants: grants() });
@@ -355,7 +359,23 @@ async function editPage(shareId) {
 async function receivedPage() {
   const data = await api("GET", "/api/received");
   const nodes = [el("h2", { text: T.tab_received })];
-  if (data.invitations) nodes.push(el("p", { class: "card", "data-test": "invitations", text: T.invitations_waiting }));
+  if (data.invitations.length) {
+    nodes.push(
+      el(
+        "div",
+        { class: "card", "data-test": "invitations" },
+        el("p", { class: "meta", text: T.invitations_waiting }),
+        ...data.invitations.map((invitation) =>
+          el(
+            "div",
+            { class: "share-line", "data-invitation": invitation.id },
+            el("div", {}, el("strong", { text: invitation.name }), " · ", invitation.from),
+            el("div", { class: "meta", text: [invitation.channels, expiry(invitation)].filter(Boolean).join(" · ") }),
+          ),
+        ),
+      ),
+    );
+  }
   if (!data.devices.length) nodes.push(el("p", { class: "empty", text: T.no_received }));
   for (const device of data.devices) {
     const card = el(
@@ -400,7 +420,7 @@ function renameForm(card, device) {
   form.append(
     el(
       "div",
-      { class: "actions" },
+      { class: "actions sticky" },
       button(T.save, async () => {
         try {
           await api("POST", `/api/received/${device.id}/rename`, { alias: input.value });
@@ -422,7 +442,7 @@ async function detailsPage(shareId) {
     el("h2", { text: T.details }),
     el(
       "div",
-      { class: "card", "data-test": "details" },
+      { class: "card", "data-test": "details-card" },
       el("div", { class: "title", text: share.name }),
       el("ul", { class: "grant-list" }, ...share.grants.map((g) => el("li", {}, el("strong", { text: g.name }), el("div", { class: "meta", text: g.label })))),
       fields([[T.from, share.from], [T.since, share.since]]),

@@ -438,10 +438,19 @@ async def test_bob_accepts_in_the_chat_and_the_portal_lists_it(
 ) -> None:
     share = await share_with_bob(portal, alice)
     waiting = await portal.get("/api/received", bob)
-    assert (waiting["invitations"], waiting["devices"]) == (1, [])
+    assert waiting["devices"] == []
+    assert waiting["invitations"] == [
+        {
+            "id": share,
+            "name": "Shop NVR",
+            "from": "Alice",
+            "channels": "4 channels",
+            "expires": "18 Jan 2026, 09:00 UTC",
+        }
+    ]
     await bob.tap("✅ Accept")
     received = await portal.get("/api/received", bob)
-    assert received["invitations"] == 0
+    assert received["invitations"] == []
     (row,) = received["devices"]
     assert row["id"] == share
     assert (row["name"], row["serial"], row["from"]) == ("Shop NVR", "J12345678", "Alice")

@@ -254,6 +254,11 @@ async def test_alice_shares_from_the_table_and_bob_finds_it_in_others_shared_dev
     assert "Alice wants to share Shop NVR with you (3 channels)" in (prompt.text or "")
     assert "• Camera 01: Live View/Playback/Alarm/Two-way Audio" in (prompt.text or "")
     assert "• Camera 02: Live View/Alarm/Two-way Audio" in (prompt.text or "")
+    # Until he answers, Bob's portal shows the invitation waiting (answered in the chat).
+    await browser.open_as(bob, clock, LIGHT, page="received")
+    waiting = await browser.text("[data-invitation]")
+    assert "Shop NVR" in waiting and "Alice" in waiting and "3 channels" in waiting
+    await browser.screenshot("invitation-light")
     await bob.tap("✅ Accept")
 
     # Bob's portal, opened by /received's "Open portal" (?page=received): it lists it.
@@ -263,7 +268,7 @@ async def test_alice_shares_from_the_table_and_bob_finds_it_in_others_shared_dev
     assert "Shop NVR" in row and "J12345678" in row and "Alice" in row
     await browser.screenshot("received-light")
     await browser.click("[data-test='details']")
-    details = await browser.text("[data-test='details']")
+    details = await browser.text("[data-test='details-card']")
     assert "Camera 02" in details and "Camera 04" not in details
     await browser.screenshot("details-light")
     await browser.tab("account")
