@@ -7,7 +7,6 @@ const webApp = window.Telegram && window.Telegram.WebApp;
 const page = document.getElementById("page");
 const notice = document.getElementById("notice");
 let T = {};
-let current = "devices";
 
 // --- talking to the API -----------------------------------------------------------------------
 
@@ -486,7 +485,6 @@ async function accountPage() {
 const PAGES = { devices: devicesPage, shared: sharedPage, received: receivedPage, account: accountPage };
 
 async function open(name) {
-  current = name;
   for (const tab of document.querySelectorAll("#tabs button")) {
     tab.setAttribute("aria-selected", String(tab.dataset.page === name));
   }

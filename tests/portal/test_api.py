@@ -587,3 +587,25 @@ async def test_a_huge_body_is_refused_unread(portal: Portal, alice: TelegramUser
         "POST", f"/api/devices/{device}/shares", user=alice, content=b"[" * 100_000
     )
     assert response.status_code == 413
+
+
+async def test_a_128_channel_nvr_is_one_table_and_one_request(
+    portal: Portal, bob: TelegramUser, telegram: Telegram
+) -> None:
+    """The issue's case: 640 checkboxes in the chat's terms, one Save here."""
+    owner = await started(telegram, "Olga")
+    await add_nvr(owner, serial="J87654321", name="Big NVR", channels="128")
+    device = await device_id(portal, owner)
+    assert len((await portal.get(f"/api/devices/{device}", owner))["channels"]) == 128
+    table = {str(n): ["live_view", "playback"] if n % 2 else EVERYTHING for n in range(1, 129)}
+    response = await portal.post(
+        f"/api/devices/{device}/shares", owner, {"recipient": RITA_PHONE, "grants": table}
+    )
+    assert response.status_code == 200, response.text
+    assert "Olga wants to share Big NVR with you (128 channels)" in bob.last_message.text
+    share = response.json()["share"]["id"]
+    details = await portal.get(f"/api/shares/{share}", owner)
+    assert [g["permissions"] for g in details["grants"][:2]] == [
+        ["live_view", "playback"],
+        EVERYTHING,
+    ]
