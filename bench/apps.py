@@ -52,6 +52,7 @@ def camshare_application(
         bot_token=SecretStr(BENCH_TOKEN),
         database_url=database_url,
         secret_key=SecretStr(BENCH_SECRET_KEY),
+        portal_port=0,  # no HTTP server: nothing here asks it
         _env_file=None,  # type: ignore[call-arg]
     )
     return build_application(

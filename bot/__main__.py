@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.app import CamShareApplication, build_application, http_server_of
+from bot.app import CamShareApplication, build_application, http_server_of, portal_server_of
 from bot.settings import Settings
 from storage.migrate import upgrade_to_head
 
@@ -66,11 +66,16 @@ async def preflight(settings: Settings, application: CamShareApplication) -> Non
 def run() -> None:
     settings = load_settings()
     application = build_application(settings)
-    if server := http_server_of(application):
+    for variable, server in (
+        ("HEALTH_PORT", http_server_of(application)),
+        ("PORTAL_PORT", portal_server_of(application)),
+    ):
+        if server is None:
+            continue
         try:
             server.bind()
         except OSError as error:
-            raise _cannot_listen("HEALTH_PORT", server.host, server.port, error) from error
+            raise _cannot_listen(variable, server.host, server.port, error) from error
     if settings.webhook_url is not None:
         _check_free(settings.webhook_listen, settings.webhook_port, "WEBHOOK_PORT")
     asyncio.run(preflight(settings, application))

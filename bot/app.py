@@ -10,7 +10,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from telegram import BotCommandScopeAllGroupChats
+from starlette.routing import BaseRoute, Mount
+from telegram import BotCommandScopeAllGroupChats, MenuButtonWebApp, WebAppInfo
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
@@ -20,6 +21,7 @@ from bot.http_server import HttpServer
 from bot.jobs import BulkJobQueue, register_jobs
 from bot.mailer import build_email_sender
 from bot.persistence import DatabasePersistence, PersistentApplication
+from bot.portal_notices import ChatNotices
 from bot.secret_key import load_secret_key
 from bot.settings import Settings
 from bot.telegram_pace import TelegramPace
@@ -29,9 +31,12 @@ from handlers import accounts, common, devices, groups, manage, qr, share
 from handlers.common import help
 from handlers.common.context import CamShareContext, DeviceServices, Services
 from handlers.common.errors import handle_error
+from handlers.common.portal_button import PORTAL_URL_KEY
 from handlers.common.readers import reader_handler
 from handlers.common.wizards import WizardGuard, wizards_in
 from handlers.devices.alarms import handle_alert
+from portal.app import build_portal
+from portal.services import PortalServices
 from sharing.clock import Clock, system_clock
 from sharing.devices.connections import DeviceTarget
 from sharing.devices.pool import DevicePool
@@ -97,19 +102,55 @@ def build_application(
         default_region=settings.default_region,
         email_sender=build_email_sender(settings.smtp_url, settings.smtp_from),
     )
+    if settings.public_url is not None:
+        application.bot_data[PORTAL_URL_KEY] = str(settings.public_url)
     _watch_events(application)
     _register_handlers(application)
     register_jobs(application, settings)
+    _add_http_servers(application, settings)
+    return application
+
+
+def _add_http_servers(application: CamShareApplication, settings: Settings) -> None:
+    """/healthz on HEALTH_PORT, the portal on PORTAL_PORT: one server when they are the same
+    port (on HEALTH_LISTEN), two otherwise."""
+    services = services_of(application)
+    health: list[BaseRoute] = []
     if settings.health_port is not None:
         last_update = LastUpdate()
         # Its own group, before the guards': it notes the time and lets the update go on.
         application.add_handler(last_update.handler(), group=-2)
+        health = list(health_routes(services.database, last_update))
+    portal: list[BaseRoute] = []
+    if settings.portal_port:
+        portal = [Mount("/", app=build_portal(_portal_services(application, settings)))]
+    if health and portal and settings.portal_port == settings.health_port:
         application.bot_data["http_server"] = HttpServer(
-            health_routes(database, last_update),
-            host=settings.health_listen,
-            port=settings.health_port,
+            [*health, *portal], host=settings.health_listen, port=settings.portal_port
         )
-    return application
+        return
+    if health:
+        assert settings.health_port is not None
+        application.bot_data["http_server"] = HttpServer(
+            health, host=settings.health_listen, port=settings.health_port
+        )
+    if portal:
+        application.bot_data["portal_server"] = HttpServer(
+            portal, host=settings.portal_host, port=settings.portal_port
+        )
+
+
+def _portal_services(application: CamShareApplication, settings: Settings) -> PortalServices:
+    services = services_of(application)
+    return PortalServices(
+        database=services.database,
+        clock=services.clock,
+        invite_ttl=services.invite_ttl,
+        bot_token=settings.bot_token.get_secret_value(),
+        auth_max_age=timedelta(seconds=settings.portal_auth_max_age_seconds),
+        notices=ChatNotices(application),
+        bot_username=lambda: application.bot.username,
+    )
 
 
 def build_device_services(settings: Settings, *, monotonic: Callable[[], float]) -> DeviceServices:
@@ -187,7 +228,13 @@ async def _on_startup(application: CamShareApplication) -> None:
         await application.bot.set_my_commands(
             menu.groups, scope=BotCommandScopeAllGroupChats(), language_code=menu.language_code
         )
-    if server := http_server_of(application):
+    if portal_url := application.bot_data.get(PORTAL_URL_KEY):
+        # Every private chat's menu button opens the portal (a Mini App signed in by Telegram).
+        # One label for all chats, so the product's name: it reads the same in every language.
+        await application.bot.set_chat_menu_button(
+            menu_button=MenuButtonWebApp("CamShare", WebAppInfo(portal_url))
+        )
+    for server in http_servers_of(application):
         await server.start()
 
 
@@ -200,7 +247,7 @@ async def _on_stop(application: CamShareApplication) -> None:
 
 async def _on_shutdown(application: CamShareApplication) -> None:
     """After the updates in flight and the jobs have finished (python-telegram-bot's stop)."""
-    if server := http_server_of(application):
+    for server in http_servers_of(application):
         await server.stop()
     services = services_of(application)
     if services.devices.watchers is not None:  # stopped already, unless the bot never ran
@@ -216,6 +263,21 @@ def services_of(application: CamShareApplication) -> Services:
 
 
 def http_server_of(application: CamShareApplication) -> HttpServer | None:
-    """The HTTP server of /healthz, when HEALTH_PORT is set."""
+    """The HTTP server of /healthz, when HEALTH_PORT is set (with the portal's routes too when
+    PORTAL_PORT is the same port)."""
     server: HttpServer | None = application.bot_data.get("http_server")
     return server
+
+
+def portal_server_of(application: CamShareApplication) -> HttpServer | None:
+    """The portal's own HTTP server, when PORTAL_PORT is set and is not HEALTH_PORT."""
+    server: HttpServer | None = application.bot_data.get("portal_server")
+    return server
+
+
+def http_servers_of(application: CamShareApplication) -> list[HttpServer]:
+    return [
+        server
+        for server in (http_server_of(application), portal_server_of(application))
+        if server is not None
+    ]

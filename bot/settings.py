@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import phonenumbers
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationInfo, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.mailer import parse_smtp_url
@@ -18,6 +18,8 @@ _WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 """Telegram's rule for setWebhook's secret_token."""
 
 Port = Annotated[int, Field(gt=0, lt=65_536)]
+PortOrOff = Annotated[int, Field(ge=0, lt=65_536)]
+"""A port, or 0 for "do not listen at all"."""
 
 
 class Settings(BaseSettings):
@@ -45,6 +47,15 @@ class Settings(BaseSettings):
     health_port: Port | None = None
     """`GET /healthz` is served on this port; no HTTP server at all when unset."""
     health_listen: str = "0.0.0.0"
+    portal_host: str = "127.0.0.1"
+    portal_port: PortOrOff = 8080
+    """The web portal (a Telegram Mini App) and its API; 0 turns it off. Served by the same
+    HTTP server as /healthz when HEALTH_PORT is the same port."""
+    portal_auth_max_age_seconds: Annotated[int, Field(gt=0)] = 86_400
+    """How long a Mini App's signed initData is accepted after Telegram made it (auth_date)."""
+    public_url: AnyHttpUrl | None = None
+    """The HTTPS address where a reverse proxy serves the portal: the menu button and the
+    "Open portal" buttons open it. Unset: the portal is served but Telegram is not told."""
     secret_key: SecretStr | None = None
     """Seals device passwords at rest. Unset: a key generated once into `secret_key_file`."""
     secret_key_file: Path = Path("data/secret.key")
@@ -145,6 +156,30 @@ class Settings(BaseSettings):
         if port is not None and webhook_on and port == info.data.get("webhook_port"):
             raise ValueError("must differ from WEBHOOK_PORT, where the webhook listens")
         return port
+
+    @model_validator(mode="after")
+    def _portal_port_is_not_the_webhooks(self) -> "Settings":
+        """PORTAL_PORT set to the webhook's port is a mistake to say; the default (8080) steps
+        aside instead, so that a webhook already on 8080 runs as it did (the portal off)."""
+        if not self.portal_port or self.webhook_url is None:
+            return self
+        if self.portal_port == self.webhook_port:
+            if "portal_port" in self.model_fields_set:
+                raise ValueError(
+                    "PORTAL_PORT must differ from WEBHOOK_PORT, where the webhook listens"
+                )
+            self.portal_port = 0
+        return self
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_https(cls, url: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        if url is not None and url.scheme != "https":
+            raise ValueError(
+                "must be an https:// URL: Telegram opens Mini Apps over HTTPS only (put a reverse"
+                " proxy that holds the certificate in front of PORTAL_HOST:PORTAL_PORT)"
+            )
+        return url
 
     @field_validator("default_region")
     @classmethod

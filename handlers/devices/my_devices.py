@@ -24,6 +24,7 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import device_status_icon, device_type_icon, escape
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.notify import notify
+from handlers.common.portal_button import with_portal_button
 from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
@@ -57,7 +58,9 @@ async def show_devices(update: Update, context: CamShareContext) -> None:
         return
     text, keyboard = await _devices_page(context, owner_id=account.id, offset=0)
     assert update.effective_message
-    await update.effective_message.reply_html(text, reply_markup=keyboard)
+    await update.effective_message.reply_html(
+        text, reply_markup=with_portal_button(context, keyboard, "devices")
+    )
 
 
 async def turn_devices_page(update: Update, context: CamShareContext) -> None:

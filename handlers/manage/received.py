@@ -29,6 +29,7 @@ from handlers.common.formatting import escape
 from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
 from handlers.common.notify import notify
+from handlers.common.portal_button import with_portal_button
 from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
@@ -73,7 +74,9 @@ async def show_received(update: Update, context: CamShareContext) -> None:
         return
     text, keyboard = await _list_screen(context, recipient_id=account.id, offset=0)
     assert update.effective_message
-    await update.effective_message.reply_html(text, reply_markup=keyboard)
+    await update.effective_message.reply_html(
+        text, reply_markup=with_portal_button(context, keyboard, "received")
+    )
 
 
 async def turn_received_page(update: Update, context: CamShareContext) -> None:
@@ -171,11 +174,7 @@ async def remove_received(update: Update, context: CamShareContext) -> None:
         await _refuse(query, context, error, offset=0)
         return
     await query.answer(_("Deleted"))
-    async with speaking_to(context, share.owner.id):
-        deleted = _("🗑 {person} deleted <b>{device}</b> from their list.").format(
-            person=escape(user.full_name), device=escape(share.device.name)
-        )
-    await notify(context, share.owner.id, deleted)
+    await tell_owner_share_removed(context, share, user.full_name)
     notice = _("🗑 <b>{device}</b> was deleted from your list; {owner} has been told.").format(
         device=escape(my_name_for(share)), owner=escape(share.owner.display_name)
     )
@@ -382,3 +381,14 @@ def build_handlers() -> list[Handler]:
         CallbackQueryHandler(ask_to_remove_received, pattern=AskToRemoveReceived.pattern()),
         CallbackQueryHandler(remove_received, pattern=RemoveReceived.pattern()),
     ]
+
+
+async def tell_owner_share_removed(
+    context: CamShareContext, share: ShareView, recipient_name: str
+) -> None:
+    """The owner of a share its recipient deleted from their list is told (R12). From the chat
+    (`remove_received`) and the portal."""
+    fields = {"person": escape(recipient_name), "device": escape(share.device.name)}
+    async with speaking_to(context, share.owner.id):
+        text = _("🗑 {person} deleted <b>{device}</b> from their list.").format(**fields)
+    await notify(context, share.owner.id, text)

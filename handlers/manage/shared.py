@@ -18,6 +18,7 @@ from handlers.common.formatting import escape
 from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
 from handlers.common.notify import notify
+from handlers.common.portal_button import with_portal_button
 from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert
 from handlers.groups import lines as group_lines
@@ -56,7 +57,9 @@ async def show_shared(update: Update, context: CamShareContext) -> None:
         return
     text, keyboard = await _devices_screen(context, owner_id=account.id, offset=0)
     assert update.effective_message
-    await update.effective_message.reply_html(text, reply_markup=keyboard)
+    await update.effective_message.reply_html(
+        text, reply_markup=with_portal_button(context, keyboard, "shared")
+    )
 
 
 async def turn_shared_page(update: Update, context: CamShareContext) -> None:
@@ -128,10 +131,7 @@ async def revoke_share(update: Update, context: CamShareContext) -> None:
         await _refuse(query, context, share_id, as_alert(error))
         return
     await query.answer(_("Deleted"))
-    assert share.recipient is not None, "an active share has an account"
-    async with speaking_to(context, share.recipient.id):
-        stopped = _stopped_sharing_text(share, owner_name=owner.full_name)
-    told = await notify(context, share.recipient.id, stopped)
+    told = await tell_share_revoked(context, share, owner.full_name)
     notice = (
         _("🗑 You stopped sharing <b>{device}</b> with <b>{person}</b>; they have been told.")
         if told
@@ -145,17 +145,6 @@ async def revoke_share(update: Update, context: CamShareContext) -> None:
         await _device_screen(
             context, owner_id=owner.id, device_id=share.device.id, offset=0, notice=notice
         ),
-    )
-
-
-def _stopped_sharing_text(share: ShareView, *, owner_name: str) -> str:
-    """For the recipient of a share its owner deleted, who may know the device by their alias."""
-    if share.alias:
-        return _("🗑 {owner} stopped sharing <b>{device}</b> (your “{alias}”) with you.").format(
-            owner=escape(owner_name), device=escape(share.device.name), alias=escape(share.alias)
-        )
-    return _("🗑 {owner} stopped sharing <b>{device}</b> with you.").format(
-        owner=escape(owner_name), device=escape(share.device.name)
     )
 
 
@@ -191,13 +180,7 @@ async def cancel_invitation(update: Update, context: CamShareContext) -> None:
         await _refuse(query, context, share_id, _expired_already() if expired else as_alert(error))
         return
     await query.answer(_("Cancelled"))
-    if share.prompt is not None:
-        # The prompt is in the recipient's private chat, whose id is their account id.
-        async with speaking_to(context, share.prompt.chat_id):
-            cancelled = _("✖️ {owner} cancelled the invitation to <b>{device}</b>.").format(
-                owner=escape(share.owner.display_name), device=escape(share.device.name)
-            )
-        await close_prompt(context, share.prompt, cancelled)
+    await close_cancelled_invitation(context, share)
     notice = _("✖️ The invitation to <b>{person}</b> for <b>{device}</b> was cancelled.").format(
         person=escape(shared_with(share)), device=escape(share.device.name)
     )
@@ -320,3 +303,33 @@ def build_handlers() -> list[Handler]:
         CallbackQueryHandler(ask_to_cancel_invitation, pattern=AskToCancelInvitation.pattern()),
         CallbackQueryHandler(cancel_invitation, pattern=CancelInvitation.pattern()),
     ]
+
+
+async def tell_share_revoked(context: CamShareContext, share: ShareView, owner_name: str) -> bool:
+    """The recipient of a share its owner deleted is told (R12), by the alias they may know the
+    device by; whether Telegram took it. From the chat (`revoke_share`) and the portal."""
+    assert share.recipient is not None, "an active share has an account"
+    fields = {
+        "owner": escape(owner_name),
+        "device": escape(share.device.name),
+        "alias": escape(share.alias or ""),
+    }
+    async with speaking_to(context, share.recipient.id):
+        text = (
+            _("🗑 {owner} stopped sharing <b>{device}</b> (your “{alias}”) with you.")
+            if share.alias
+            else _("🗑 {owner} stopped sharing <b>{device}</b> with you.")
+        ).format(**fields)
+    return await notify(context, share.recipient.id, text)
+
+
+async def close_cancelled_invitation(context: CamShareContext, share: ShareView) -> None:
+    """A cancelled invitation's prompt, if it was delivered, loses its buttons and says why. From
+    the chat (`cancel_invitation`) and the portal."""
+    if share.prompt is None:
+        return
+    # The prompt is in the recipient's private chat, whose id is their account id.
+    fields = {"owner": escape(share.owner.display_name), "device": escape(share.device.name)}
+    async with speaking_to(context, share.prompt.chat_id):
+        text = _("✖️ {owner} cancelled the invitation to <b>{device}</b>.").format(**fields)
+    await close_prompt(context, share.prompt, text)

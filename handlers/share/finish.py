@@ -213,3 +213,10 @@ async def _tell_recipient(context: CamShareContext, change: ShareChange, owner_n
             ).format(device=device),
         )
     return await deliver_invitation(context, share)
+
+
+async def announce_share(context: CamShareContext, change: ShareChange, owner_name: str) -> str:
+    """Finish's messages for a share saved by another front door (the web portal, through
+    bot.app): the recipient's prompt or notice, as Finish sends them; returns the owner's
+    outcome (HTML), in the current reader's language."""
+    return await _announce(context, change, owner_name)

@@ -99,6 +99,7 @@ class DeviceSummary:
     live_shares: int
     status: DeviceStatus | None = None
     """None when the device is not connected."""
+    serial: str = ""
 
 
 @dataclass(frozen=True)
@@ -306,7 +307,7 @@ def _device_page_statement() -> Select[*tuple[Any, ...]]:
         .label("total")  # read by `page_total`
     )
     cut = (
-        select(Device.id, Device.name, Device.type)
+        select(Device.id, Device.name, Device.type, Device.serial)
         .where(Device.owner_id == owner_id)
         .order_by(col(Device.name), col(Device.id))
         .offset(bindparam("offset"))
@@ -334,9 +335,9 @@ def _device_page_statement() -> Select[*tuple[Any, ...]]:
         .scalar_subquery()
     )
     # The class itself: SQLModel's select() is typed for at most four columns.
-    return Select(cut.c.id, cut.c.name, cut.c.type, channels, shares, status, total).order_by(
-        cut.c.name, cut.c.id
-    )
+    return Select(
+        cut.c.id, cut.c.name, cut.c.type, channels, shares, status, cut.c.serial, total
+    ).order_by(cut.c.name, cut.c.id)
 
 
 _DEVICE_PAGE = _device_page_statement()
@@ -360,8 +361,9 @@ async def list_devices(
             channel_count=channel_count,
             live_shares=share_count,
             status=status,
+            serial=serial,
         )
-        for device_id, name, device_type, channel_count, share_count, status, _ in rows
+        for device_id, name, device_type, channel_count, share_count, status, serial, _ in rows
     )
     params = {"owner_id": owner_id}
     total = await page_total(session, rows, _DEVICE_COUNT, params, offset=offset, limit=limit)

@@ -6,6 +6,7 @@ it went away, and cleared when they are told it is back; a device that drops for
 grace period is told to nobody.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,6 +55,23 @@ async def seen_status(session: AsyncSession, *, device_id: int) -> SeenStatus | 
         )
     ).one_or_none()
     return None if row is None else SeenStatus(*row)
+
+
+async def seen_statuses(
+    session: AsyncSession, *, device_ids: Collection[int]
+) -> dict[int, SeenStatus]:
+    """`seen_status` of many devices in one query (a list page); the connected ones only."""
+    if not device_ids:
+        return {}
+    rows = await session.exec(
+        select(
+            DeviceConnection.device_id, DeviceConnection.status, DeviceConnection.last_online_at
+        ).where(col(DeviceConnection.device_id).in_(list(device_ids)))
+    )
+    return {
+        device_id: SeenStatus(DeviceStatus(status), last_online)
+        for device_id, status, last_online in rows
+    }
 
 
 async def connections_due(

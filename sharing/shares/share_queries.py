@@ -546,3 +546,22 @@ def _base_fields(
         ended_at=share.ended_at,
         prompt=message_ref(share.prompt_chat_id, share.prompt_message_id),
     )
+
+
+_RECEIVED_SERIALS = (
+    select(col(Share.device_id), Device.serial)
+    .join(Share, col(Share.device_id) == Device.id)
+    .where(
+        Share.recipient_id == bindparam("recipient_id"),
+        SHARE_IS_LIVE,  # in these words, for the partial index of live shares
+        Share.state == ShareState.ACTIVE,
+    )
+)
+
+
+async def received_serials(session: AsyncSession, *, recipient_id: int) -> dict[int, str]:
+    """The serial of each device shared with me and accepted, by device id: the web portal's
+    Others' Shared Devices table shows it, as the seed's does (R14 keeps how a device is
+    reached from recipients, not which device it is)."""
+    rows = await session.exec(_RECEIVED_SERIALS, params={"recipient_id": recipient_id})
+    return {device_id: serial for device_id, serial in rows.all()}

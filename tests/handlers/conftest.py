@@ -21,6 +21,7 @@ def settings(database: Database) -> Settings:
         bot_token=TEST_TOKEN,
         database_url=database.url.render_as_string(hide_password=False),
         secret_key=TEST_SECRET_KEY,
+        portal_port=0,  # the portal's own tests (tests/portal) turn it on
         _env_file=None,  # type: ignore[call-arg]
     )
 

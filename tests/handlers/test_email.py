@@ -104,6 +104,7 @@ def settings(database: Database, smtp_url: str | None) -> Settings:
         smtp_url=smtp_url,
         smtp_from=SENDER if smtp_url else None,
         secret_key=TEST_SECRET_KEY,
+        portal_port=0,  # no HTTP server: nothing here asks it
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -437,6 +437,7 @@ async def test_two_bot_processes_on_one_postgres_announce_each_expiry_once(
         bot_token=SecretStr(TEST_TOKEN),
         database_url=postgres_url,
         secret_key=TEST_SECRET_KEY,
+        portal_port=0,  # no HTTP server: nothing here asks it
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -37,6 +37,10 @@ _NOT_INHERITED = {
     "WEBHOOK_PORT",
     "HEALTH_PORT",
     "HEALTH_LISTEN",
+    "PORTAL_HOST",
+    "PORTAL_PORT",
+    "PORTAL_AUTH_MAX_AGE_SECONDS",
+    "PUBLIC_URL",
     "SECRET_KEY",
     "SECRET_KEY_FILE",
     "DEVICE_NETWORKS",
@@ -57,6 +61,7 @@ def bot_environment(tmp_path: Path, server: BotApiServer, **settings: str) -> di
         "TELEGRAM_API_URL": server.url,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'camshare.db'}",
         "SECRET_KEY_FILE": str(tmp_path / "secret.key"),
+        "PORTAL_PORT": "0",  # on by default (8080), which tests running side by side would share
         **settings,
     }
 

@@ -116,7 +116,31 @@ def test_healthz_of_the_running_bot(tmp_path: Path, server: BotApiServer) -> Non
     assert "Traceback" not in bot.log()
 
 
-@pytest.mark.parametrize("variable", ["HEALTH_PORT", "WEBHOOK_PORT"])
+def test_the_portal_of_the_running_bot_and_its_menu_button(
+    tmp_path: Path, server: BotApiServer
+) -> None:
+    port = free_port()
+    environment = bot_environment(
+        tmp_path,
+        server,
+        BOT_TOKEN=TOKEN,
+        PORTAL_HOST="127.0.0.1",
+        PORTAL_PORT=str(port),
+        PUBLIC_URL="https://portal.example/",
+    )
+    base = f"http://127.0.0.1:{port}"
+    with running_bot(tmp_path, environment) as bot:
+        status, page = poll(bot, lambda: request(f"{base}/"), "serve the portal")
+        assert status == 200 and b"static/portal.js" in page
+        status, body = request(f"{base}/api/me", headers={"Authorization": "tma forged"})
+        assert status == 401 and json.loads(body)["error"] == "unauthorized"
+        assert server.api.menu_buttons[None]["web_app"] == {"url": "https://portal.example/"}
+        assert stop(bot) == 0, bot.log()
+    assert request(f"{base}/") is None, "the port is closed with the bot"
+    assert "Traceback" not in bot.log()
+
+
+@pytest.mark.parametrize("variable", ["HEALTH_PORT", "WEBHOOK_PORT", "PORTAL_PORT"])
 def test_a_busy_port_stops_the_bot_with_one_clear_line(
     tmp_path: Path, server: BotApiServer, variable: str
 ) -> None:
@@ -132,6 +156,8 @@ def test_a_busy_port_stops_the_bot_with_one_clear_line(
         settings = {"HEALTH_PORT": str(port), "HEALTH_LISTEN": "127.0.0.1"}
         if variable == "WEBHOOK_PORT":
             settings = {**webhook, "WEBHOOK_PORT": str(port)}
+        if variable == "PORTAL_PORT":
+            settings = {"PORTAL_PORT": str(port), "PORTAL_HOST": "127.0.0.1"}
         finished = subprocess.run(
             [sys.executable, "-m", "bot"],
             cwd=tmp_path,

@@ -126,6 +126,7 @@ async def walk_through_every_share_query(world: World) -> None:
             session, share_id=invitation.id, recipient_id=RECIPIENT
         )
         await checks.live_owner_ids(session, RECIPIENT)
+        await share_queries.received_serials(session, recipient_id=RECIPIENT)  # the web portal
         await devices.list_devices(session, owner_id=OWNER, **page)
         await devices.get_owned_device(session, owner_id=OWNER, device_id=world.device_id)
         for recipient in (RECIPIENT, Address(AddressKind.EMAIL, "nobody@example.com")):
