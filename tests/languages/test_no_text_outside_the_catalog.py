@@ -19,7 +19,7 @@ PERSON_FACING = ("handlers", "portal", "bot/mailer.py")
 """Where texts for people are made. sharing/ words nothing (handlers word its refusals); bot/
 speaks to operators (logs, settings errors), in English on purpose."""
 
-WORDS = re.compile(r"[A-Za-z]{2,}(?:[,.:;!?]? +|['’-])[A-Za-z]{2,}")
+WORDS = re.compile(r"[A-Za-z]{2,}(?:[,.:;!?]? +|['’])[A-Za-z]{2,}")
 """Two words in a row: a sentence or a label. Identifiers, file names and callback prefixes
 have no space."""
 LABEL_CALLS = {"InlineKeyboardButton", "KeyboardButton", "button", "BotCommand"}
