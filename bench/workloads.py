@@ -30,12 +30,12 @@ from bench.measure import SqlCounter, UpdateSamples
 from bench.rows import World
 from bot.app import CamShareApplication
 from handlers.common.callback_data import CallbackData
-from handlers.common.formatting import device_type_icon
 from handlers.devices.device_card import OpenDevice
 from handlers.manage.received_screens import OpenReceived
 from handlers.manage.shared_screens import OpenSharedDevice
 from storage.models import DeviceType, Share, ShareState
 from tests.harness import FakeBotApi, FakeRequest, TelegramUser
+from wording.formatting import device_type_icon
 
 SHOP_NVR = "Shop NVR"
 GATE_CAMERA = "Gate camera"

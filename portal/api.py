@@ -28,17 +28,7 @@ from languages import _, format_moment, language_for, ngettext, speaking
 from portal.auth import InitDataRefused, TelegramUser, verify_init_data
 from portal.services import PortalServices
 from portal.texts import page_texts
-from portal.wording import (
-    PERMISSION_LABELS,
-    device_status_line,
-    device_type_label,
-    permission_label,
-    plain,
-    recipient_label,
-    refusal,
-    region_label,
-    share_state_label,
-)
+from portal.wording import device_status_line, plain, refusal, share_state_label
 from sharing import errors
 from sharing.applications import link_tokens
 from sharing.devices import devices
@@ -51,6 +41,13 @@ from sharing.rules import required_permissions
 from sharing.shares import preview, share_queries, shares
 from sharing.views import Address, GrantView, ListedShare, ShareChange, ShareView
 from storage.models import LIVE_SHARE_STATES, Permission, ShareState
+from wording.formatting import (
+    PERMISSION_LABELS,
+    device_type_label,
+    permission_label,
+    recipient_label,
+    region_label,
+)
 
 log = logging.getLogger(__name__)
 

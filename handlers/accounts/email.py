@@ -23,9 +23,7 @@ from handlers.common.accounts import current_account
 from handlers.common.callback_data import CallbackData
 from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape
 from handlers.common.keyboards import button, inline
-from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
 from handlers.manage.invitations import deliver_waiting_invitations
 from languages import N_, _, ngettext
@@ -33,6 +31,8 @@ from sharing.errors import EmailAlreadyVerified, SharingError
 from sharing.people import email_codes
 from sharing.people.email_codes import CODE_DIGITS, CODE_LIFETIME, IssuedCode, WrongCode
 from sharing.people.mail import EmailSender
+from wording.formatting import escape
+from wording.refusals import as_alert, describe
 
 WIZARD = "email"
 NOT_CONFIGURED = N_("Email verification is not configured on this bot.")

@@ -13,10 +13,10 @@ from handlers.common.accounts import current_account
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
 from handlers.common.keyboards import button, edit_screen, inline
-from handlers.common.refusals import as_alert
 from languages import LANGUAGE_NAMES, LANGUAGES, _, speaking
 from sharing.errors import UnknownLanguage
 from sharing.people import accounts
+from wording.refusals import as_alert
 
 
 @dataclass(frozen=True)

@@ -20,15 +20,15 @@ from handlers.common.accounts import current_account
 from handlers.common.callback_data import CallbackData
 from handlers.common.cancel import cancel_fallback
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape, region_label
 from handlers.common.keyboards import button, inline, share_phone_keyboard
-from handlers.common.refusals import describe
 from handlers.common.wizards import Wizard
 from languages import N_, _, time_zone_name
 from sharing.devices import devices
 from sharing.errors import SharingError
 from sharing.people import accounts, time_zones
 from sharing.people.accounts import AccountView
+from wording.formatting import escape, region_label
+from wording.refusals import describe
 
 TIME_ZONE_WIZARD = "time_zone"
 

@@ -26,7 +26,6 @@ from handlers.common.accounts import current_account, register_user
 from handlers.common.callback_data import CallbackData
 from handlers.common.cancel import cancel_fallback
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape, region_label
 from handlers.common.keyboards import (
     NOT_NOW_BUTTON,
     button,
@@ -34,7 +33,6 @@ from handlers.common.keyboards import (
     inline,
     share_phone_keyboard,
 )
-from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
 from handlers.manage.invitations import deliver_waiting_invitations
 from handlers.qr.links import PENDING_LINK_KEY, open_link
@@ -42,6 +40,8 @@ from languages import N_, _
 from sharing.errors import SharingError
 from sharing.people import accounts
 from sharing.people.regions import guess_region, search_regions
+from wording.formatting import escape, region_label
+from wording.refusals import as_alert, describe
 
 NEXT_STEPS = N_(
     "Send /adddevice to add a camera, NVR or DVR, /devices to see your devices,"

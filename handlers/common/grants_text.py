@@ -1,9 +1,9 @@
 """Channels and their permissions as short lines a person can read, even for a 128-channel NVR:
 consecutive channels with the same permissions share one line."""
 
-from handlers.common.formatting import escape, permissions_label
 from languages import _, ngettext
 from sharing.views import GrantView
+from wording.formatting import escape, permissions_label
 
 MAX_LINES = 40
 """Keeps a prompt well under Telegram's 4,096 characters whatever the pattern of grants."""

@@ -23,9 +23,7 @@ from handlers.common.accounts import current_account
 from handlers.common.callback_data import CallbackData
 from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import DEVICE_TYPE_LABELS, device_type_label, escape
 from handlers.common.keyboards import button, inline
-from handlers.common.refusals import describe
 from handlers.common.wizards import Wizard
 from handlers.devices.device_card import render_device_card
 from languages import N_, _, ngettext
@@ -33,6 +31,8 @@ from sharing.devices import devices
 from sharing.errors import InvalidDeviceField, SharingError
 from sharing.rules import MINIMUM_FIRMWARE, firmware_supports_sharing, format_version
 from storage.models import DeviceType
+from wording.formatting import DEVICE_TYPE_LABELS, device_type_label, escape
+from wording.refusals import describe
 
 WIZARD = "add_device"
 SINGLE_CHANNEL_TYPES = frozenset({DeviceType.CAMERA, DeviceType.DOORBELL})

@@ -22,9 +22,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape, format_moment
 from handlers.common.keyboards import button, inline
-from handlers.common.refusals import as_alert
 from handlers.devices.device_card import MuteAlarms, UnmuteAlarms
 from handlers.devices.group_news import queue_for_groups
 from handlers.devices.live_view import PickLiveChannel
@@ -37,6 +35,8 @@ from sharing.devices.connections import DeviceTarget
 from sharing.devices.watching import DeviceEvent, EventKind, Heartbeat
 from sharing.errors import SharingError
 from storage.models import DeviceStatus
+from wording.formatting import escape, format_moment
+from wording.refusals import as_alert
 
 EDITS_PER_RUN = 200
 KIND_CHARS = 32

@@ -9,7 +9,6 @@ from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext
 from handlers.common.keyboards import button
 from handlers.common.listing import pager
-from handlers.common.refusals import as_alert
 from handlers.devices.device_card import OpenDevice
 from handlers.manage.received_screens import OpenReceived
 from languages import _
@@ -18,6 +17,7 @@ from sharing.devices.access import DeviceUse, HeldChannel
 from sharing.devices.connections import DeviceTarget
 from sharing.errors import DeviceNotConnected, PermissionNotHeld, SharingError
 from storage.models import Permission
+from wording.refusals import as_alert
 
 CHANNELS_PER_PAGE = 20
 

@@ -23,9 +23,7 @@ from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandl
 from handlers.common.callback_data import CallbackData
 from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape
 from handlers.common.keyboards import button, edit_screen, inline
-from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
 from handlers.devices.device_card import (
     ConfirmDisconnect,
@@ -49,6 +47,8 @@ from sharing.errors import (
     NotAnIsapiDevice,
     SharingError,
 )
+from wording.formatting import escape
+from wording.refusals import as_alert, describe
 
 WIZARD = "connect_device"
 

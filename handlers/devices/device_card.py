@@ -7,17 +7,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext
-from handlers.common.formatting import (
-    device_status_line,
-    device_type_label,
-    escape,
-    format_moment,
-)
 from handlers.common.keyboards import button, inline
 from handlers.qr.links import ListApplications, ShowDeviceQr, applications_waiting
 from languages import _, ngettext
 from sharing.devices import alarms
 from sharing.devices.devices import ChannelView, ConnectionView, DeviceView
+from wording.formatting import (
+    device_status_line,
+    device_type_label,
+    escape,
+    format_moment,
+)
 
 CHANNELS_SHOWN = 10
 """A 128-channel NVR's card lists the first few names; the share steps page through all."""

@@ -25,9 +25,7 @@ from telegram.ext import CallbackQueryHandler
 
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape
 from handlers.common.keyboards import button, edit_screen, inline
-from handlers.common.refusals import as_alert
 from handlers.devices.channels import (
     back_button,
     channel_in_use,
@@ -50,6 +48,8 @@ from sharing.errors import (
     TooManyTaps,
 )
 from storage.models import Permission
+from wording.formatting import escape
+from wording.refusals import as_alert
 
 TAP_SECONDS = 10.0
 """The longest a tap waits on a device, queueing included: Telegram shows a tap as pending

@@ -21,12 +21,10 @@ from telegram.ext import (
 from handlers.common.accounts import current_account
 from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import device_status_icon, device_type_icon, escape
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.notify import notify
 from handlers.common.portal_button import with_portal_button
 from handlers.common.readers import speaking_to
-from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
 from handlers.devices.device_card import (
     ConfirmRemoveDevice,
@@ -43,6 +41,8 @@ from languages import N_, _, ngettext
 from sharing.devices import devices
 from sharing.errors import InvalidDeviceField, SharingError
 from sharing.shares import share_queries
+from wording.formatting import device_status_icon, device_type_icon, escape
+from wording.refusals import as_alert, describe
 
 PAGE_SIZE = 8
 RENAME_WIZARD = "rename_device"

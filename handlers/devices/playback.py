@@ -31,10 +31,8 @@ from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandl
 from handlers.common.callback_data import CallbackData
 from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.listing import pager
-from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
 from handlers.devices.channels import (
     back_button,
@@ -61,6 +59,8 @@ from sharing.errors import (
     UnreadableMoment,
 )
 from storage.models import Permission
+from wording.formatting import escape
+from wording.refusals import as_alert, describe
 
 RECORDINGS_PER_PAGE = 8
 SEARCH_SECONDS = 10.0

@@ -11,7 +11,6 @@ records its status, as every group line is.
 import asyncio
 
 from handlers.common.context import CamShareContext
-from handlers.common.formatting import device_status_label, escape, format_moment
 from handlers.common.notify import notify
 from handlers.common.readers import speaking_to
 from handlers.devices.group_news import queue_for_groups
@@ -20,6 +19,7 @@ from languages import _
 from sharing.devices import status
 from sharing.devices.connections import DeviceTarget
 from storage.models import DeviceStatus
+from wording.formatting import device_status_label, escape, format_moment
 
 CHECKS_PER_RUN = 500
 

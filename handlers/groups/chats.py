@@ -20,16 +20,16 @@ from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filt
 
 from handlers.common.accounts import current_account
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape
 from handlers.common.help import GROUP_COMMANDS, translated
 from handlers.common.listing import short
-from handlers.common.refusals import describe
 from handlers.groups.lines import NAME_CHARS
 from handlers.groups.members import is_administrator, is_present
 from languages import _, language_for, ngettext, speaking
 from sharing.errors import SharingError
 from sharing.groups import installer_groups
 from sharing.groups.installer_groups import LinkedGroup
+from wording.formatting import escape
+from wording.refusals import describe
 
 log = logging.getLogger(__name__)
 

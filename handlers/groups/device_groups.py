@@ -18,10 +18,8 @@ from telegram.ext import CallbackQueryHandler
 
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.listing import short
-from handlers.common.refusals import as_alert
 from handlers.devices.device_card import OpenDevice, ShowDeviceGroups
 from handlers.groups import lines as group_lines
 from handlers.groups.members import Membership, membership
@@ -29,6 +27,8 @@ from languages import _, speaking
 from sharing.errors import GroupNotFound, LinkingNotAllowed, SharingError
 from sharing.groups import group_outbox, installer_groups
 from sharing.groups.installer_groups import DeviceGroups, GroupChoice, GroupView, LinkChange
+from wording.formatting import escape
+from wording.refusals import as_alert
 
 
 @dataclass(frozen=True)

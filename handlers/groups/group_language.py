@@ -14,11 +14,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
 from handlers.common.keyboards import button, edit_screen, inline
-from handlers.common.refusals import as_alert
 from handlers.groups.members import administers, is_administrator
 from languages import LANGUAGE_NAMES, LANGUAGES, N_, _, speaking
 from sharing.errors import NotGroupAdministrator, SharingError
 from sharing.groups import installer_groups
+from wording.refusals import as_alert
 
 NOT_AN_ADMINISTRATOR = N_(
     "Only an administrator of this group can choose the language I speak here."

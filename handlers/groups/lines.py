@@ -14,7 +14,6 @@ groups that hear of the event, whoever caused it.
 from collections.abc import Sequence
 from datetime import datetime
 
-from handlers.common.formatting import escape, format_moment
 from languages import N_, _, ngettext
 from sharing.views import (
     AcceptedApplication,
@@ -26,6 +25,7 @@ from sharing.views import (
     ShareView,
 )
 from storage.models import DeviceStatus, ShareState
+from wording.formatting import escape, format_moment
 
 NAME_CHARS = 40
 CHANNELS_NAMED = 3

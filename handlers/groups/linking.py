@@ -16,10 +16,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import device_type_icon, escape
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.listing import short
-from handlers.common.refusals import as_alert, describe
 from handlers.groups.members import Membership, membership
 from languages import N_, _, ngettext
 from sharing.errors import LinkingNotAllowed, SharingError
@@ -28,6 +26,8 @@ from sharing.groups.installer_groups import GroupView
 from sharing.paging import Page
 from sharing.people import accounts
 from sharing.views import DeviceRef
+from wording.formatting import device_type_icon, escape
+from wording.refusals import as_alert, describe
 
 PAGE_SIZE = 8
 NAMES_SHOWN = 10

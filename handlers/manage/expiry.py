@@ -22,7 +22,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.error import TelegramError
 
 from handlers.common.context import CamShareContext
-from handlers.common.formatting import escape, format_moment, recipient_label
 from handlers.common.notify import notify
 from handlers.common.readers import speaking_to
 from handlers.groups import lines as group_lines
@@ -33,6 +32,7 @@ from sharing.groups import group_outbox
 from sharing.shares import shares
 from sharing.shares.expiry import DEFAULT_BATCH, SweepNames
 from sharing.views import ExpiredApplication, ExpiredInvitation
+from wording.formatting import escape, format_moment, recipient_label
 
 log = logging.getLogger(__name__)
 

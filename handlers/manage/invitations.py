@@ -16,12 +16,10 @@ from telegram.ext import CallbackQueryHandler
 
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape, format_moment
 from handlers.common.grants_text import grant_lines
 from handlers.common.keyboards import button, inline, remove_buttons
 from handlers.common.notify import notify, send_notice
 from handlers.common.readers import speaking_to
-from handlers.common.refusals import as_alert, describe
 from handlers.groups import lines as group_lines
 from languages import _, ngettext
 from sharing.errors import InvitationExpired, ShareNotFound, ShareNotPending, SharingError
@@ -30,6 +28,8 @@ from sharing.people import claims
 from sharing.shares import shares
 from sharing.views import ClaimedInvitations, MessageRef, ShareView
 from storage.models import ShareState
+from wording.formatting import escape, format_moment
+from wording.refusals import as_alert, describe
 
 log = logging.getLogger(__name__)
 

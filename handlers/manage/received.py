@@ -25,13 +25,11 @@ from telegram.ext import (
 from handlers.common.accounts import current_account
 from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape
 from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
 from handlers.common.notify import notify
 from handlers.common.portal_button import with_portal_button
 from handlers.common.readers import speaking_to
-from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
 from handlers.devices.device_card import read_mute
 from handlers.groups import lines as group_lines
@@ -60,6 +58,8 @@ from sharing.errors import InvalidDeviceField, ShareNotFound, SharingError
 from sharing.groups import group_outbox
 from sharing.shares import share_queries, shares
 from sharing.views import ShareView
+from wording.formatting import escape
+from wording.refusals import as_alert, describe
 
 RENAME_WIZARD = "rename_received"
 

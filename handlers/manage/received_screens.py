@@ -8,13 +8,6 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup
 
 from handlers.common.callback_data import CallbackData
-from handlers.common.formatting import (
-    device_status_line,
-    device_type_icon,
-    escape,
-    format_moment,
-    permissions_label,
-)
 from handlers.common.grants_text import grant_lines
 from handlers.common.keyboards import button, inline
 from handlers.common.listing import fit, format_day, pager, short, span
@@ -31,6 +24,13 @@ from sharing.devices.status import SeenStatus
 from sharing.shares.share_queries import ReceivedPage
 from sharing.views import ListedShare, ShareBase, ShareView
 from storage.models import Permission
+from wording.formatting import (
+    device_status_line,
+    device_type_icon,
+    escape,
+    format_moment,
+    permissions_label,
+)
 
 ITEMS_PER_PAGE = 8
 """Invitations and devices together: 8 invitations are 16 buttons, well under Telegram's 100."""

@@ -14,13 +14,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from handlers.common.accounts import current_account
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape
 from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
 from handlers.common.notify import notify
 from handlers.common.portal_button import with_portal_button
 from handlers.common.readers import speaking_to
-from handlers.common.refusals import as_alert
 from handlers.groups import lines as group_lines
 from handlers.manage.invitations import close_prompt
 from handlers.manage.shared_screens import (
@@ -49,6 +47,8 @@ from sharing.groups import group_outbox
 from sharing.shares import share_queries, shares
 from sharing.views import DeviceRef, ShareView
 from storage.models import LIVE_SHARE_STATES, ShareState
+from wording.formatting import escape
+from wording.refusals import as_alert
 
 
 async def show_shared(update: Update, context: CamShareContext) -> None:

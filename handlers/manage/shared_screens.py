@@ -7,12 +7,6 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup
 
 from handlers.common.callback_data import CallbackData
-from handlers.common.formatting import (
-    device_type_icon,
-    escape,
-    format_moment,
-    recipient_label,
-)
 from handlers.common.grants_text import grant_lines
 from handlers.common.keyboards import button, inline
 from handlers.common.listing import fit, format_day, pager, short, span
@@ -23,6 +17,12 @@ from languages import _, ngettext
 from sharing.paging import Page
 from sharing.views import DeviceRef, ListedShare, ShareBase, SharedDevice, ShareView
 from storage.models import ShareState
+from wording.formatting import (
+    device_type_icon,
+    escape,
+    format_moment,
+    recipient_label,
+)
 
 DEVICES_PER_PAGE = 8
 SHARES_PER_PAGE = 8

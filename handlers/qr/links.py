@@ -17,11 +17,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from handlers.common.accounts import current_account
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape, format_moment
 from handlers.common.keyboards import button, inline
 from handlers.common.notify import send_notice
 from handlers.common.readers import speaking_to
-from handlers.common.refusals import as_alert, describe
 from handlers.groups import lines as group_lines
 from handlers.manage.invitations import close_prompt
 from handlers.qr.images import (
@@ -37,6 +35,8 @@ from sharing.applications.link_tokens import AccountLink, DeviceLink
 from sharing.errors import LinkNotFound, SharingError
 from sharing.groups import group_outbox
 from sharing.views import ApplicationView, MessageRef
+from wording.formatting import escape, format_moment
+from wording.refusals import as_alert, describe
 
 log = logging.getLogger(__name__)
 

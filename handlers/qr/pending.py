@@ -6,7 +6,6 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.formatting import escape, format_moment
 from handlers.common.keyboards import button, edit_screen, inline
 from handlers.common.listing import pager, short, span
 from handlers.devices.device_card import OpenDevice
@@ -16,6 +15,7 @@ from languages import _
 from sharing.applications import applications
 from sharing.paging import Page
 from sharing.views import ApplicationView
+from wording.formatting import escape, format_moment
 
 PER_PAGE = 8
 

@@ -11,9 +11,7 @@ from telegram.ext import ConversationHandler
 from handlers.common.accounts import current_account
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext
-from handlers.common.formatting import device_type_icon, escape, recipient_label
 from handlers.common.keyboards import button, inline, remove_buttons
-from handlers.common.refusals import as_alert, describe
 from handlers.devices.device_card import ShareDevice
 from handlers.manage.invitations import close_prompt
 from handlers.qr.links import ReviewApplication, ShareWithAccount
@@ -37,6 +35,8 @@ from sharing.people.recipients import user_address
 from sharing.shares import preview, share_queries
 from sharing.views import MessageRef
 from storage.models import LIVE_SHARE_STATES, ApplicationState
+from wording.formatting import device_type_icon, escape, recipient_label
+from wording.refusals import as_alert, describe
 
 DEVICES_PER_PAGE = 8
 

@@ -12,11 +12,9 @@ from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
 from handlers.common.context import CamShareContext
-from handlers.common.formatting import address_label, escape, format_moment
 from handlers.common.grants_text import grant_lines
 from handlers.common.notify import notify
 from handlers.common.readers import speaking_to
-from handlers.common.refusals import as_alert, describe
 from handlers.groups import lines as group_lines
 from handlers.manage.invitations import close_prompt, deliver_invitation
 from handlers.share import screens
@@ -29,6 +27,8 @@ from sharing.groups import group_outbox
 from sharing.shares import shares
 from sharing.views import ApplicationView, MessageRef, ShareChange
 from storage.models import ShareState
+from wording.formatting import address_label, escape, format_moment
+from wording.refusals import as_alert, describe
 
 
 @on_screen

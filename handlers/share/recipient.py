@@ -14,8 +14,6 @@ from telegram.ext import ConversationHandler
 
 from handlers.common.accounts import current_account
 from handlers.common.context import CamShareContext
-from handlers.common.formatting import address_label, escape
-from handlers.common.refusals import describe
 from handlers.qr.links import photographed_payload
 from handlers.share import screens
 from handlers.share.screens import ShareDraft
@@ -29,6 +27,8 @@ from sharing.people.recipients import parse_recipient, user_address
 from sharing.shares import preview
 from sharing.views import Address
 from storage.models import AddressKind
+from wording.formatting import address_label, escape
+from wording.refusals import describe
 
 PICK_USER_BUTTON = N_("👤 Choose a Telegram user")
 BACK_BUTTON = N_("« Back to devices")

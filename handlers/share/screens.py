@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.common.callback_data import CallbackData
-from handlers.common.formatting import PERMISSION_LABELS, escape, permission_label
 from handlers.common.grants_text import grant_lines
 from handlers.common.keyboards import button, inline
 from languages import _, ngettext
@@ -18,6 +17,7 @@ from sharing.devices.devices import DeviceView
 from sharing.rules import required_permissions
 from sharing.views import Address, GrantView
 from storage.models import ALL_PERMISSIONS, DeviceType, Permission
+from wording.formatting import PERMISSION_LABELS, escape, permission_label
 
 CHANNELS_PER_PAGE = 16
 PERMISSION_ROWS_PER_PAGE = 10

@@ -5,10 +5,10 @@ the bot showed them is left in English."""
 import re
 from collections.abc import Iterable, Iterator
 
-from handlers.common.formatting import region_label
 from languages import _, speaking
 from tests.harness.state import MessageContent
 from tests.harness.users import TelegramUser
+from wording.formatting import region_label
 
 NOT_WORDS = re.compile(
     r"/\w+"  # commands

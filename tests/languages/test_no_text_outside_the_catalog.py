@@ -15,7 +15,7 @@ from typing import TypeGuard
 
 from tests.languages.catalogs import ROOT
 
-PERSON_FACING = ("handlers", "portal", "bot/mailer.py")
+PERSON_FACING = ("handlers", "portal", "wording", "bot/mailer.py")
 """Where texts for people are made. sharing/ words nothing (handlers word its refusals); bot/
 speaks to operators (logs, settings errors), in English on purpose."""
 

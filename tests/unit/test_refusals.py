@@ -1,7 +1,7 @@
 """Refusals in a message are HTML; in an alert (answerCallbackQuery) they are plain text."""
 
-from handlers.common.refusals import as_alert, describe
 from sharing.errors import DeviceHeldByAnotherAccount
+from wording.refusals import as_alert, describe
 
 
 def test_an_alert_shows_the_refusal_without_tags_or_escapes() -> None:

@@ -1,5 +1,5 @@
-"""Turning domain values into HTML for Telegram's parse_mode=HTML, in the reader's language
-(languages). User text is always escaped, and never translated."""
+"""Domain values as people read them, in the reader's language (languages): labels in plain
+text, and `escape` for what a user typed, which goes into HTML escaped and never translated."""
 
 import html
 from datetime import datetime
@@ -70,11 +70,6 @@ def region_label(code: str | None) -> str:
 
 def permissions_label(permissions: Permission) -> str:
     return "/".join(permission_label(flag) for flag in PERMISSION_LABELS if flag in permissions)
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """English only: being replaced by `ngettext` (languages)."""
-    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
 
 
 def device_status_line(status: DeviceStatus, last_online_at: datetime | None) -> str:

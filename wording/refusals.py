@@ -4,10 +4,10 @@ import html
 import re
 from functools import singledispatch
 
-from handlers.common.formatting import escape, format_moment, permission_label, region_label
 from languages import N_, _, ngettext
 from sharing import errors
 from storage.models import Permission
+from wording.formatting import escape, format_moment, permission_label, region_label
 
 
 def as_alert(error: errors.SharingError) -> str:
