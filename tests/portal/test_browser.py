@@ -25,6 +25,8 @@ from urllib.parse import quote
 import pytest
 
 from bot.app import portal_server_of
+from languages import LANGUAGE_NAMES, _, speaking
+from portal.texts import PAGE_TEXTS
 from tests.clock import FakeClock
 from tests.handlers.journeys import RITA_PHONE, add_nvr, share_everything, started, verified
 from tests.harness.users import AnyApplication, Telegram, TelegramUser
@@ -82,6 +84,7 @@ window.TelegramWebviewProxy = {
 """What the Telegram client provides around a Mini App: where the page's events go."""
 
 R = TypeVar("R")
+TABS = ("devices", "shared", "received", "account")
 
 
 class Browser:
@@ -350,3 +353,22 @@ async def test_editing_deleting_renaming_and_cancelling_from_the_pages(
         bob.last_message.text == "🗑 Alice stopped sharing Shop NVR (your “Uncle's shop”) with you."
     )
     assert await browser.text("main .empty") == "You do not share any device yet."
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "ru"])
+async def test_the_portal_speaks_the_language_chosen_in_the_chat(
+    browser: Browser, telegram: Telegram, clock: FakeClock, language: str
+) -> None:
+    """Every word of the page comes from the catalogs in the account's language; the tabs and
+    the table still fit a phone's 360 px (screenshots `devices-<language>-*`)."""
+    alice = await started(telegram, "Alice")
+    await add_nvr(alice)
+    await alice.send("/language")
+    await alice.tap(LANGUAGE_NAMES[language])
+    await browser.open_as(alice, clock, LIGHT)
+    with speaking(language):
+        expected_tabs = [_(PAGE_TEXTS[f"tab_{page}"]) for page in TABS]
+    assert [await browser.text(f"#tab-{page}") for page in TABS] == expected_tabs
+    await browser.screenshot(f"devices-{language}-light")
+    wide = await browser.script("return document.documentElement.scrollWidth")
+    assert wide <= 360, "nothing sticks out sideways"
