@@ -16,10 +16,13 @@ Alerts = AsyncIterator[DeviceEvent | Heartbeat]
 @dataclass(frozen=True)
 class Download:
     """A recording on its way. `total_bytes` is its size as the device announced it (None when
-    it did not), for a progress bar; `chunks` are its bytes as they come."""
+    it did not), for a progress bar; `chunks` are its bytes as they come. `between` is the part
+    of the recording asked for, as sent (UTC, to the second), None for the whole recording: what
+    the device was asked, not proof of what it sends."""
 
     total_bytes: int | None
     chunks: AsyncIterator[bytes]
+    between: tuple[datetime, datetime] | None = None
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,18 @@ class DeviceDriver(Protocol):
         first; an empty list when there are none, or no storage to hold them."""
         ...
 
+    async def downloads_by_time(self) -> bool:
+        """Whether the device downloads a part of a recording between two times, rather than
+        only whole recordings from their start. Asked of the device once per driver; a device
+        that does not say counts as one that does not."""
+        ...
+
     def download_recording(
-        self, recording: Recording, *, max_bytes: int
+        self,
+        recording: Recording,
+        *,
+        max_bytes: int,
+        between: tuple[datetime, datetime] | None = None,
     ) -> AbstractAsyncContextManager[Download]:
         """The recording's bytes, as the device stores them (MPEG-PS on Hikvision):
 
@@ -104,10 +117,14 @@ class DeviceDriver(Protocol):
                 async for chunk in download.chunks:
                     ...
 
+        `between` (timezone-aware) asks for that part of the recording only, widened to whole
+        seconds, from a device that `downloads_by_time()` (`NotSupported` from any other,
+        before asking it); `Download.between` says what was asked.
+
         `ResponseTooLarge` as soon as it is known to exceed `max_bytes`: before asking when
-        the recording's announced size does, on opening when the device's Content-Length
-        does, else when the bytes read pass it. A recording the device no longer has (its
-        disk is a ring buffer) raises `DeviceRefused`.
+        the recording's announced size does (a whole recording), on opening when the device's
+        Content-Length does, else when the bytes read pass it. A recording the device no longer
+        has (its disk is a ring buffer) raises `DeviceRefused`.
         """
         ...
 

@@ -4,6 +4,6 @@ CPU-bound and blocking (FFmpeg through PyAV): callers run it in a worker thread.
 imports nothing else of CamShare's.
 """
 
-from media.telegram_mp4 import ClipError, to_telegram_mp4
+from media.telegram_mp4 import ClipError, to_telegram_mp4, video_seconds
 
-__all__ = ["ClipError", "to_telegram_mp4"]
+__all__ = ["ClipError", "to_telegram_mp4", "video_seconds"]

@@ -59,6 +59,23 @@ def to_telegram_mp4(data: bytes, *, max_seconds: float, start_offset: float = 0)
         return target.read_bytes()
 
 
+def video_seconds(data: bytes) -> float:
+    """How long the video in `data` lasts, from its first frame to the end of its last, as
+    `to_telegram_mp4` times it; `ClipError` when `data` is no video."""
+    try:
+        with av.open(io.BytesIO(data), mode="r") as source:
+            if not source.streams.video:
+                raise ClipError("the recording has no video")
+            video = source.streams.video[0]
+            rate = video.average_rate or video.guessed_rate or _FALLBACK_FRAME_RATE
+            __, timed = _timed_packets(source, video, rate)
+    except av.FFmpegError as error:
+        raise ClipError(f"the video cannot be read: {error}") from error
+    if not timed:
+        raise ClipError("the recording has no video frames")
+    return timed[-1].seconds + float(1 / rate)
+
+
 @dataclass(frozen=True)
 class _Window:
     """The cut, in seconds from the first video frame."""

@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 from xml.etree.ElementTree import Element
@@ -46,6 +46,7 @@ DEFAULT_ALERT_READ_TIMEOUT = 90.0
 _IP_CHANNEL_OFFSET = 32
 _SEARCH = "/ISAPI/ContentMgmt/search"
 _DOWNLOAD = "/ISAPI/ContentMgmt/download"
+_DOWNLOAD_CAPABILITIES = "/ISAPI/ContentMgmt/download/capabilities"
 _SEARCH_PAGE_SIZE = 50
 # A day of one channel is a few hundred segments at most; a device saying MORE past this many
 # pages is looping, and what was found is returned.
@@ -95,6 +96,8 @@ class IsapiDriver:
         self._device_type: str | None = None
         self._channel_numbers: frozenset[int] = frozenset()  # as the last `channels()` listed
         self._stops_in_flight: set[asyncio.Task[None]] = set()
+        self._by_time: bool | None = None  # the device's answer, once asked
+        self._asking_by_time = asyncio.Lock()
 
     async def __aenter__(self) -> Self:
         return self
@@ -275,22 +278,53 @@ class IsapiDriver:
         logger.warning("content search: still MORE after %d pages", _MAX_SEARCH_PAGES)
         return recordings
 
+    async def downloads_by_time(self) -> bool:
+        """`isSupportDownloadbyTime` in `GET /ISAPI/ContentMgmt/download/capabilities`, asked
+        once for the life of the driver (one connection) and remembered. An answer that is no
+        `DownloadAbility` with that element true (404, notSupport, a refusal, not XML) is a
+        no, remembered too; a device that does not answer (timeout, unreachable, refused
+        credentials) raises, and is asked again next time.
+        """
+        async with self._asking_by_time:  # callers at once share one question
+            if self._by_time is None:
+                try:
+                    root = await self._get_xml(_DOWNLOAD_CAPABILITIES, "DownloadAbility")
+                    self._by_time = playback.downloads_by_time(root)
+                except (NotSupported, DeviceRefused, NotIsapi) as error:
+                    logger.debug("no download by time: %s", error)
+                    self._by_time = False
+            return self._by_time
+
     @contextlib.asynccontextmanager
     async def download_recording(
-        self, recording: Recording, *, max_bytes: int
+        self,
+        recording: Recording,
+        *,
+        max_bytes: int,
+        between: tuple[datetime, datetime] | None = None,
     ) -> AsyncIterator[Download]:
         """POST /ISAPI/ContentMgmt/download, or GET with the same body where the device answers
         POST with 405 or notSupport (HikLoad's devices take GET). The download holds one of
         the `max_concurrent` places until the block ends: the device works for it. Each read
         within `timeout`. A recording gone from the device raises `DeviceRefused`.
+
+        With `between`, the playbackURI asked has its starttime and endtime replaced by that
+        span, the start rounded down and the end up to whole seconds; `total_bytes` is then the
+        device's Content-Length only, as the recording's announced size is the whole file's.
         """
         if max_bytes < 1:
             raise ValueError("max_bytes must be positive")
-        if recording.size_bytes is not None and recording.size_bytes > max_bytes:
+        uri = recording.playback_uri
+        if between is not None:
+            between = _whole_seconds(*between)
+            if not await self.downloads_by_time():
+                raise NotSupported("the device does not download recordings by time")
+            uri = playback.narrowed_uri(uri, *between)
+        elif recording.size_bytes is not None and recording.size_bytes > max_bytes:
             raise ResponseTooLarge(
                 f"the recording is {recording.size_bytes} bytes, over {max_bytes}"
             )
-        request = playback.download_request(recording.playback_uri)
+        request = playback.download_request(uri)
         async with contextlib.AsyncExitStack() as held:
             answer = await self._open_download(held, "POST", request)
             if answer is None:
@@ -299,11 +333,12 @@ class IsapiDriver:
             if answer is None:
                 raise NotSupported("the device downloads recordings by neither POST nor GET")
             declared = answer.declared_length
-            total = recording.size_bytes if declared is None else declared
+            announced = recording.size_bytes if between is None else None
+            total = announced if declared is None else declared
             if total is not None and total > max_bytes:
                 raise ResponseTooLarge(f"the recording is {total} bytes, over {max_bytes}")
             async with contextlib.aclosing(_at_most(answer, max_bytes)) as chunks:
-                yield Download(total, chunks)
+                yield Download(total, chunks, between)
 
     async def _open_download(
         self, held: contextlib.AsyncExitStack, method: str, request: bytes
@@ -401,6 +436,19 @@ async def _at_most(answer: StreamedAnswer, max_bytes: int) -> AsyncGenerator[byt
             if received > max_bytes:
                 raise ResponseTooLarge(f"the recording is more than {max_bytes} bytes")
             yield chunk
+
+
+def _whole_seconds(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """[start, end) widened to whole seconds, in UTC; ValueError unless aware and forward."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be timezone-aware")
+    if start >= end:
+        raise ValueError("start must come before end")
+    first = start.astimezone(UTC).replace(microsecond=0)
+    last = end.astimezone(UTC)
+    if last.microsecond:
+        last = last.replace(microsecond=0) + timedelta(seconds=1)
+    return first, last
 
 
 def _root(body: bytes, root_name: str) -> Element:

@@ -2,7 +2,8 @@
 
 `POST /ISAPI/ContentMgmt/search` takes a `CMSearchDescription` and answers a `CMSearchResult`
 page by page (`responseStatusStrg` OK, MORE or NO MATCHES); a match's `playbackURI` is then
-asked of `/ISAPI/ContentMgmt/download` in a `downloadRequest`.
+asked of `/ISAPI/ContentMgmt/download` in a `downloadRequest`, whole or, where the device's
+`DownloadAbility` says `isSupportDownloadbyTime`, narrowed to a span of it (`narrowed_uri`).
 """
 
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from device_api.results import Recording
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 _WIRE_TIME = "%Y-%m-%dT%H:%M:%SZ"
+_URI_TIME = "%Y%m%dT%H%M%SZ"
+_URI_SPAN_FIELDS = ("starttime", "endtime")
 _MORE = "MORE"
 _NO_MATCHES = "NO MATCHES"
 
@@ -71,6 +74,27 @@ def download_request(playback_uri: str) -> bytes:
     ).encode()
 
 
+def narrowed_uri(playback_uri: str, start: datetime, end: datetime) -> str:
+    """The playbackURI with its `starttime` and `endtime` replaced by [start, end) in UTC
+    (`YYYYMMDDThhmmssZ`, the device's form), its other fields kept as the device wrote them.
+    Fields it lacks are added at the end."""
+    base, mark, query = playback_uri.partition("?")
+    times = dict(zip(_URI_SPAN_FIELDS, (start, end), strict=True))
+    fields = [] if not mark else query.split("&")
+    narrowed: list[str] = []
+    for field in fields:
+        name = field.partition("=")[0]
+        moment = times.pop(name.lower(), None)
+        narrowed.append(field if moment is None else f"{name}={_uri_time(moment)}")
+    narrowed += [f"{name}={_uri_time(moment)}" for name, moment in times.items()]
+    return f"{base}?{'&'.join(narrowed)}"
+
+
+def downloads_by_time(root: Element) -> bool:
+    """Whether a `DownloadAbility` says `isSupportDownloadbyTime`: no element is a no."""
+    return (text(root, "isSupportDownloadbyTime") or "").lower() == "true"
+
+
 def _recording(item: Element) -> Recording:
     span = child(item, "timeSpan")
     segment = child(item, "mediaSegmentDescriptor")
@@ -89,6 +113,10 @@ def _recording(item: Element) -> Recording:
 
 def _wire_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_WIRE_TIME)
+
+
+def _uri_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_URI_TIME)
 
 
 def _device_time(value: str | None) -> datetime:

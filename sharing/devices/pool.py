@@ -189,15 +189,28 @@ class DevicePool:
         if self._downloads[target.device_id].locked():
             raise ClipInProgress(device_name=target.device_name)
 
+    async def downloads_by_time(self, target: DeviceTarget) -> bool:
+        """Whether the device sends a part of a recording between two times (its driver asks
+        the device once per connection)."""
+        return await self._call(target, lambda driver: driver.downloads_by_time())
+
     @asynccontextmanager
     async def download(
-        self, target: DeviceTarget, recording: Recording, *, max_bytes: int
+        self,
+        target: DeviceTarget,
+        recording: Recording,
+        *,
+        max_bytes: int,
+        between: tuple[datetime, datetime] | None = None,
     ) -> AsyncIterator[Download]:
-        """The recording's bytes (take `download_slot` first). `RecordingGone` when the device
-        no longer has it; other device errors, while opening or reading, as refusals."""
+        """The recording's bytes, or those `between` two times where the device
+        `downloads_by_time` (take `download_slot` first). `RecordingGone` when the device no
+        longer has it; other device errors, while opening or reading, as refusals."""
         try:
             driver = await self._driver(target)
-            async with driver.download_recording(recording, max_bytes=max_bytes) as download:
+            async with driver.download_recording(
+                recording, max_bytes=max_bytes, between=between
+            ) as download:
                 yield download
         except DeviceRefused:
             raise RecordingGone(device_name=target.device_name) from None

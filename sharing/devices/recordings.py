@@ -5,23 +5,40 @@ or around a moment the person typed (`clip_around`).
 The handlers check the person's hold (`access`) before calling here; this module talks to the
 device through the pool, so its errors arrive as refusals that name the device.
 
-A recording is often an hour or more (gigabytes); a clip is `clip_seconds` of it. ISAPI
-downloads a recording whole, from its start, so only the share of its bytes that covers the
-clip, and a margin, is read: the device's stream is closed after that. A clip around a moment
-reads from the recording's start up to the moment's clip at the recording's average bitrate,
-and is cut at the moment there; a moment further in than `READ_LIMIT_BYTES` reaches is refused
-(`MomentTooFarIn`) rather than read for minutes.
+A recording is often an hour or more (gigabytes); a clip is `clip_seconds` of it. Where the
+device downloads by time (`isSupportDownloadbyTime`, asked once per connection), only the clip's
+part of the recording is asked for, so any moment of any recording can be fetched. Elsewhere
+ISAPI downloads a recording whole, from its start, so only the share of its bytes that covers
+the clip, and a margin, is read: the device's stream is closed after that. A clip around a
+moment then reads from the recording's start up to the moment's clip at the recording's average
+bitrate, and is cut at the moment there; a moment further in than `READ_LIMIT_BYTES` reaches is
+refused (`MomentTooFarIn`) rather than read for minutes.
+
+A device may claim download by time and send the whole recording anyway (no device was at hand
+to tell which firmware does). The answer to a part asked by time is therefore judged by its
+length, the one thing such an answer cannot hide; its timestamps are the encoder's clock, not
+the wall clock, so its first one cannot say where in the recording it begins:
+
+- bytes: more than the part can take (`_part_cap`: its share at the recording's average
+  bitrate, twice over, at least `MIN_READ_BYTES`), by the device's Content-Length or by what
+  arrives, and the answer is taken as the recording from its start: read on as without download
+  by time, up to the clip plus a margin, within `READ_LIMIT_BYTES` (`MomentTooFarIn` past it);
+- seconds: video lasting more than the part asked plus `BY_TIME_SLACK_SECONDS` is taken as the
+  recording from its start too, and cut at the clip's offset in it (`MomentTooFarIn` when that
+  lies past its end);
+- otherwise it is the part asked, begun at or before the keyframe before the asked start and
+  ended at the asked end: the clip is cut from the end back.
 """
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from device_api import Recording, RecordingSearch
-from media import ClipError, to_telegram_mp4
+from media import ClipError, to_telegram_mp4, video_seconds
 from sharing.devices.connections import DeviceTarget
 from sharing.devices.pool import DevicePool
 from sharing.errors import (
@@ -54,6 +71,9 @@ MIN_READ_BYTES = 4 * 1024 * 1024
 MARGIN_SECONDS = 10
 MARGIN_SHARE = 0.1
 """Bitrates vary along a recording: a cut deep into one reads this share more again."""
+BY_TIME_SLACK_SECONDS = 10
+"""A part downloaded by time may begin at the keyframe before the time asked (recorders put one
+every 1 to 4 s, some less often): video longer than the part by more than this is not it."""
 SPAN_GAP = timedelta(seconds=60)
 """Segments closer than this are one span in "Recordings on that day: ..."."""
 
@@ -90,6 +110,15 @@ class ClipSpan:
         latest_start = max(recording.start, recording.end - length)
         start = min(max(moment - length / 2, recording.start), latest_start)
         return cls(recording, start, min(recording.end, start + length))
+
+
+@dataclass(frozen=True)
+class _Received:
+    """The bytes read, and the part they hold: `between` as asked by time, or None for the
+    recording from its start."""
+
+    parts: list[bytes]
+    between: tuple[datetime, datetime] | None
 
 
 @dataclass(frozen=True)
@@ -137,8 +166,8 @@ async def fetch_clip(
     async with pool.download_slot(target):
         recording = await recording_at(pool, target, channel, start)
         span = ClipSpan.first(recording, clip_seconds)
-        parts = await _read(pool, target, span, progress=progress)
-    return await _converted(target, parts, span)
+        received = await _read(pool, target, span, progress=progress)
+    return await _converted(target, received, span)
 
 
 async def clip_around(
@@ -164,8 +193,8 @@ async def clip_around(
                 device_name=target.device_name, moment=moment, day_spans=_spans(found)
             )
         span = ClipSpan.around(recording, moment, clip_seconds)
-        parts = await _read(pool, target, span, progress=progress)
-    return await _converted(target, parts, span)
+        received = await _read(pool, target, span, progress=progress)
+    return await _converted(target, received, span)
 
 
 def _nearest(found: list[Recording], moment: datetime, reach: timedelta) -> Recording | None:
@@ -190,11 +219,11 @@ def _spans(found: list[Recording]) -> list[tuple[datetime, datetime]]:
     return spans
 
 
-async def _converted(target: DeviceTarget, parts: list[bytes], span: ClipSpan) -> Clip:
+async def _converted(target: DeviceTarget, received: _Received, span: ClipSpan) -> Clip:
     """The clip's MP4, converted in a worker thread, where the parts read are also joined
     (up to `READ_LIMIT_BYTES` of copying): the event loop goes on meanwhile."""
     try:
-        mp4 = await asyncio.to_thread(_mp4_of, parts, span)
+        mp4 = await asyncio.to_thread(_mp4_of, received, span, target.device_name)
     except ClipError:
         raise ClipNotPlayable(device_name=target.device_name) from None
     if len(mp4) > TELEGRAM_UPLOAD_LIMIT:
@@ -202,10 +231,18 @@ async def _converted(target: DeviceTarget, parts: list[bytes], span: ClipSpan) -
     return Clip(mp4, span)
 
 
-def _mp4_of(parts: list[bytes], span: ClipSpan) -> bytes:
-    return to_telegram_mp4(
-        b"".join(parts), max_seconds=max(span.seconds, 1.0), start_offset=span.offset_seconds
-    )
+def _mp4_of(received: _Received, span: ClipSpan, device_name: str) -> bytes:
+    data = b"".join(received.parts)
+    offset = span.offset_seconds
+    if received.between is not None:
+        asked_start, asked_end = received.between
+        asked = (asked_end - asked_start).total_seconds()
+        lasts = video_seconds(data)
+        if lasts <= asked + BY_TIME_SLACK_SECONDS:  # the part asked: cut from its end back
+            offset = max(0.0, lasts - asked) + (span.start - asked_start).total_seconds()
+        elif offset >= lasts:  # the recording from its start, and too short to reach the clip
+            raise MomentTooFarIn(device_name=device_name, recording_start=span.recording.start)
+    return to_telegram_mp4(data, max_seconds=max(span.seconds, 1.0), start_offset=offset)
 
 
 async def _read(
@@ -214,25 +251,76 @@ async def _read(
     span: ClipSpan,
     *,
     progress: Progress,
-) -> list[bytes]:
-    """The recording's first bytes that hold the clip, as they came."""
+) -> _Received:
+    """The bytes that hold the clip, as they came: the clip's part of the recording where the
+    device downloads by time, else (or when the device sends more) the recording's first
+    bytes, as far as the clip (see the module's docstring)."""
     recording = span.recording
+    by_time = await pool.downloads_by_time(target)
+    if not by_time:
+        _check_reach(target, span, recording.size_bytes)  # before asking, where size is known
     max_bytes = max(recording.size_bytes or 0, READ_LIMIT_BYTES)
-    parts: list[bytes] = []
-    read = 0
-    _check_reach(target, span, recording.size_bytes)  # before asking, where the size is known
-    async with pool.download(target, recording, max_bytes=max_bytes) as download:
+    between = (span.start, span.end) if by_time else None
+    async with pool.download(target, recording, max_bytes=max_bytes, between=between) as download:
+        reading = _Reading(download.chunks, progress)
+        if download.between is not None:
+            cap = _part_cap(span, recording.size_bytes)
+            declared = download.total_bytes
+            if declared is None or declared <= cap:
+                await reading.until(cap + 1, declared)
+                if reading.read <= cap:
+                    return _Received(reading.parts, download.between)
+            # More than the part can take: the device sends the recording from its start.
         size = recording.size_bytes or download.total_bytes
         wanted = _check_reach(target, span, size)
-        await progress(0, wanted if size else None)
-        async for chunk in download.chunks:
-            parts.append(chunk)
-            read += len(chunk)
-            await progress(min(read, wanted), wanted if size else None)
-            if read >= wanted:
-                parts[-1] = chunk[: len(chunk) - (read - wanted)]
-                break  # the rest of the recording is not needed: its stream is closed
-    return parts
+        await reading.until(wanted, wanted if size else None)
+        return _Received(reading.trimmed(wanted), None)
+
+
+class _Reading:
+    """A download's chunks read in steps, with its progress shown."""
+
+    def __init__(self, chunks: AsyncIterator[bytes], progress: Progress) -> None:
+        self.parts: list[bytes] = []
+        self.read = 0
+        self._chunks = chunks
+        self._progress = progress
+
+    async def until(self, wanted: int, total: int | None) -> None:
+        """Read on until `wanted` bytes are in (the last chunk whole) or the chunks end;
+        `total` is what the progress counts towards (None: not known)."""
+        await self._progress(min(self.read, wanted), total)
+        if self.read >= wanted:
+            return
+        async for chunk in self._chunks:
+            self.parts.append(chunk)
+            self.read += len(chunk)
+            await self._progress(min(self.read, wanted), total)
+            if self.read >= wanted:
+                return  # the rest is not needed: the stream is closed when the block ends
+
+    def trimmed(self, wanted: int) -> list[bytes]:
+        """The parts read, cut at `wanted` bytes."""
+        parts, kept = [], 0
+        for part in self.parts:
+            if kept >= wanted:
+                break
+            parts.append(part[: wanted - kept])
+            kept += len(parts[-1])
+        return parts
+
+
+def _part_cap(span: ClipSpan, size: int | None) -> int:
+    """The most bytes the clip's part of the recording, asked by time, may take: its share at
+    the recording's average bitrate twice over (bitrates vary, and the part may begin at the
+    keyframe before), at least `MIN_READ_BYTES`; `READ_LIMIT_BYTES` when the size is unknown."""
+    if not size:
+        return READ_LIMIT_BYTES
+    seconds = (span.recording.end - span.recording.start).total_seconds()
+    if seconds <= 0:
+        return size
+    share = 2 * (span.seconds + BY_TIME_SLACK_SECONDS) / seconds
+    return max(MIN_READ_BYTES, math.ceil(size * min(1.0, share)))
 
 
 def _check_reach(target: DeviceTarget, span: ClipSpan, size: int | None) -> int:

@@ -3,6 +3,10 @@
 Devices deliver H.264 in MPEG-PS (Hikvision's "HIK" files are MPEG-PS with a header of their
 own); a plain MPEG-PS of H.264 made here stands in for that. A frame's picture moves with time,
 so frames differ, and each second starts with a keyframe.
+
+A device that downloads by time sends a span of a recording (`recorded_span`): its frames are
+the recording's frames at those times, numbered from the recording's start, so that a test
+sees where in the recording the span lies.
 """
 
 import functools
@@ -38,7 +42,21 @@ def h264_clip_with_audio() -> bytes:
     return _clip("mpeg", "libx264", audio="mp2")
 
 
-def _clip(container: str, codec: str, *, audio: str | None = None) -> bytes:
+@functools.cache
+def recorded_span(first_second: int, seconds: int) -> bytes:
+    """`seconds` of a recording from `first_second` after its start, in MPEG-PS H.264 as
+    `h264_clip`: frame n of the recording (n counted from its start) shows shade (5 n) % 256."""
+    return _clip("mpeg", "libx264", first_frame=first_second * FRAME_RATE, seconds=seconds)
+
+
+def _clip(
+    container: str,
+    codec: str,
+    *,
+    audio: str | None = None,
+    first_frame: int = 0,
+    seconds: int = SECONDS,
+) -> bytes:
     buffer = io.BytesIO()
     with av.open(buffer, mode="w", format=container) as output:
         video = output.add_stream(codec, rate=FRAME_RATE)
@@ -52,23 +70,23 @@ def _clip(container: str, codec: str, *, audio: str | None = None) -> bytes:
             added = output.add_stream(audio, rate=SAMPLE_RATE, layout="mono")
             assert isinstance(added, AudioStream)
             sound = added
-        for index in range(FRAME_RATE * SECONDS):
-            output.mux(video.encode(_frame(index)))
+        for index in range(FRAME_RATE * seconds):
+            output.mux(video.encode(_frame(first_frame + index, pts=index)))
         output.mux(video.encode(None))
         if sound is not None:
             step = sound.codec_context.frame_size
-            for start in range(0, SAMPLE_RATE * SECONDS, step):
+            for start in range(0, SAMPLE_RATE * seconds, step):
                 output.mux(sound.encode(_tone(start, step)))
             output.mux(sound.encode(None))
     return buffer.getvalue()
 
 
-def _frame(index: int) -> av.VideoFrame:
+def _frame(index: int, *, pts: int) -> av.VideoFrame:
     frame = av.VideoFrame(WIDTH, HEIGHT, "yuv420p")
     for number, plane in enumerate(frame.planes):
         shade = (index * 5 + number * 60) % 256
         plane.update(bytes([shade]) * plane.buffer_size)
-    frame.pts = index
+    frame.pts = pts
     return frame
 
 

@@ -9,6 +9,9 @@
   analog-input endpoint answers 403, as on a pure NVR.
 - `hybrid_dvr`: analog inputs (resDesc NO VIDEO when unplugged) followed by IP channels.
 
+Every model has `download_by_time` (`DownloadByTime`): whether its DownloadAbility says
+isSupportDownloadbyTime, and what it does with a playbackURI narrowed to a span.
+
 Fields are mutable: a test turns a channel offline with `channel.online = False`.
 """
 
@@ -20,6 +23,11 @@ ISAPI_NAMESPACE = "http://www.isapi.org/ver20/XMLSchema"
 PSIA_NAMESPACE = "urn:psialliance-org"
 
 DeviceKind = Literal["camera", "nvr", "dvr"]
+DownloadByTime = Literal["no capabilities", "unsupported", "supported", "claimed"]
+"""- "no capabilities": older firmware, whose download/capabilities answers 404;
+- "unsupported": DownloadAbility says false, and a narrowed playbackURI is refused as unknown;
+- "supported": it says true, and serves a narrowed playbackURI with that span only;
+- "claimed": it says true, and serves a narrowed playbackURI with the whole recording."""
 
 
 @dataclass
@@ -45,6 +53,7 @@ class DeviceModel:
     momentary_ptz: bool = True
     reports_online: bool = True
     proxy_pictures: bool = False
+    download_by_time: DownloadByTime = "unsupported"
 
     @property
     def realm(self) -> str:

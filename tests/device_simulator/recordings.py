@@ -3,7 +3,8 @@
 
 A test defines what each channel recorded (`DeviceSimulator.add_recording`); the search pages
 through the segments overlapping the asked span, and the download serves the device's clip
-for any segment it still has.
+for any segment it still has, or, on a device that downloads by time, a span of it asked by
+the playbackURI with its starttime and endtime narrowed (`asked_span`).
 """
 
 import re
@@ -144,6 +145,29 @@ def read_download(body: bytes) -> str | None:
         if element.tag.rsplit("}", 1)[-1] == "playbackURI" and element.text:
             return element.text.strip()
     return None
+
+
+def asked_span(uri: str, stored: StoredRecording, size: int | None) -> tuple[int, int] | None:
+    """The seconds from the recording's start that a playbackURI narrowed to a span of it asks
+    for, [first, last); None unless it is the recording's own URI, times aside, and the span
+    lies within the recording."""
+    base, __, query = uri.partition("?")
+    fields = dict(field.partition("=")[::2] for field in query.split("&"))
+    try:
+        start = datetime.strptime(fields.pop("starttime", ""), _URI_TIME).replace(tzinfo=UTC)
+        end = datetime.strptime(fields.pop("endtime", ""), _URI_TIME).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    own = stored.playback_uri(size)
+    own_base, __, own_query = own.partition("?")
+    own_fields = dict(field.partition("=")[::2] for field in own_query.split("&"))
+    del own_fields["starttime"], own_fields["endtime"]
+    if (base, fields) != (own_base, own_fields):
+        return None
+    if not stored.start <= start < end <= stored.end:
+        return None
+    first = int((start - stored.start).total_seconds())
+    return first, first + int((end - start).total_seconds())
 
 
 def _parse_wire_time(text: str) -> datetime:

@@ -30,7 +30,7 @@ from starlette.types import Message, Receive, Scope, Send
 from device_api import Credentials, Endpoint
 from tests.device_simulator import recordings, xml_bodies
 from tests.device_simulator.alerts import MEDIA_TYPE, AlertStreams, frame
-from tests.device_simulator.clips import h264_clip
+from tests.device_simulator.clips import h264_clip, recorded_span
 from tests.device_simulator.clock import ManualClock
 from tests.device_simulator.digest import DigestChallenger, Verdict
 from tests.device_simulator.images import NORMAL_SIZE, OVERSIZED, channel_jpeg
@@ -85,7 +85,8 @@ class DeviceSimulator:
       `downloads` (method and playbackURI of each served); `recording_clip` (the bytes every
       download serves: a PyAV-made MPEG-PS of H.264 unless a test sets its own),
       `download_methods` (a method left out answers 405), `recording_sizes_unknown` (no
-      `size=` in the URIs and no Content-Length on downloads)
+      `size=` in the URIs and no Content-Length on downloads); `device.download_by_time`
+      (models.DownloadByTime) for the capability and what a narrowed playbackURI gets
     - `wait_until(condition)`: wait for the driver to have done something
     """
 
@@ -404,6 +405,7 @@ class DeviceSimulator:
             Route("/ISAPI/Event/notification/alertStream", self._alert_stream),
             Route("/ISAPI/ContentMgmt/search", self._content_search, methods=["POST"]),
             Route("/ISAPI/ContentMgmt/download", self._download, methods=["GET", "POST"]),
+            Route("/ISAPI/ContentMgmt/download/capabilities", self._download_capabilities),
         ]
 
     async def _device_info(self, request: Request) -> Response:
@@ -492,15 +494,38 @@ class DeviceSimulator:
         if uri is None:
             return self._bad_xml(request)
         size = self._announced_size()
-        if not any(stored.playback_uri(size) == uri for stored in self.recordings):
+        clip = self._recorded(uri, size)
+        if clip is None:
             return self._refused(request)  # overwritten since the search, or never there
         self.downloads.append((request.method, uri))
-        clip = self.recording_clip
         chunks = [
             clip[start : start + _DOWNLOAD_CHUNK] for start in range(0, len(clip), _DOWNLOAD_CHUNK)
         ]
         headers = None if self.recording_sizes_unknown else {"Content-Length": str(len(clip))}
         return StreamingResponse(_iterate(chunks), media_type="video/mp2p", headers=headers)
+
+    async def _download_capabilities(self, request: Request) -> Response:
+        by_time = self.device.download_by_time
+        if by_time == "no capabilities":
+            return Response("Not Found", status_code=404, media_type="text/plain")
+        supported = by_time in ("supported", "claimed")
+        return self._xml(xml_bodies.download_ability(self.device, by_time=supported))
+
+    def _recorded(self, uri: str, size: int | None) -> bytes | None:
+        """What a download of `uri` serves: the recording's clip for its own URI; on a device
+        that downloads by time, for a URI narrowed to a span of it, that span (or, where it
+        only claims to, the whole clip). None: no such recording (any more)."""
+        by_time = self.device.download_by_time in ("supported", "claimed")
+        for stored in self.recordings:
+            if stored.playback_uri(size) == uri:
+                return self.recording_clip
+            span = recordings.asked_span(uri, stored, size) if by_time else None
+            if span is not None and self.device.download_by_time == "claimed":
+                return self.recording_clip
+            if span is not None:
+                first, last = span
+                return recorded_span(first, last - first)
+        return None
 
     def _announced_size(self) -> int | None:
         return None if self.recording_sizes_unknown else len(self.recording_clip)

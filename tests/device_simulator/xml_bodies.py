@@ -37,6 +37,15 @@ def device_info(device: DeviceModel) -> bytes:
     )
 
 
+def download_ability(device: DeviceModel, *, by_time: bool) -> bytes:
+    return _document(
+        "DownloadAbility",
+        device.namespace,
+        "<isSupportDownloadbyFileName>true</isSupportDownloadbyFileName>"
+        f"<isSupportDownloadbyTime>{str(by_time).lower()}</isSupportDownloadbyTime>",
+    )
+
+
 def video_inputs(device: DeviceModel, channels: list[SimulatedChannel]) -> bytes:
     """`VideoInputChannelList`: a camera's sensor or a DVR's analog inputs."""
     entries = "".join(
