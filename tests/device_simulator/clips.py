@@ -64,7 +64,8 @@ def _clip(
         video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
         video.codec_context.gop_size = FRAME_RATE
         if codec == "libx264":
-            video.options = {"preset": "ultrafast"}
+            # A keyframe every second and only then, however the picture changes.
+            video.options = {"preset": "ultrafast", "x264-params": "scenecut=0"}
         sound: AudioStream | None = None
         if audio is not None:  # every stream before the first packet: the header lists them
             added = output.add_stream(audio, rate=SAMPLE_RATE, layout="mono")
