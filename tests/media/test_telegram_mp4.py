@@ -6,13 +6,14 @@ import io
 import av
 import pytest
 
-from media import ClipError, to_telegram_mp4
+from media import ClipError, to_telegram_mp4, video_seconds
 from tests.device_simulator.clips import (
     FRAME_RATE,
     SECONDS,
     h264_clip,
     h264_clip_with_audio,
     mpeg2_clip,
+    recorded_span,
 )
 
 
@@ -100,3 +101,11 @@ def test_the_first_bytes_of_a_recording_make_a_clip() -> None:
     mp4 = to_telegram_mp4(recording[: len(recording) * 6 // 10], max_seconds=30)
     assert 1 < duration(mp4) < SECONDS
     assert first_frame_shade(mp4) == first_frame_shade(to_telegram_mp4(recording, max_seconds=1))
+
+
+def test_how_long_a_recording_lasts() -> None:
+    """What a download by time is judged by: the seconds of video it holds."""
+    assert video_seconds(h264_clip()) == pytest.approx(SECONDS)
+    assert video_seconds(recorded_span(60, 2)) == pytest.approx(2)
+    with pytest.raises(ClipError):
+        video_seconds(b"not a video")
