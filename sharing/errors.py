@@ -469,7 +469,7 @@ class NothingRecordedThen(SharingError):
 @dataclass
 class MomentTooFarIn(SharingError):
     """The moment lies further into a long recording than a download from its start may read
-    (ISAPI downloads a recording from its start)."""
+    (a device without download by time sends a recording from its start)."""
 
     device_name: str
     recording_start: datetime

@@ -26,8 +26,8 @@ the wall clock, so its first one cannot say where in the recording it begins:
 - seconds: video lasting more than the part asked plus `BY_TIME_SLACK_SECONDS` is taken as the
   recording from its start too, and cut at the clip's offset in it (`MomentTooFarIn` when that
   lies past its end);
-- otherwise it is the part asked, begun at or before the keyframe before the asked start and
-  ended at the asked end: the clip is cut from the end back.
+- otherwise it is the part asked, begun at the keyframe at or before the asked start and ended
+  at the asked end: the clip is cut from its end back.
 """
 
 import asyncio
