@@ -96,6 +96,7 @@ def build_application(
         devices=build_device_services(settings, monotonic=monotonic),
         default_region=settings.default_region,
         email_sender=build_email_sender(settings.smtp_url, settings.smtp_from),
+        owed_lease=timedelta(seconds=settings.owed_lease_seconds),
     )
     _watch_events(application)
     _register_handlers(application)

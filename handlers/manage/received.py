@@ -9,6 +9,7 @@ and the service's own checks): a forged id for someone else's share reveals noth
 nothing. Deleting a device tells its owner (R12).
 """
 
+from collections.abc import Sequence
 from enum import IntEnum, auto
 from functools import partial
 
@@ -28,8 +29,7 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape
 from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
-from handlers.common.notify import notify
-from handlers.common.readers import speaking_to
+from handlers.common.owed import Delivery, MessageKind, Send, owe, renders, send_owed
 from handlers.common.refusals import as_alert, describe
 from handlers.common.wizards import Wizard
 from handlers.devices.device_card import read_mute
@@ -57,6 +57,7 @@ from languages import N_, _
 from sharing.devices import status
 from sharing.errors import InvalidDeviceField, ShareNotFound, SharingError
 from sharing.groups import group_outbox
+from sharing.people.person_outbox import Payload
 from sharing.shares import share_queries, shares
 from sharing.views import ShareView
 
@@ -167,19 +168,25 @@ async def remove_received(update: Update, context: CamShareContext) -> None:
             )
             news = [(share.device.id, partial(group_lines.share_deleted_by_recipient, share))]
             await group_outbox.queue_device_news(session, news, now=services.clock())
+            payload = {"person": user.full_name, "device": share.device.name}
+            owed = await owe(context, session, share.owner.id, MessageKind.SHARE_LEFT, payload)
     except SharingError as error:
         await _refuse(query, context, error, offset=0)
         return
     await query.answer(_("Deleted"))
-    async with speaking_to(context, share.owner.id):
-        deleted = _("🗑 {person} deleted <b>{device}</b> from their list.").format(
-            person=escape(user.full_name), device=escape(share.device.name)
-        )
-    await notify(context, share.owner.id, deleted)
+    await send_owed(context, [owed])
     notice = _("🗑 <b>{device}</b> was deleted from your list; {owner} has been told.").format(
         device=escape(my_name_for(share)), owner=escape(share.owner.display_name)
     )
     await _edit(query, await _list_screen(context, recipient_id=user.id, offset=0, notice=notice))
+
+
+@renders(MessageKind.SHARE_LEFT)
+async def _share_left(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    deleted = _("🗑 {person} deleted <b>{device}</b> from their list.")
+    return (
+        Send(deleted.format(person=escape(payload["person"]), device=escape(payload["device"]))),
+    )
 
 
 # --- Rename: my own name for a device shared with me (one typed step) ----------------------------

@@ -7,6 +7,7 @@ another owner's share reveals nothing and changes nothing. Deleting an active sh
 recipient (R12); cancelling an invitation closes the recipient's prompt.
 """
 
+from collections.abc import Sequence
 from functools import partial
 
 from telegram import CallbackQuery, Update
@@ -17,11 +18,10 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape
 from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
-from handlers.common.notify import notify
-from handlers.common.readers import speaking_to
+from handlers.common.owed import Delivery, MessageKind, Send, owe, renders, send_owed
 from handlers.common.refusals import as_alert
 from handlers.groups import lines as group_lines
-from handlers.manage.invitations import close_prompt
+from handlers.manage.invitations import ClosedBecause, invitation_facts, owe_prompt_closed
 from handlers.manage.shared_screens import (
     DEVICES_PER_PAGE,
     SHARES_PER_PAGE,
@@ -45,6 +45,7 @@ from sharing.applications import applications
 from sharing.devices import devices
 from sharing.errors import InvitationExpired, ShareNotActive, ShareNotPending, SharingError
 from sharing.groups import group_outbox
+from sharing.people.person_outbox import Payload
 from sharing.shares import share_queries, shares
 from sharing.views import DeviceRef, ShareView
 from storage.models import LIVE_SHARE_STATES, ShareState
@@ -124,14 +125,16 @@ async def revoke_share(update: Update, context: CamShareContext) -> None:
             )
             news = [(share.device.id, partial(group_lines.share_deleted_by_owner, share))]
             await group_outbox.queue_device_news(session, news, now=services.clock())
+            assert share.recipient is not None, "an active share has an account"
+            payload = {"owner": owner.full_name, "device": share.device.name, "alias": share.alias}
+            owed = await owe(
+                context, session, share.recipient.id, MessageKind.SHARE_STOPPED, payload
+            )
     except SharingError as error:
         await _refuse(query, context, share_id, as_alert(error))
         return
     await query.answer(_("Deleted"))
-    assert share.recipient is not None, "an active share has an account"
-    async with speaking_to(context, share.recipient.id):
-        stopped = _stopped_sharing_text(share, owner_name=owner.full_name)
-    told = await notify(context, share.recipient.id, stopped)
+    told = (await send_owed(context, [owed]))[owed.id]
     notice = (
         _("🗑 You stopped sharing <b>{device}</b> with <b>{person}</b>; they have been told.")
         if told
@@ -148,15 +151,15 @@ async def revoke_share(update: Update, context: CamShareContext) -> None:
     )
 
 
-def _stopped_sharing_text(share: ShareView, *, owner_name: str) -> str:
+@renders(MessageKind.SHARE_STOPPED)
+async def _share_stopped(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
     """For the recipient of a share its owner deleted, who may know the device by their alias."""
-    if share.alias:
-        return _("🗑 {owner} stopped sharing <b>{device}</b> (your “{alias}”) with you.").format(
-            owner=escape(owner_name), device=escape(share.device.name), alias=escape(share.alias)
-        )
-    return _("🗑 {owner} stopped sharing <b>{device}</b> with you.").format(
-        owner=escape(owner_name), device=escape(share.device.name)
-    )
+    owner, device, alias = (escape(payload[name] or "") for name in ("owner", "device", "alias"))
+    if alias:
+        stopped = _("🗑 {owner} stopped sharing <b>{device}</b> (your “{alias}”) with you.")
+    else:
+        stopped = _("🗑 {owner} stopped sharing <b>{device}</b> with you.")
+    return (Send(stopped.format(owner=owner, device=device, alias=alias)),)
 
 
 async def ask_to_cancel_invitation(update: Update, context: CamShareContext) -> None:
@@ -186,18 +189,17 @@ async def cancel_invitation(update: Update, context: CamShareContext) -> None:
             )
             news = [(share.device.id, partial(group_lines.share_deleted_by_owner, share))]
             await group_outbox.queue_device_news(session, news, now=services.clock())
+            owed = []
+            if share.prompt is not None:
+                facts = invitation_facts(owner=share.owner.display_name, device=share.device.name)
+                why = ClosedBecause.INVITATION_CANCELLED
+                owed.append(await owe_prompt_closed(context, session, share.prompt, why, facts))
     except SharingError as error:
         expired = isinstance(error, InvitationExpired)
         await _refuse(query, context, share_id, _expired_already() if expired else as_alert(error))
         return
     await query.answer(_("Cancelled"))
-    if share.prompt is not None:
-        # The prompt is in the recipient's private chat, whose id is their account id.
-        async with speaking_to(context, share.prompt.chat_id):
-            cancelled = _("✖️ {owner} cancelled the invitation to <b>{device}</b>.").format(
-                owner=escape(share.owner.display_name), device=escape(share.device.name)
-            )
-        await close_prompt(context, share.prompt, cancelled)
+    await send_owed(context, owed)
     notice = _("✖️ The invitation to <b>{person}</b> for <b>{device}</b> was cancelled.").format(
         person=escape(shared_with(share)), device=escape(share.device.name)
     )
