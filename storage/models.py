@@ -523,9 +523,7 @@ class OwedMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(
-        sa_column=Column(
-            BigInteger, ForeignKey("account.id", ondelete="CASCADE"), nullable=False
-        )
+        sa_column=Column(BigInteger, ForeignKey("account.id", ondelete="CASCADE"), nullable=False)
     )
     kind: str = Field(max_length=32)
     payload: str = Field(sa_column=Column(Text, nullable=False))
