@@ -122,8 +122,9 @@ async def owe(
 
 
 async def send_owed(context: CamShareContext, owed: Iterable[Owed]) -> dict[int, bool]:
-    """Send each owed message, in order; returns, by id, whether a message reached its reader
-    (False: unreachable, nothing to say any more, or left for the job)."""
+    """Send each owed message, in order; returns, by id, whether it reached its reader or is on
+    its way (left to the job after a failure that may pass). False: the reader is unreachable,
+    or there was nothing to say any more."""
     return {each.id: await _send(context, each) for each in owed}
 
 
@@ -173,7 +174,7 @@ async def _send(context: CamShareContext, owed: Owed) -> bool:
     except Exception:
         # Left to its lease: the job sends it again once the lease runs out.
         log.warning("could not send %s message %s yet", owed.kind, owed.id, exc_info=True)
-        return False
+        return True
     async with services.database.write() as session:
         if await person_outbox.settle(session, owed_id=owed.id, now=services.clock()):
             for record, message_ref in records:
