@@ -97,6 +97,7 @@ def build_application(
         default_region=settings.default_region,
         email_sender=build_email_sender(settings.smtp_url, settings.smtp_from),
         owed_lease=timedelta(seconds=settings.owed_lease_seconds),
+        group_news_lease=timedelta(seconds=settings.group_news_lease_seconds),
     )
     _watch_events(application)
     _register_handlers(application)
