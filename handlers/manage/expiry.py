@@ -91,25 +91,6 @@ async def claim_invitations(
         if each.device_linked
     ]
     await group_outbox.queue_device_news(session, news, now=now)
-    owe = partial(person_outbox.owe, session, now=now, lease=lease)
-    owed = []
-    for invitation in batch:
-        if invitation.prompt is None:  # never delivered: nobody to tell
-            continue
-        facts = invitation_facts(
-            owner=invitation.owner.display_name,
-            device=invitation.device.name,
-            expires_at=invitation.expires_at,
-        )
-        payload = prompt_closed_payload(invitation.prompt, ClosedBecause.INVITATION_EXPIRED, facts)
-        # A prompt is in the private chat of its recipient, whose chat id is their account id.
-        owed.append(
-            await owe(
-                account_id=invitation.prompt.chat_id,
-                kind=MessageKind.PROMPT_CLOSED,
-                payload=payload,
-            )
-        )
     by_owner: defaultdict[int, list[list[str]]] = defaultdict(list)
     for invitation in batch:
         # The owner typed the address of an invitation nobody claimed: showing it reveals
@@ -124,15 +105,21 @@ async def claim_invitations(
                 invitation.device.name,
             ]
         )
-    for owner_id, owned in by_owner.items():
-        owed.append(
-            await owe(
-                account_id=owner_id,
-                kind=MessageKind.INVITATIONS_EXPIRED,
-                payload={"invitations": owned},
-            )
+    owed: list[tuple[int, str, Payload]] = []
+    for invitation in batch:
+        if invitation.prompt is None:  # never delivered: nobody to tell
+            continue
+        facts = invitation_facts(
+            owner=invitation.owner.display_name,
+            device=invitation.device.name,
+            expires_at=invitation.expires_at,
         )
-    return Claimed(batch, tuple(owed))
+        payload = prompt_closed_payload(invitation.prompt, ClosedBecause.INVITATION_EXPIRED, facts)
+        # A prompt is in the private chat of its recipient, whose chat id is their account id.
+        owed.append((invitation.prompt.chat_id, MessageKind.PROMPT_CLOSED, payload))
+    for owner_id, owned in by_owner.items():
+        owed.append((owner_id, MessageKind.INVITATIONS_EXPIRED, {"invitations": owned}))
+    return Claimed(batch, await _owe(session, owed, now=now, lease=lease))
 
 
 async def claim_applications(
@@ -153,8 +140,7 @@ async def claim_applications(
         if each.device_linked
     ]
     await group_outbox.queue_device_news(session, news, now=now)
-    owe = partial(person_outbox.owe, session, now=now, lease=lease)
-    owed = []
+    owed: list[tuple[int, str, Payload]] = []
     for application in batch:
         facts = {
             "applicant": application.applicant.display_name,
@@ -166,19 +152,22 @@ async def claim_applications(
                 continue
             payload = prompt_closed_payload(message, ClosedBecause.APPLICATION_EXPIRED, facts)
             # In the owner's private chat, whose id is the owner's account id.
-            owed.append(
-                await owe(
-                    account_id=message.chat_id, kind=MessageKind.PROMPT_CLOSED, payload=payload
-                )
-            )
-        owed.append(
-            await owe(
-                account_id=application.applicant.id,
-                kind=MessageKind.APPLICATION_EXPIRED,
-                payload={"device": application.device.name},
-            )
-        )
-    return Claimed(batch, tuple(owed))
+            owed.append((message.chat_id, MessageKind.PROMPT_CLOSED, payload))
+        payload = {"device": application.device.name}
+        owed.append((application.applicant.id, MessageKind.APPLICATION_EXPIRED, payload))
+    return Claimed(batch, await _owe(session, owed, now=now, lease=lease))
+
+
+async def _owe(
+    session: AsyncSession,
+    owed: list[tuple[int, str, Payload]],
+    *,
+    now: datetime,
+    lease: timedelta,
+) -> tuple[Owed, ...]:
+    """One INSERT for a batch's messages, held long enough for this sweep to send them all."""
+    lease = person_outbox.lease_for(len(owed), base=lease)
+    return await person_outbox.owe_many(session, owed, now=now, lease=lease)
 
 
 async def _drain(

@@ -26,16 +26,16 @@ a day is given up there too, logged: whatever it said is a day late.
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, or_, update
+from sqlalchemy import ColumnElement, delete, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import OwedMessage
+from storage.models import OwedMessage, table_of
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,16 @@ KEPT = timedelta(days=1)
 BATCH = 20
 """How many rows one claim takes: what a lease must cover."""
 
+SENDS_PER_SECOND = 20
+"""What a lease on many rows allows for each: below Telegram's 30 a second, which replies share."""
+
 Payload = Mapping[str, Any]
+
+
+def lease_for(count: int, *, base: timedelta = LEASE) -> timedelta:
+    """A lease for a sender that owes `count` rows at once and sends them one after another:
+    the job must not take the last of them while the sender is still busy with the first."""
+    return base + timedelta(seconds=count / SENDS_PER_SECOND)
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,7 @@ async def owe(
     row = OwedMessage(
         account_id=account_id,
         kind=kind,
-        payload=json.dumps(payload, separators=(",", ":"), sort_keys=True),
+        payload=_json(payload),
         created_at=now,
         sending_until=now + lease,
     )
@@ -81,6 +90,35 @@ async def owe(
     await session.flush()
     assert row.id is not None
     return Owed(row.id, account_id, kind, payload)
+
+
+async def owe_many(
+    session: AsyncSession,
+    owed: Sequence[tuple[int, str, Payload]],
+    *,
+    now: datetime,
+    lease: timedelta = LEASE,
+) -> tuple[Owed, ...]:
+    """As `owe`, for many `(account id, kind, payload)` at once, in one INSERT (a sweep's batch
+    owes hundreds)."""
+    if not owed:
+        return ()
+    rows = [
+        {
+            "account_id": account_id,
+            "kind": kind,
+            "payload": _json(payload),
+            "created_at": now,
+            "sending_until": now + lease,
+        }
+        for account_id, kind, payload in owed
+    ]
+    statement = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
+    ids = (await session.execute(statement, rows)).scalars().all()
+    return tuple(
+        Owed(owed_id, account_id, kind, payload)
+        for owed_id, (account_id, kind, payload) in zip(ids, owed, strict=True)
+    )
 
 
 async def any_due(session: AsyncSession, *, now: datetime) -> bool:
@@ -151,6 +189,13 @@ def _claimable(now: datetime) -> tuple[ColumnElement[bool], ...]:
         col(OwedMessage.sending_until).is_(None), col(OwedMessage.sending_until) <= now
     )
     return unsent, lease_free
+
+
+_TABLE = table_of(OwedMessage)
+
+
+def _json(payload: Payload) -> str:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True)
 
 
 def _owed(row: OwedMessage) -> Owed:
