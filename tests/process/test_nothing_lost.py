@@ -84,6 +84,8 @@ class World:
     def stop(self, bot: RunningBot) -> None:
         if bot.process.poll() is not None:  # killed already
             return
+        # SIGINT stops it gracefully once it runs; before, Python's default would end it.
+        bot.wait_for(self.server, lambda _: "Application started" in bot.log(), "start")
         bot.process.send_signal(signal.SIGINT)
         assert bot.process.wait(timeout=TIMEOUT) == 0, bot.log()
 
@@ -268,34 +270,55 @@ def _expiry_round(world: World, round_: int, rng: random.Random) -> int:
     with world.bot() as bot:
         bot.wait_for(world.server, prompted, "send and record every prompt")
         prompts = _prompts(world, share_ids)
+
+        def told() -> bool:
+            return _round_told(world, prompts, round_guests)
+
         asyncio.run(_expire(world, share_ids))
         kills = rng.randint(1, 3)
-        _kill_at_random(world, bot, rng)
+        _kill_at_random(world, bot, rng, told)
     for _ in range(kills - 1):
         with world.bot() as bot:
-            _kill_at_random(world, bot, rng)
+            _kill_at_random(world, bot, rng, told)
     with world.bot() as bot:
-        bot.wait_for(
-            world.server,
-            lambda _: _round_told(world, prompts, round_guests),
-            "announce every expiry after the kills",
-        )
+        bot.wait_for(world.server, lambda _: told(), "announce every expiry after the kills")
         world.stop(bot)
     assert "Traceback" not in bot.log(), bot.log()
     assert {row[0] for row in world.read("SELECT DISTINCT state FROM share")} == {"expired"}
     return kills
 
 
-def _kill_at_random(world: World, bot: RunningBot, rng: random.Random) -> None:
-    """SIGKILL after a random number of the bot's sends from now (or once all is told)."""
+KILL_MOMENTS = ("between sends", "send lost", "send taken")
+"""Where a kill lands: between two sends; during one, which never reaches Telegram; during one,
+which Telegram takes after the bot died (so it never heard the answer, and never marked it)."""
+
+
+def _kill_at_random(
+    world: World, bot: RunningBot, rng: random.Random, told: Callable[[], bool]
+) -> None:
+    """SIGKILL after a random number of the bot's sends from now (or once all is `told`), at
+    one of the KILL_MOMENTS."""
+    server = world.server
     start = _sends(world.api)
     after = rng.randint(0, INVITATIONS + 4)
-    world.server.wait_until(
-        lambda api: _sends(api) - start >= after or _settled(world),
+    moment = rng.choice(KILL_MOMENTS)
+    server.wait_until(
+        lambda api: _sends(api) - start >= after or told(),
+        timeout=TIMEOUT,
+        unless=lambda: bot.process.poll() is not None,
+    )
+    if moment == "between sends":
+        world.kill(bot)
+        return
+    holds = [server.hold(method) for method in SENDS]
+    server.wait_until(
+        lambda _: any(hold.parked.is_set() for hold in holds) or told(),
         timeout=TIMEOUT,
         unless=lambda: bot.process.poll() is not None,
     )
     world.kill(bot)
+    for method in SENDS:
+        server.release(method, lost=moment == "send lost")
 
 
 def _round_told(world: World, prompts: dict[int, tuple[int, int]], round_guests: set[int]) -> bool:
