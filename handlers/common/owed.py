@@ -47,6 +47,8 @@ class MessageKind(StrEnum):
     """The recipient's prompt with Accept and Decline."""
     PROMPT_CLOSED = "prompt_closed"
     """A prompt (an invitation's, an application's) edited to say why it is closed."""
+    CLAIM_REFUSED = "claim_refused"
+    """To the owner: an invitation a rule refused when its address was proved, and why."""
     INVITATION_ANSWERED = "invitation_answered"
     """To the owner: accepted or declined."""
     INVITATIONS_EXPIRED = "invitations_expired"
@@ -59,6 +61,14 @@ class MessageKind(StrEnum):
     """R12, to the owner: the recipient deleted the share from their list."""
     APPLICATION_EXPIRED = "application_expired"
     """To the applicant: the owner did not answer in time."""
+    APPLICATION_NEW = "application_new"
+    """To the owner: a new application, with Review."""
+    APPLICATION_DECIDED = "application_decided"
+    """To the applicant: accepted (with the share as it is now) or rejected."""
+    DEVICE_REMOVED = "device_removed"
+    """To each recipient of a device its owner removed."""
+    DEVICE_STATUS = "device_status"
+    """To the owner: a device away longer than the grace period, or back."""
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ restart); every tap is checked again by the sharing service, which answers for t
 state: accepted, declined, cancelled, expired, or edited since this prompt was sent.
 """
 
+import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,13 +24,20 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape, format_moment
 from handlers.common.grants_text import grant_lines
 from handlers.common.keyboards import button, inline, remove_buttons
-from handlers.common.notify import notify
 from handlers.common.owed import Close, Delivery, MessageKind, Send, owe, renders, send_owed
-from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert, describe
 from handlers.groups import lines as group_lines
 from languages import _, ngettext
-from sharing.errors import InvitationExpired, ShareNotFound, ShareNotPending, SharingError
+from sharing.errors import (
+    DifferentRegion,
+    InvitationExpired,
+    ShareConflict,
+    ShareNotFound,
+    ShareNotPending,
+    ShareToSelf,
+    SharingError,
+    TooManyOwners,
+)
 from sharing.groups import group_outbox
 from sharing.people import claims, person_outbox
 from sharing.people.person_outbox import Owed, Payload
@@ -249,21 +257,39 @@ async def owe_claimed(
     context: CamShareContext, session: AsyncSession, claimed: ClaimedInvitations
 ) -> list[Owed]:
     """After an account proved an address, in the claim's transaction: the prompts of its
-    waiting invitations."""
+    waiting invitations, and word to the owners of those a rule refused now."""
     owed = [await owe_invitation(context, session, share) for share in claimed.claimed]
+    for cancelled in claimed.cancelled:
+        share, reason = cancelled.share, cancelled.reason
+        payload = {
+            "device": share.device.name,
+            "reason": type(reason).__name__,
+            "facts": _fields_of(reason),
+        }
+        owed.append(await owe(context, session, share.owner.id, MessageKind.CLAIM_REFUSED, payload))
     return [each for each in owed if each is not None]
 
 
-async def tell_cancelled_claims(context: CamShareContext, claimed: ClaimedInvitations) -> None:
-    """Word to the owners of the invitations a rule refused when they were claimed."""
-    for cancelled in claimed.cancelled:
-        share = cancelled.share
-        async with speaking_to(context, share.owner.id):
-            text = _(
-                "Your invitation to <b>{device}</b> could not be delivered and was cancelled:"
-                " {reason}"
-            ).format(device=escape(share.device.name), reason=describe(cancelled.reason))
-        await notify(context, share.owner.id, text)
+def _fields_of(reason: SharingError) -> dict[str, object]:
+    assert dataclasses.is_dataclass(reason), "every refusal is a dataclass"
+    return dataclasses.asdict(reason)
+
+
+_CLAIM_REFUSALS: dict[str, type[SharingError]] = {
+    refusal.__name__: refusal
+    for refusal in (ShareToSelf, ShareConflict, DifferentRegion, TooManyOwners)
+}
+"""What `sharing.people.claims` may refuse a claim for: stored by name and fields, said when
+sent."""
+
+
+@renders(MessageKind.CLAIM_REFUSED)
+async def _claim_refused(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    reason = _CLAIM_REFUSALS[payload["reason"]](**payload["facts"])
+    text = _(
+        "Your invitation to <b>{device}</b> could not be delivered and was cancelled: {reason}"
+    ).format(device=escape(payload["device"]), reason=describe(reason))
+    return (Send(text),)
 
 
 async def accept_invitation(update: Update, context: CamShareContext) -> None:
@@ -366,7 +392,6 @@ async def deliver_waiting_invitations(account_id: int, context: CamShareContext)
         )
         owed = await owe_claimed(context, session, claimed)
     await send_owed(context, owed)
-    await tell_cancelled_claims(context, claimed)
 
 
 def build_handlers() -> list[Handler]:

@@ -6,12 +6,13 @@ payload, a photo, a button carrying the token) is checked against the database e
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common.accounts import current_account
@@ -20,6 +21,7 @@ from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape, format_moment
 from handlers.common.keyboards import button, inline
 from handlers.common.notify import send_notice
+from handlers.common.owed import Delivery, MessageKind, Send, owe, renders, send_owed
 from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert, describe
 from handlers.groups import lines as group_lines
@@ -34,9 +36,11 @@ from handlers.qr.images import (
 from languages import _, ngettext
 from sharing.applications import applications, link_tokens
 from sharing.applications.link_tokens import AccountLink, DeviceLink
-from sharing.errors import LinkNotFound, SharingError
+from sharing.errors import ApplicationNotFound, LinkNotFound, SharingError
 from sharing.groups import group_outbox
+from sharing.people.person_outbox import Payload
 from sharing.views import ApplicationView, MessageRef
+from storage.models import ApplicationState
 
 log = logging.getLogger(__name__)
 
@@ -268,9 +272,20 @@ async def apply_for_share(update: Update, context: CamShareContext) -> None:
                 ttl=services.invite_ttl,
                 now=services.clock(),
             )
+            owed = []
             if is_new:
                 news = [(application.device.id, partial(group_lines.application_sent, application))]
                 await group_outbox.queue_device_news(session, news, now=services.clock())
+                payload = {
+                    "application": application.id,
+                    "owner": application.owner_id,
+                    "applicant": applicant.full_name,
+                }
+                owed.append(
+                    await owe(
+                        context, session, application.owner_id, MessageKind.APPLICATION_NEW, payload
+                    )
+                )
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return
@@ -290,25 +305,35 @@ async def apply_for_share(update: Update, context: CamShareContext) -> None:
         ),
         parse_mode=ParseMode.HTML,
     )
-    async with speaking_to(context, application.owner_id):
-        text = _(
-            "📨 New sharing application from <b>{applicant}</b> for <b>{device}</b>. Review it to"
-            " choose what they get, then accept or reject."
-        ).format(applicant=escape(applicant.full_name), device=device)
-        keyboard = review_keyboard(application.id)
-    try:
-        sent = await context.bot.send_message(
-            application.owner_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-        )
-    except (Forbidden, BadRequest) as error:
-        log.info("owner %s did not get the application: %s", application.owner_id, error.message)
-        return
-    async with services.database.write() as session:
-        await applications.set_application_prompt(
-            session,
-            application_id=application.id,
-            prompt=MessageRef(sent.chat_id, sent.message_id),
-        )
+    await send_owed(context, owed)
+
+
+@renders(MessageKind.APPLICATION_NEW)
+async def _new_application(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    """The owner's message with Review, while the application waits (nothing once decided or
+    expired: there is nothing left to review)."""
+    application_id = payload["application"]
+    async with context.services.database.read() as session:
+        try:
+            application = await applications.get_application(
+                session, application_id=application_id, account_id=payload["owner"]
+            )
+        except ApplicationNotFound:
+            return ()
+    if application.state != ApplicationState.PENDING:
+        return ()
+    text = _(
+        "📨 New sharing application from <b>{applicant}</b> for <b>{device}</b>. Review it to"
+        " choose what they get, then accept or reject."
+    ).format(applicant=escape(payload["applicant"]), device=escape(application.device.name))
+    recorded = partial(_record_application_prompt, application_id)
+    return (Send(text, review_keyboard(application_id), recorded=recorded),)
+
+
+async def _record_application_prompt(
+    application_id: int, session: AsyncSession, prompt: MessageRef
+) -> None:
+    await applications.set_application_prompt(session, application_id=application_id, prompt=prompt)
 
 
 async def _still_waiting(

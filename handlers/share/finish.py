@@ -16,9 +16,7 @@ from telegram.ext import ConversationHandler
 from handlers.common.context import CamShareContext
 from handlers.common.formatting import address_label, escape, format_moment
 from handlers.common.grants_text import grant_lines
-from handlers.common.notify import notify
 from handlers.common.owed import Delivery, MessageKind, Send, owe, renders, send_owed
-from handlers.common.readers import speaking_to
 from handlers.common.refusals import as_alert, describe
 from handlers.groups import lines as group_lines
 from handlers.manage.invitations import (
@@ -96,6 +94,18 @@ async def _accept_application(
                 )
             ]
             await group_outbox.queue_device_news(session, news, now=services.clock())
+            share = accepted.change.share
+            payload = {
+                "accepted": True,
+                "owner": update.effective_user.full_name,
+                "device": share.device.name,
+                "share": share.id,
+                "version": share.version,
+            }
+            applicant_id = accepted.application.applicant.id
+            owed = await owe(
+                context, session, applicant_id, MessageKind.APPLICATION_DECIDED, payload
+            )
     except SharingError as error:
         await query.answer(_("Not saved"))
         await show(query, screens.summary_screen(draft, problem=describe(error)))
@@ -111,11 +121,7 @@ async def _accept_application(
     outcome = _("✅ You accepted {applicant}'s application for <b>{device}</b>.").format(**names)
     await query.edit_message_text(outcome, parse_mode=ParseMode.HTML)
     await _close_other_messages(context, query, accepted.application, outcome)
-    applicant_id = accepted.application.applicant.id
-    async with speaking_to(context, applicant_id):
-        accepted_text = _("✅ {owner} accepted your application for <b>{device}</b>:")
-        notice = "\n".join([accepted_text.format(**names), *grant_lines(share.grants)])
-    await notify(context, applicant_id, notice)
+    await send_owed(context, [owed])
     return ConversationHandler.END
 
 
@@ -141,6 +147,14 @@ async def reject_application(
             await group_outbox.queue_device_news(
                 session, [(rejected.device.id, line)], now=services.clock()
             )
+            payload = {
+                "accepted": False,
+                "owner": update.effective_user.full_name,
+                "device": rejected.device.name,
+            }
+            owed = await owe(
+                context, session, rejected.applicant.id, MessageKind.APPLICATION_DECIDED, payload
+            )
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return None
@@ -154,10 +168,28 @@ async def reject_application(
     outcome = _("❌ You rejected {applicant}'s application for <b>{device}</b>.").format(**names)
     await query.edit_message_text(outcome, parse_mode=ParseMode.HTML)
     await _close_other_messages(context, query, rejected, outcome)
-    async with speaking_to(context, rejected.applicant.id):
-        notice = _("❌ {owner} rejected your application for <b>{device}</b>.").format(**names)
-    await notify(context, rejected.applicant.id, notice)
+    await send_owed(context, [owed])
     return ConversationHandler.END
+
+
+@renders(MessageKind.APPLICATION_DECIDED)
+async def _application_decided(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    """For the applicant; an accepted one with the share's channels as they are now (nothing
+    if it ended meanwhile: its end was told)."""
+    names = {"owner": escape(payload["owner"]), "device": escape(payload["device"])}
+    if not payload["accepted"]:
+        return (
+            Send(_("❌ {owner} rejected your application for <b>{device}</b>.").format(**names)),
+        )
+    async with context.services.database.read() as session:
+        try:
+            share = await load_share(session, payload["share"])
+        except ShareNotFound:
+            return ()
+    if share.state != ShareState.ACTIVE:
+        return ()
+    accepted = _("✅ {owner} accepted your application for <b>{device}</b>:").format(**names)
+    return (Send("\n".join([accepted, *grant_lines(share.grants)])),)
 
 
 async def _close_other_messages(
