@@ -63,6 +63,8 @@ class MessageKind(StrEnum):
     """To the applicant: the owner did not answer in time."""
     APPLICATION_NEW = "application_new"
     """To the owner: a new application, with Review."""
+    APPLICATION_REMINDER = "application_reminder"
+    """To the owner: an application still waits (its applicant applied again), with Review."""
     APPLICATION_DECIDED = "application_decided"
     """To the applicant: accepted (with the share as it is now) or rejected."""
     DEVICE_REMOVED = "device_removed"

@@ -20,12 +20,9 @@ from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
 from handlers.common.formatting import escape, format_moment
 from handlers.common.keyboards import button, inline
-from handlers.common.notify import send_notice
-from handlers.common.owed import Delivery, MessageKind, Send, owe, renders, send_owed
-from handlers.common.readers import speaking_to
+from handlers.common.owed import Close, Delivery, MessageKind, Send, owe, renders, send_owed
 from handlers.common.refusals import as_alert, describe
 from handlers.groups import lines as group_lines
-from handlers.manage.invitations import close_prompt
 from handlers.qr.images import (
     MAX_PHOTO_BYTES,
     UnreadablePhoto,
@@ -348,7 +345,14 @@ async def _still_waiting(
         remind = await applications.claim_reminder(
             session, application_id=application.id, now=services.clock()
         )
-    reminded = remind and await _remind(context, application)
+        if remind:
+            owner_id = application.owner_id
+            payload: dict[str, object] = {"application": application.id, "owner": owner_id}
+            previous = application.reminder
+            if previous is not None and previous != application.prompt:
+                payload["previous"] = [previous.chat_id, previous.message_id]
+            owed = await owe(context, session, owner_id, MessageKind.APPLICATION_REMINDER, payload)
+    reminded = remind and (await send_owed(context, [owed]))[owed.id]
     await query.answer(_("Still waiting"))
     if reminded:
         text = _(
@@ -378,34 +382,46 @@ async def _still_waiting(
     )
 
 
-async def _remind(context: CamShareContext, application: ApplicationView) -> bool:
-    """Send the owner a reminder with Review, recorded so that a decision or the expiry takes its
-    button away; the previous reminder loses its button now, unless the owner reviews in it."""
-    async with speaking_to(context, application.owner_id):
-        reminder = _("⏰ Reminder: {application}").format(
-            application=waiting_application_text(
-                application.applicant.display_name, application.device.name
+@renders(MessageKind.APPLICATION_REMINDER)
+async def _reminder(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    """A reminder with Review, recorded so that a decision or the expiry takes its button away;
+    the previous reminder loses its button, unless the owner reviews in it. Nothing once the
+    application is decided or expired."""
+    async with context.services.database.read() as session:
+        try:
+            application = await applications.get_application(
+                session, application_id=payload["application"], account_id=payload["owner"]
             )
+        except ApplicationNotFound:
+            return ()
+    if application.state != ApplicationState.PENDING:
+        return ()
+    reminder = _("⏰ Reminder: {application}").format(
+        application=waiting_application_text(
+            application.applicant.display_name, application.device.name
         )
-        keyboard = review_keyboard(application.id)
+    )
+    recorded = partial(_record_reminder, application.id)
+    deliveries: list[Delivery] = [
+        Send(reminder, review_keyboard(application.id), recorded=recorded)
+    ]
+    if "previous" in payload:
         replaced = _(
             "⏰ Reminder about {applicant}'s application for {device}: see the newer one below."
         ).format(
             applicant=escape(application.applicant.display_name),
             device=escape(application.device.name),
         )
-    sent = await send_notice(context, application.owner_id, reminder, reply_markup=keyboard)
-    if sent is None:
-        return False
-    async with context.services.database.write() as session:
-        await applications.set_application_reminder(
-            session,
-            application_id=application.id,
-            reminder=MessageRef(sent.chat_id, sent.message_id),
-        )
-    if application.reminder not in (None, application.prompt):
-        await close_prompt(context, application.reminder, replaced)
-    return True
+        deliveries.append(Close(MessageRef(*payload["previous"]), replaced))
+    return deliveries
+
+
+async def _record_reminder(
+    application_id: int, session: AsyncSession, reminder: MessageRef
+) -> None:
+    await applications.set_application_reminder(
+        session, application_id=application_id, reminder=reminder
+    )
 
 
 def build_handlers() -> list[Handler]:
