@@ -298,3 +298,36 @@ def test_the_application_registers_the_owed_messages_job(
     assert application.job_queue is not None
     names = {job.name for job in application.job_queue.jobs()}
     assert {"owed_messages", "owed_cleanup"} <= names
+
+
+async def test_a_prompt_that_went_out_as_its_invitation_was_cancelled_is_closed_after(
+    olivia: TelegramUser,
+    rita: TelegramUser,
+    clock: FakeClock,
+    bot_api: FakeBotApi,
+    context: CamShareContext,
+    lease: timedelta,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The job renders the prompt, Telegram is slow to take it, and the owner cancels
+    meanwhile (no prompt recorded yet, so the cancel has none to close): the mark sees the
+    invitation cancelled and owes the prompt's closing."""
+    await share_refused_once(olivia, monkeypatch)
+    clock.advance(seconds=lease.total_seconds())
+    held = bot_api.hold(rita.id)
+    sending = asyncio.create_task(send_owed_messages(context))
+    await held.parked.wait()
+
+    await olivia.send("/shared")
+    await olivia.tap("🗄 Shop NVR · 1 invited")
+    await olivia.tap("Rita · ⏳ invited")
+    await olivia.tap("✖️ Cancel invitation")
+    await olivia.tap("✖️ Yes, cancel it")
+    held.released.set()
+    assert await sending == 1
+
+    prompt = rita.last_message
+    assert prompt.text.startswith(PROMPT) and prompt.buttons
+    assert await send_owed_messages(context) == 1
+    assert prompt.text == "✖️ Olivia cancelled the invitation to Shop NVR."
+    assert prompt.buttons == []
