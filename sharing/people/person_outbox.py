@@ -113,10 +113,10 @@ async def owe_many(
         }
         for account_id, kind, payload in owed
     ]
-    ids = (await session.exec(_INSERT, params=rows)).scalars().all()
+    inserted = (await session.exec(_INSERT, params=rows)).all()
     return tuple(
-        Owed(owed_id, account_id, kind, payload)
-        for owed_id, (account_id, kind, payload) in zip(ids, owed, strict=True)
+        Owed(owed_id, account_id, kind, json.loads(payload))
+        for owed_id, account_id, kind, payload in sorted(inserted)
     )
 
 
@@ -191,8 +191,11 @@ def _claimable(now: datetime) -> tuple[ColumnElement[bool], ...]:
 
 
 _TABLE = table_of(OwedMessage)
-_INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
-"""Built once; many rows in one statement, their ids back in the rows' order."""
+_INSERT = insert(_TABLE).returning(
+    _TABLE.c.id, _TABLE.c.account_id, _TABLE.c.kind, _TABLE.c.payload
+)
+"""Built once; many rows in few statements, each row back whole, in no particular order (asking
+for the rows' order makes SQLAlchemy insert them one at a time on SQLite)."""
 
 
 def _json(payload: Payload) -> str:
