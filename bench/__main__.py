@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from bench.alarms import time_alarms
 from bench.burst import notification_burst
 from bench.databases import backend_of, fresh_database
-from bench.kills import expiry_kills
+from bench.kills import SEED, expiry_kills
 from bench.live_view import time_live_view
 from bench.memory import open_shares, peak_resident_mb
 from bench.report import (
@@ -86,6 +86,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--kill-rounds", type=int, default=5, help="rounds of 50 expiries killed (5)"
     )
+    parser.add_argument(
+        "--kill-seed", type=int, default=SEED, help=f"seeds the kills' moments ({SEED})"
+    )
     parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
     return parser.parse_args(argv)
 
@@ -114,7 +117,10 @@ async def run(options: argparse.Namespace) -> None:
         async with fresh_database(None) as url:
             print(alarm_lines(await time_alarms(url)))
     if "kills" in parts:
-        print(kills_line(await asyncio.to_thread(expiry_kills, rounds=options.kill_rounds)))
+        figures = await asyncio.to_thread(
+            expiry_kills, rounds=options.kill_rounds, seed=options.kill_seed
+        )
+        print(kills_line(figures))
     if "memory" in parts:
         async with fresh_database(None) as url:
             held = await open_shares(url, Sizes(users=options.users, warmup=options.warmup))

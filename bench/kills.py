@@ -15,15 +15,15 @@ from pathlib import Path
 
 from tests.harness import FakeBotApi
 from tests.process.bot_api_server import BotApiServer
-from tests.process.faults import KillFigures, make_world, run_expiry_kills
+from tests.process.faults import SEED, KillFigures, make_world, run_expiry_kills
 from tests.process.running import TOKEN
 
 
-def expiry_kills(*, rounds: int, invitations: int = 50) -> KillFigures:
+def expiry_kills(*, rounds: int, invitations: int = 50, seed: int = SEED) -> KillFigures:
     """Blocking: run it in a thread (`asyncio.to_thread`)."""
     with (
         tempfile.TemporaryDirectory(prefix="camshare-kills-") as directory,
         BotApiServer(FakeBotApi(token=TOKEN)) as server,
     ):
         world = make_world(Path(directory), server)
-        return run_expiry_kills(world, rounds=rounds, invitations=invitations)
+        return run_expiry_kills(world, rounds=rounds, invitations=invitations, seed=seed)

@@ -141,7 +141,8 @@ def kills_line(figures: KillFigures) -> str:
     ok = lost == 0 and worst <= figures.kills
     return (
         f"SIGKILL: {figures.rounds} rounds of {figures.invitations} expiries, {figures.kills}"
-        f" kills: {sides}  {_verdict(ok)} (targets: 0 lost, at most one repeat per kill)"
+        f" kills (seed {figures.seed}): {sides}"
+        f"  {_verdict(ok)} (targets: 0 lost, at most one repeat per kill)"
     )
 
 

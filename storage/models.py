@@ -531,15 +531,8 @@ class OwedMessage(SQLModel, table=True):
     sending_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
-    __table_args__ = (
-        Index(
-            "ix_owedmessage_unsent",
-            "id",
-            sqlite_where=text("sent_at IS NULL"),
-            postgresql_where=text("sent_at IS NULL"),
-        ),
-        Index("ix_owedmessage_sent_at", "sent_at"),
-    )
+    __table_args__ = (Index("ix_owedmessage_sent_at", "sent_at"),)
+    """Unsent rows are those with sent_at NULL: the claims read them through it, in id order."""
 
 
 class ConversationState(SQLModel, table=True):

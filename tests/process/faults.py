@@ -235,6 +235,7 @@ def make_world(tmp_path: Path, server: BotApiServer) -> World:
 
 @dataclass(frozen=True)
 class KillFigures:
+    seed: int
     rounds: int
     invitations: int
     kills: int
@@ -260,6 +261,7 @@ def run_expiry_kills(
         recipients.told[guest_id] = count
         recipients.repeated_messages += count - 1
     return KillFigures(
+        seed=seed,
         rounds=rounds,
         invitations=invitations,
         kills=world.kills,

@@ -37,18 +37,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_owedmessage")),
     )
-    op.create_index(
-        "ix_owedmessage_unsent",
-        "owedmessage",
-        ["id"],
-        unique=False,
-        sqlite_where=sa.text("sent_at IS NULL"),
-        postgresql_where=sa.text("sent_at IS NULL"),
-    )
     op.create_index("ix_owedmessage_sent_at", "owedmessage", ["sent_at"], unique=False)
 
 
 def downgrade() -> None:
     op.drop_index("ix_owedmessage_sent_at", table_name="owedmessage")
-    op.drop_index("ix_owedmessage_unsent", table_name="owedmessage")
     op.drop_table("owedmessage")
