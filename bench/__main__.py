@@ -1,6 +1,6 @@
 """`python -m bench`: the benchmark of issue 7, on SQLite and, with --postgres, PostgreSQL.
 
-    python -m bench                                   # SQLite, full sizes, about a minute
+    python -m bench                                   # SQLite, full sizes, four to five minutes
     python -m bench --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
     python -m bench --users 50 --scale 0.1 --burst 60 # a quick look
     python -m bench --only burst --burst 1000         # the full burst, about 37 s
