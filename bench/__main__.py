@@ -1,6 +1,6 @@
 """`python -m bench`: the benchmark of issue 7, on SQLite and, with --postgres, PostgreSQL.
 
-    python -m bench                                   # SQLite, full sizes, about a minute
+    python -m bench                                   # SQLite, full sizes, four to five minutes
     python -m bench --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
     python -m bench --users 50 --scale 0.1 --burst 60 # a quick look
     python -m bench --only burst --burst 1000         # the full burst, about 37 s
@@ -19,6 +19,8 @@ Parts (--only picks some):
   simulator, and the simulator's own time (bench.live_view);
 - alarms: event-to-notice latency for 50 holders and a 500-event flood at Telegram's pace
   (bench.alarms);
+- kills: `python -m bot` SIGKILLed at random moments while it announces `--kill-rounds`
+  rounds of 50 expiries, and what each side was told, counted (bench.kills);
 - memory: what the bot keeps for each owner in the middle of /share, `--users` at once
   (bench.memory); and at the end, the run's peak resident size.
 
@@ -36,12 +38,14 @@ from collections.abc import Sequence
 from bench.alarms import time_alarms
 from bench.burst import notification_burst
 from bench.databases import backend_of, fresh_database
+from bench.kills import SEED, expiry_kills
 from bench.live_view import time_live_view
 from bench.memory import open_shares, peak_resident_mb
 from bench.report import (
     alarm_lines,
     burst_line,
     finishes_table,
+    kills_line,
     live_view_lines,
     machine,
     memory_line,
@@ -60,7 +64,7 @@ from bench.workloads import Sizes, browsing, echo, share_conversation
 from bot.__main__ import freeze_start_up
 from storage.database import Database
 
-PARTS = ("updates", "scale", "burst", "taps", "live", "alarms", "memory")
+PARTS = ("updates", "scale", "burst", "taps", "live", "alarms", "kills", "memory")
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -78,6 +82,12 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--burst", type=int, default=300, help="invitations announced (300)")
     parser.add_argument(
         "--taps", type=int, default=1000, help="invitations announced while people tap (1000)"
+    )
+    parser.add_argument(
+        "--kill-rounds", type=int, default=5, help="rounds of 50 expiries killed (5)"
+    )
+    parser.add_argument(
+        "--kill-seed", type=int, default=SEED, help=f"seeds the kills' moments ({SEED})"
     )
     parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
     return parser.parse_args(argv)
@@ -106,6 +116,11 @@ async def run(options: argparse.Namespace) -> None:
     if "alarms" in parts:
         async with fresh_database(None) as url:
             print(alarm_lines(await time_alarms(url)))
+    if "kills" in parts:
+        figures = await asyncio.to_thread(
+            expiry_kills, rounds=options.kill_rounds, seed=options.kill_seed
+        )
+        print(kills_line(figures))
     if "memory" in parts:
         async with fresh_database(None) as url:
             held = await open_shares(url, Sizes(users=options.users, warmup=options.warmup))

@@ -12,6 +12,7 @@ from bench.memory import OpenShares
 from bench.scale_queries import QueryTiming
 from bench.sweep import SweepTiming
 from bench.taps import COMMAND, TAP, TapsResult
+from tests.process.faults import KillFigures
 
 UPDATE_RATIO_TARGET = 0.25
 UPDATE_P99_TARGET_MS = 10.0
@@ -127,6 +128,21 @@ def burst_line(burst: BurstResult) -> str:
         f" from the first to the last, {burst.share_of_limit:.0%} of 30 a second,"
         f" {burst.refused} answered 429"
         f"  {_verdict(ok)} (targets: 0 × 429, ≥ {BURST_RATE_TARGET:.0%} of the limit)"
+    )
+
+
+def kills_line(figures: KillFigures) -> str:
+    sides = ", ".join(
+        f"{side} {lost} lost, {repeated} repeated (at most {most} for one invitation)"
+        for side, (lost, repeated, most) in figures.by_side.items()
+    )
+    lost = sum(lost for lost, _, _ in figures.by_side.values())
+    worst = max(repeated for _, repeated, _ in figures.by_side.values())
+    ok = lost == 0 and worst <= figures.kills
+    return (
+        f"SIGKILL: {figures.rounds} rounds of {figures.invitations} expiries, {figures.kills}"
+        f" kills (seed {figures.seed}): {sides}"
+        f"  {_verdict(ok)} (targets: 0 lost, at most one repeat per kill)"
     )
 
 

@@ -101,6 +101,8 @@ def build_application(
         devices=build_device_services(settings, monotonic=monotonic),
         default_region=settings.default_region,
         email_sender=build_email_sender(settings.smtp_url, settings.smtp_from),
+        owed_lease=timedelta(seconds=settings.owed_lease_seconds),
+        group_news_lease=timedelta(seconds=settings.group_news_lease_seconds),
     )
     if settings.public_url is not None:
         application.bot_data[PORTAL_URL_KEY] = str(settings.public_url)

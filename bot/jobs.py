@@ -12,6 +12,7 @@ from telegram.ext import Application, Job, JobQueue
 from bot.settings import Settings
 from bot.telegram_pace import Lane, in_lane
 from handlers.common.context import CamShareContext
+from handlers.common.owed import forget_sent_messages, send_owed_messages
 from handlers.devices.alarms import refresh_alarm_notices, watch_devices
 from handlers.devices.status_checks import check_devices
 from handlers.groups.news import flush_group_news
@@ -30,6 +31,13 @@ ALARM_EDITS_JOB = "alarm_edits"
 ALARM_EDITS_SECONDS = 5
 """How often alarm notices whose burst went on are edited: a flood costs each one an edit per
 run at most."""
+OWED_MESSAGES_JOB = "owed_messages"
+OWED_MESSAGES_SECONDS = 3
+"""How often messages owed to people and not sent yet (a crash, Telegram down, a lease run
+out) are sent: the handler that owed them sends them at once, this is what is left."""
+OWED_CLEANUP_JOB = "owed_cleanup"
+OWED_CLEANUP_SECONDS = 3600
+"""How often owed messages sent more than a day ago are deleted."""
 GROUP_NEWS_SECONDS = 3
 """How often installer groups' queued news is sent: events within this window reach a group as
 one digest. Telegram's pace for a group (20 a minute) is kept by sharing.groups.group_outbox."""
@@ -57,6 +65,14 @@ async def group_news_job(context: CamShareContext) -> None:
     await flush_group_news(context)
 
 
+async def owed_messages_job(context: CamShareContext) -> None:
+    await send_owed_messages(context)
+
+
+async def owed_cleanup_job(context: CamShareContext) -> None:
+    await forget_sent_messages(context)
+
+
 async def device_status_job(context: CamShareContext) -> None:
     await check_devices(context)
 
@@ -82,7 +98,8 @@ def register_jobs(
     never runs two sweeps at once (APScheduler's defaults, stated here because we rely on them).
 
     The group news job is scheduled the same way, every GROUP_NEWS_SECONDS: news queued while
-    the bot was down goes out at start-up; and so is the device status job.
+    the bot was down goes out at start-up; and so are the owed messages' job, the device status
+    job and the others.
     """
     job_queue: JobQueue[CamShareContext] | None = application.job_queue
     if job_queue is None:
@@ -120,6 +137,20 @@ def register_jobs(
         interval=ALARM_EDITS_SECONDS,
         first=start,
         name=ALARM_EDITS_JOB,
+        job_kwargs=schedule,
+    )
+    job_queue.run_repeating(
+        owed_messages_job,
+        interval=OWED_MESSAGES_SECONDS,
+        first=start,
+        name=OWED_MESSAGES_JOB,
+        job_kwargs=schedule,
+    )
+    job_queue.run_repeating(
+        owed_cleanup_job,
+        interval=OWED_CLEANUP_SECONDS,
+        first=start,
+        name=OWED_CLEANUP_JOB,
         job_kwargs=schedule,
     )
     job_queue.run_repeating(

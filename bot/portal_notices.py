@@ -3,14 +3,17 @@ the portal reaches the other side in Telegram exactly as the same change made in
 
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application
 
 from bot.telegram_pace import interactive
 from handlers.common.context import CamShareContext
+from handlers.common.owed import send_owed
 from handlers.groups import lines as group_lines
-from handlers.manage.received import tell_owner_share_removed
-from handlers.manage.shared import close_cancelled_invitation, tell_share_revoked
-from handlers.share.finish import announce_share
+from handlers.manage.received import owe_share_left
+from handlers.manage.shared import owe_cancelled_prompt_closed, owe_share_stopped
+from handlers.share.finish import owe_recipient, share_outcome
+from sharing.people.person_outbox import Owed
 from sharing.views import ShareChange, ShareView
 
 
@@ -33,18 +36,29 @@ class ChatNotices:
     def share_deleted_by_recipient_line(self, share: ShareView) -> str:
         return group_lines.share_deleted_by_recipient(share)
 
-    async def share_saved(self, change: ShareChange, *, owner_name: str) -> str:
-        with interactive():
-            return await announce_share(self._context(), change, owner_name)
+    async def owe_share_saved(
+        self, session: AsyncSession, change: ShareChange, *, owner_name: str
+    ) -> list[Owed]:
+        return await owe_recipient(self._context(), session, change, owner_name)
 
-    async def share_revoked(self, share: ShareView, *, owner_name: str) -> bool:
-        with interactive():
-            return await tell_share_revoked(self._context(), share, owner_name)
+    async def owe_share_revoked(
+        self, session: AsyncSession, share: ShareView, *, owner_name: str
+    ) -> list[Owed]:
+        return await owe_share_stopped(self._context(), session, share, owner_name=owner_name)
 
-    async def invitation_cancelled(self, share: ShareView) -> None:
-        with interactive():
-            await close_cancelled_invitation(self._context(), share)
+    async def owe_invitation_cancelled(self, session: AsyncSession, share: ShareView) -> list[Owed]:
+        return await owe_cancelled_prompt_closed(self._context(), session, share)
 
-    async def share_removed(self, share: ShareView, *, recipient_name: str) -> None:
+    async def owe_share_removed(
+        self, session: AsyncSession, share: ShareView, *, recipient_name: str
+    ) -> list[Owed]:
+        return await owe_share_left(self._context(), session, share, recipient_name=recipient_name)
+
+    async def send(self, owed: list[Owed]) -> bool:
+        if not owed:
+            return True
         with interactive():
-            await tell_owner_share_removed(self._context(), share, recipient_name)
+            return (await send_owed(self._context(), owed))[owed[-1].id]
+
+    def share_saved_outcome(self, change: ShareChange, *, told: bool) -> str:
+        return share_outcome(change, told=told)

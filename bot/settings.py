@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     invite_ttl_seconds: Annotated[int, Field(gt=0)] = 259_200
     expiry_sweep_seconds: Annotated[int, Field(gt=0)] = 60
+    owed_lease_seconds: Annotated[int, Field(gt=0, le=3600)] = 30
+    """How long a sender holds a message owed to someone before another may send it: after a
+    crash, what was in flight goes out again this much later."""
+    group_news_lease_seconds: Annotated[int, Field(gt=0, le=3600)] = 300
+    """The same for an installer group's news: long enough for a flush's 20 messages."""
     smtp_url: SecretStr | None = None
     """May hold the SMTP password, so kept out of reprs and logs like the token."""
     smtp_from: str | None = None

@@ -36,6 +36,7 @@ from sharing.devices.status import seen_statuses
 from sharing.groups import group_outbox
 from sharing.people import accounts
 from sharing.people.accounts import AccountView
+from sharing.people.person_outbox import Owed
 from sharing.people.recipients import parse_recipient
 from sharing.rules import required_permissions
 from sharing.shares import preview, share_queries, shares
@@ -353,7 +354,7 @@ async def share_my_device(
     messages."""
     body = await body_of(request, ShareBody)
     recipient = parse_recipient(body.recipient, region=caller.account.region)
-    change = await _save(
+    change, owed = await _save(
         services,
         caller,
         device_id=request.path_params["device_id"],
@@ -361,7 +362,8 @@ async def share_my_device(
         grants=body.permissions(),
         editing=None,
     )
-    outcome = await services.notices.share_saved(change, owner_name=caller.user.full_name)
+    told = await services.notices.send(owed)
+    outcome = services.notices.share_saved_outcome(change, told=told)
     return json_response({"share": owned_share_json(change.share), "outcome": plain(outcome)})
 
 
@@ -373,7 +375,8 @@ async def _save(
     recipient: int | Address | None,
     grants: dict[int, Permission],
     editing: int | None,
-) -> ShareChange:
+) -> tuple[ShareChange, list[Owed]]:
+    """Finish's rules, and Finish's messages owed in the same transaction."""
     async with services.database.write() as session:
         if editing is not None:
             share = await share_queries.get_owned_share(
@@ -397,7 +400,10 @@ async def _save(
         )
         news = [(change.share.device.id, partial(services.notices.share_saved_line, change))]
         await group_outbox.queue_device_news(session, news, now=services.clock())
-    return change
+        owed = await services.notices.owe_share_saved(
+            session, change, owner_name=caller.user.full_name
+        )
+    return change, owed
 
 
 # --- My Shared Devices -------------------------------------------------------------------------
@@ -447,7 +453,7 @@ async def show_my_share(request: Request, services: PortalServices, caller: Call
 
 async def edit_my_share(request: Request, services: PortalServices, caller: Caller) -> JSONResponse:
     body = await body_of(request, GrantsBody)
-    change = await _save(
+    change, owed = await _save(
         services,
         caller,
         device_id=0,
@@ -455,7 +461,8 @@ async def edit_my_share(request: Request, services: PortalServices, caller: Call
         grants=body.permissions(),
         editing=request.path_params["share_id"],
     )
-    outcome = await services.notices.share_saved(change, owner_name=caller.user.full_name)
+    told = await services.notices.send(owed)
+    outcome = services.notices.share_saved_outcome(change, told=told)
     return json_response({"share": owned_share_json(change.share), "outcome": plain(outcome)})
 
 
@@ -472,7 +479,10 @@ async def revoke_my_share(
         )
         news = [(share.device.id, partial(services.notices.share_deleted_by_owner_line, share))]
         await group_outbox.queue_device_news(session, news, now=services.clock())
-    told = await services.notices.share_revoked(share, owner_name=caller.user.full_name)
+        owed = await services.notices.owe_share_revoked(
+            session, share, owner_name=caller.user.full_name
+        )
+    told = await services.notices.send(owed)
     fields = {
         "device": share.device.name,
         "person": recipient_label(share.recipient, share.address),
@@ -500,7 +510,8 @@ async def cancel_my_invitation(
         )
         news = [(share.device.id, partial(services.notices.share_deleted_by_owner_line, share))]
         await group_outbox.queue_device_news(session, news, now=services.clock())
-    await services.notices.invitation_cancelled(share)
+        owed = await services.notices.owe_invitation_cancelled(session, share)
+    await services.notices.send(owed)
     outcome = _("✖️ The invitation to {person} for {device} was cancelled.").format(
         person=recipient_label(share.recipient, share.address), device=share.device.name
     )
@@ -604,7 +615,10 @@ async def remove_received(
         )
         news = [(share.device.id, partial(services.notices.share_deleted_by_recipient_line, share))]
         await group_outbox.queue_device_news(session, news, now=services.clock())
-    await services.notices.share_removed(share, recipient_name=caller.user.full_name)
+        owed = await services.notices.owe_share_removed(
+            session, share, recipient_name=caller.user.full_name
+        )
+    await services.notices.send(owed)
     outcome = _("🗑 {device} was deleted from your list; {owner} has been told.").format(
         device=share.alias or share.device.name, owner=share.owner.display_name
     )

@@ -510,6 +510,31 @@ class GroupNewsLine(SQLModel, table=True):
     __table_args__ = (Index("ix_groupnewsline_group", "group_id", "id"),)
 
 
+class OwedMessage(SQLModel, table=True):
+    """A message the bot owes a person because of a stored change (an invitation's prompt, an
+    outcome, an expiry, a deletion), written in the change's own transaction and sent after it
+    (sharing.people.person_outbox).
+
+    `payload` is JSON: the ids and facts its kind needs to be said, never a secret; the text is
+    made when it is sent, in the reader's language. `sending_until` is the lease of whoever is
+    sending it; `sent_at` is set once Telegram took it (or once it no longer needs sending), and
+    the row is deleted a day later.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("account.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(max_length=32)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sending_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    __table_args__ = (Index("ix_owedmessage_sent_at", "sent_at"),)
+    """Unsent rows are those with sent_at NULL: the claims read them through it, in id order."""
+
+
 class ConversationState(SQLModel, table=True):
     """Where a wizard waits: a python-telegram-bot ConversationHandler's state for one chat and
     user, kept so that a restart continues the conversation (bot.persistence writes it).

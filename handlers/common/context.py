@@ -31,6 +31,10 @@ class Services:
     email_sender: EmailSender | None = None
     """None when SMTP_URL or SMTP_FROM is not set: /email then says it is unavailable."""
     readers: ReaderCache = field(default_factory=ReaderCache)
+    owed_lease: timedelta = timedelta(seconds=30)
+    """How long the sender of an owed message holds it (sharing.people.person_outbox)."""
+    group_news_lease: timedelta = timedelta(minutes=5)
+    """How long a flush holds an installer group's news (sharing.groups.group_outbox)."""
 
 
 @dataclass

@@ -6,6 +6,7 @@ Rename asks for the new name in one typed step (a small conversation); Remove as
 with a second tap, and tells every recipient of the device's shares (R12).
 """
 
+from collections.abc import Sequence
 from enum import IntEnum, auto
 
 from telegram import InlineKeyboardMarkup, Update
@@ -22,9 +23,8 @@ from handlers.common.accounts import current_account
 from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.common.context import CamShareContext, Handler
 from handlers.common.keyboards import button, edit_screen, inline
-from handlers.common.notify import notify
+from handlers.common.owed import Delivery, MessageKind, Send, owe, renders, send_owed
 from handlers.common.portal_button import with_portal_button
-from handlers.common.readers import speaking_to
 from handlers.common.wizards import Wizard
 from handlers.devices.device_card import (
     ConfirmRemoveDevice,
@@ -40,6 +40,7 @@ from handlers.manage.received_screens import ListReceived
 from languages import N_, _, ngettext
 from sharing.devices import devices
 from sharing.errors import InvalidDeviceField, SharingError
+from sharing.people.person_outbox import Payload
 from sharing.shares import share_queries
 from wording.formatting import device_status_icon, device_type_icon, escape
 from wording.refusals import as_alert, describe
@@ -214,6 +215,11 @@ async def remove_device(update: Update, context: CamShareContext) -> None:
                 ),
                 now=context.services.clock(),
             )
+            payload = {"owner": owner.full_name, "device": removed.name}
+            owed = [
+                await owe(context, session, recipient_id, MessageKind.DEVICE_REMOVED, payload)
+                for recipient_id in removed.recipient_ids
+            ]
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return
@@ -224,12 +230,13 @@ async def remove_device(update: Update, context: CamShareContext) -> None:
         _("🗑 <b>{device}</b> was removed.").format(device=escape(removed.name)),
         inline([button(_("« My devices"), ListDevices(0))]),
     )
-    for recipient_id in removed.recipient_ids:
-        async with speaking_to(context, recipient_id):
-            text = _(
-                "{owner} removed the device <b>{device}</b>; it is no longer shared with you."
-            ).format(owner=escape(owner.full_name), device=escape(removed.name))
-        await notify(context, recipient_id, text)
+    await send_owed(context, owed)
+
+
+@renders(MessageKind.DEVICE_REMOVED)
+async def _device_removed(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    removed = _("{owner} removed the device <b>{device}</b>; it is no longer shared with you.")
+    return (Send(removed.format(owner=escape(payload["owner"]), device=escape(payload["device"]))),)
 
 
 async def ask_new_name(update: Update, context: CamShareContext) -> RenameStep | int:

@@ -9,15 +9,17 @@ records its status, as every group line is.
 """
 
 import asyncio
+from collections.abc import Sequence
+from datetime import datetime
 
 from handlers.common.context import CamShareContext
-from handlers.common.notify import notify
-from handlers.common.readers import speaking_to
+from handlers.common.owed import Delivery, MessageKind, Send, owe, renders, send_owed
 from handlers.devices.group_news import queue_for_groups
 from handlers.groups import lines as group_lines
 from languages import _
 from sharing.devices import status
 from sharing.devices.connections import DeviceTarget
+from sharing.people.person_outbox import Payload
 from storage.models import DeviceStatus
 from wording.formatting import device_status_label, escape, format_moment
 
@@ -59,15 +61,26 @@ async def _record(
             grace=services.devices.offline_grace,
             connected_at=target.connected_at,
         )
-        if notice is not None:
-            told = notice
-            await queue_for_groups(
-                session, group_ids=told.group_ids, line=lambda: _group_line(told), now=now
-            )
-    if notice is not None:
-        async with speaking_to(context, notice.owner_id):
-            text = _owner_text(notice)
-        await notify(context, notice.owner_id, text)
+        if notice is None:
+            return
+        told = notice
+        await queue_for_groups(
+            session, group_ids=told.group_ids, line=lambda: _group_line(told), now=now
+        )
+        payload = {
+            "device": notice.device_name,
+            "status": notice.status,
+            "since": notice.away_since.isoformat(),
+        }
+        owed = await owe(context, session, notice.owner_id, MessageKind.DEVICE_STATUS, payload)
+    await send_owed(context, [owed])
+
+
+@renders(MessageKind.DEVICE_STATUS)
+async def _device_status(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    status_ = DeviceStatus(payload["status"])
+    since = datetime.fromisoformat(payload["since"])
+    return (Send(_owner_text(payload["device"], status_, since)),)
 
 
 def _group_line(notice: status.StatusNotice) -> str:
@@ -78,19 +91,19 @@ def _group_line(notice: status.StatusNotice) -> str:
     )
 
 
-def _owner_text(notice: status.StatusNotice) -> str:
+def _owner_text(device_name: str, status_: DeviceStatus, away_since: datetime) -> str:
     """In the owner's language: made inside `speaking_to` them."""
-    name = escape(notice.device_name)
-    since = format_moment(notice.away_since)
-    if notice.status == DeviceStatus.ONLINE:
+    name = escape(device_name)
+    since = format_moment(away_since)
+    if status_ == DeviceStatus.ONLINE:
         return _("🟢 <b>{device}</b> is back online. It was away since {moment}.").format(
             device=name, moment=since
         )
-    if notice.status == DeviceStatus.WRONG_PASSWORD:
+    if status_ == DeviceStatus.WRONG_PASSWORD:
         away = _(
             "{status}: <b>{device}</b> has not answered as itself since {moment}. Open its card"
             " in /devices to connect it again with the right password."
         )
     else:
         away = _("{status}: <b>{device}</b> has not answered as itself since {moment}.")
-    return away.format(status=device_status_label(notice.status), device=name, moment=since)
+    return away.format(status=device_status_label(status_), device=name, moment=since)

@@ -55,7 +55,7 @@ async def flush_group_news(context: CamShareContext) -> int:
         return 0
     async with services.database.write() as session:
         dispatches = await group_outbox.claim_due(
-            session, now=now, room=MESSAGE_ROOM, group_ids=due
+            session, now=now, room=MESSAGE_ROOM, group_ids=due, lease=services.group_news_lease
         )
     outcomes = await asyncio.gather(
         *(_deliver(context, dispatch) for dispatch in dispatches), return_exceptions=True
@@ -66,10 +66,11 @@ async def flush_group_news(context: CamShareContext) -> int:
 
 
 async def _deliver(context: CamShareContext, dispatch: Dispatch) -> int:
-    """Send one group its messages in order, stopping at the first refusal, then settle what
-    went out. Returns how many messages went out."""
+    """Send one group its messages in order, stopping at the first refusal, each settled as it
+    went out (a crash repeats the message in flight, not the flush), then free the group.
+    Returns how many messages went out."""
     services = context.services
-    went_out: list[int] = []
+    dropped: list[int] = []
     messages_sent = 0
     retry_at = None
     moved_to: int | None = None
@@ -97,12 +98,18 @@ async def _deliver(context: CamShareContext, dispatch: Dispatch) -> int:
             # The message itself was refused (a line we built badly): sending it again would be
             # refused again and hold back the group's news for ever.
             log.error("group %s refused news, dropped: %s %r", dispatch.chat_id, error, lines)
-            went_out.extend(queued.id for queued in lines)
+            dropped.extend(queued.id for queued in lines)
             continue
         except TelegramError:
             log.warning("group %s news stays queued", dispatch.chat_id, exc_info=True)
             break
-        went_out.extend(queued.id for queued in lines)
+        async with services.database.write() as session:
+            await group_outbox.settle_message(
+                session,
+                group_id=dispatch.group_id,
+                line_ids=[queued.id for queued in lines],
+                now=services.clock(),
+            )
         messages_sent += 1
     async with services.database.write() as session:
         if gone:
@@ -115,8 +122,8 @@ async def _deliver(context: CamShareContext, dispatch: Dispatch) -> int:
         await group_outbox.settle(
             session,
             group_id=dispatch.group_id,
-            sent_line_ids=went_out,
-            messages_sent=messages_sent,
+            sent_line_ids=dropped,
+            messages_sent=0,
             now=services.clock(),
             retry_at=retry_at,
         )

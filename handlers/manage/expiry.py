@@ -5,34 +5,38 @@
 
 Each batch is claimed in its own short write transaction, committed before anyone is told, so no
 write lock is held across Telegram calls. The sharing service hands each expired row to exactly
-one claim, however many bot processes share the database, and we announce only what our own
-claim returned: every expiry is announced once. The price is at most once: should the process
-die between the commit and the messages, those announcements are lost; the state is right and
-the old prompt's buttons still answer that the invitation expired.
+one claim, however many bot processes share the database. What each expiry owes (the
+recipient's prompt closed, the owner's notice; the applicant's notice, the owner's application
+messages closed) is queued in the claim's transaction (`sharing.people.person_outbox`), held by
+this sweep, which sends it right after the commit. Should the process die first, the job that
+sends owed messages sends it once the hold runs out: nothing is lost, and what was in flight
+at the crash may arrive twice.
 """
 
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram.error import TelegramError
 
 from handlers.common.context import CamShareContext
-from handlers.common.notify import notify
-from handlers.common.readers import speaking_to
+from handlers.common.owed import Delivery, MessageKind, Send, renders, send_owed
 from handlers.groups import lines as group_lines
-from handlers.manage.invitations import close_prompt
+from handlers.manage.invitations import ClosedBecause, invitation_facts, prompt_closed_payload
 from languages import _, ngettext
 from sharing.applications import applications
 from sharing.groups import group_outbox
+from sharing.people import person_outbox
+from sharing.people.person_outbox import LEASE, Owed, Payload
 from sharing.shares import shares
 from sharing.shares.expiry import DEFAULT_BATCH, SweepNames
-from sharing.views import ExpiredApplication, ExpiredInvitation
-from wording.formatting import escape, format_moment, recipient_label
+from sharing.views import Address, ExpiredApplication, ExpiredInvitation
+from storage.models import AddressKind
+from wording.formatting import escape, recipient_label
 
 log = logging.getLogger(__name__)
 
@@ -44,25 +48,42 @@ _ROOM_FOR_LINES = 3_900
 
 async def sweep_expired(context: CamShareContext, *, batch_size: int = DEFAULT_BATCH) -> int:
     """Expire every invitation and application past its time and announce each; returns how
-    many this call announced (a concurrent sweep elsewhere announces the others)."""
+    many this call expired (a concurrent sweep elsewhere expires the others)."""
     # One `now` for the whole sweep: what runs out while we announce waits for the next sweep,
     # and the loops below end however fast new rows fall due.
     now = context.services.clock()
+    lease = context.services.owed_lease
     names = SweepNames()  # each device and person is read once per sweep, not once per batch
 
-    invitations = partial(claim_invitations, now=now, limit=batch_size, names=names)
-    announced = await _drain(context, invitations, announce_expired_invitations, batch_size)
-    applications_ = partial(claim_applications, now=now, limit=batch_size, names=names)
-    announced += await _drain(context, applications_, announce_expired_applications, batch_size)
+    invitations = partial(claim_invitations, now=now, limit=batch_size, names=names, lease=lease)
+    announced = await _drain(context, invitations, batch_size)
+    applications_ = partial(claim_applications, now=now, limit=batch_size, names=names, lease=lease)
+    announced += await _drain(context, applications_, batch_size)
     if announced:
         log.info("announced %d expired invitations and applications", announced)
     return announced
 
 
+@dataclass(frozen=True)
+class Claimed(Generic[Expired]):
+    """A batch expired, and the messages it owes, to send once committed."""
+
+    expired: tuple[Expired, ...]
+    owed: tuple[Owed, ...]
+
+
 async def claim_invitations(
-    session: AsyncSession, *, now: datetime, limit: int, names: SweepNames
-) -> tuple[ExpiredInvitation, ...]:
-    """A batch of expired invitations, their groups' lines queued in the same transaction."""
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int,
+    names: SweepNames,
+    lease: timedelta = LEASE,
+) -> Claimed[ExpiredInvitation]:
+    """A batch of expired invitations, their groups' lines and their messages queued in the same
+    transaction: each recipient's prompt closed; each owner told of theirs in one message per
+    batch, not one per invitation (an installer who invited fifty people at once would
+    otherwise get fifty messages in a second, past Telegram's flood limit for one chat)."""
     batch = await shares.expire_due_invitations(session, now=now, limit=limit, names=names)
     news = [
         (each.device.id, partial(group_lines.invitation_expired, each))
@@ -70,13 +91,48 @@ async def claim_invitations(
         if each.device_linked
     ]
     await group_outbox.queue_device_news(session, news, now=now)
-    return batch
+    by_owner: defaultdict[int, list[list[str]]] = defaultdict(list)
+    for invitation in batch:
+        # The owner typed the address of an invitation nobody claimed: showing it reveals
+        # nothing. Said in the owner's language when sent, as a Telegram id is.
+        who = invitation.recipient.display_name if invitation.recipient else None
+        address = invitation.address
+        by_owner[invitation.owner.id].append(
+            [
+                who or "",
+                address.kind if address else "",
+                address.value if address else "",
+                invitation.device.name,
+            ]
+        )
+    owed: list[tuple[int, str, Payload]] = []
+    for invitation in batch:
+        if invitation.prompt is None:  # never delivered: nobody to tell
+            continue
+        facts = invitation_facts(
+            owner=invitation.owner.display_name,
+            device=invitation.device.name,
+            expires_at=invitation.expires_at,
+        )
+        payload = prompt_closed_payload(invitation.prompt, ClosedBecause.INVITATION_EXPIRED, facts)
+        # A prompt is in the private chat of its recipient, whose chat id is their account id.
+        owed.append((invitation.prompt.chat_id, MessageKind.PROMPT_CLOSED, payload))
+    for owner_id, owned in by_owner.items():
+        owed.append((owner_id, MessageKind.INVITATIONS_EXPIRED, {"invitations": owned}))
+    return Claimed(batch, await _owe(session, owed, now=now, lease=lease))
 
 
 async def claim_applications(
-    session: AsyncSession, *, now: datetime, limit: int, names: SweepNames
-) -> tuple[ExpiredApplication, ...]:
-    """A batch of expired applications, their groups' lines queued in the same transaction."""
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int,
+    names: SweepNames,
+    lease: timedelta = LEASE,
+) -> Claimed[ExpiredApplication]:
+    """A batch of expired applications, their groups' lines and their messages queued in the
+    same transaction: the owner's messages about each (its prompt, its latest reminder) closed,
+    the applicant told."""
     batch = await applications.expire_due_applications(session, now=now, limit=limit, names=names)
     news = [
         (each.device.id, partial(group_lines.application_expired, each))
@@ -84,93 +140,63 @@ async def claim_applications(
         if each.device_linked
     ]
     await group_outbox.queue_device_news(session, news, now=now)
-    return batch
+    owed: list[tuple[int, str, Payload]] = []
+    for application in batch:
+        facts = {
+            "applicant": application.applicant.display_name,
+            "device": application.device.name,
+            "expires_at": application.expires_at.isoformat(),
+        }
+        for message in (application.prompt, application.reminder):
+            if message is None:
+                continue
+            payload = prompt_closed_payload(message, ClosedBecause.APPLICATION_EXPIRED, facts)
+            # In the owner's private chat, whose id is the owner's account id.
+            owed.append((message.chat_id, MessageKind.PROMPT_CLOSED, payload))
+        payload = {"device": application.device.name}
+        owed.append((application.applicant.id, MessageKind.APPLICATION_EXPIRED, payload))
+    return Claimed(batch, await _owe(session, owed, now=now, lease=lease))
+
+
+async def _owe(
+    session: AsyncSession,
+    owed: list[tuple[int, str, Payload]],
+    *,
+    now: datetime,
+    lease: timedelta,
+) -> tuple[Owed, ...]:
+    """One INSERT for a batch's messages, held long enough for this sweep to send them all."""
+    lease = person_outbox.lease_for(len(owed), base=lease)
+    return await person_outbox.owe_many(session, owed, now=now, lease=lease)
 
 
 async def _drain(
     context: CamShareContext,
-    claim: Callable[[AsyncSession], Awaitable[tuple[Expired, ...]]],
-    announce: Callable[[CamShareContext, tuple[Expired, ...]], Awaitable[None]],
+    claim: Callable[[AsyncSession], Awaitable[Claimed[Expired]]],
     batch_size: int,
 ) -> int:
     """Claim and announce batch after batch until one comes back short: nothing more is due."""
     total = 0
     while True:
         async with context.services.database.write() as session:
-            batch = await claim(session)
-        await announce(context, batch)
-        total += len(batch)
-        if len(batch) < batch_size:
+            claimed = await claim(session)
+        await send_owed(context, claimed.owed)
+        total += len(claimed.expired)
+        if len(claimed.expired) < batch_size:
             return total
 
 
-async def announce_expired_invitations(
-    context: CamShareContext, batch: tuple[ExpiredInvitation, ...]
-) -> None:
-    """Each recipient's prompt loses its buttons and says so; each owner hears of theirs in one
-    message per batch, not one per invitation: an installer who invited fifty people at once
-    would otherwise get fifty messages in a second, past Telegram's flood limit for one chat.
-    Each reads it in their own language: the job has no update, so no reader of its own."""
-    for invitation in batch:
-        if invitation.prompt is None:  # never delivered: nobody to tell
-            continue
-        # A prompt is in the private chat of its recipient, whose chat id is their account id.
-        async with speaking_to(context, invitation.prompt.chat_id):
-            text = expired_prompt_text(invitation)
-        await _attempt(close_prompt(context, invitation.prompt, text), f"share {invitation.id}")
-    by_owner: defaultdict[int, list[ExpiredInvitation]] = defaultdict(list)
-    for invitation in batch:
-        by_owner[invitation.owner.id].append(invitation)
-    for owner_id, owned in by_owner.items():
-        async with speaking_to(context, owner_id):
-            texts = expired_invitations_texts(owned)
-        for text in texts:
-            await _attempt(notify(context, owner_id, text), f"shares {[i.id for i in owned]}")
+@renders(MessageKind.INVITATIONS_EXPIRED)
+async def _invitations_expired(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    return tuple(Send(text) for text in expired_invitations_texts(payload["invitations"]))
 
 
-async def announce_expired_applications(
-    context: CamShareContext, batch: tuple[ExpiredApplication, ...]
-) -> None:
-    """The owner's messages about it (its prompt, its latest reminder) are closed; the applicant
-    hears of it. Each in their own language."""
-    for application in batch:
-        owners_messages = [m for m in (application.prompt, application.reminder) if m is not None]
-        if owners_messages:
-            # In the owner's private chat, whose id is the owner's account id.
-            async with speaking_to(context, owners_messages[0].chat_id):
-                closed = expired_application_text(application)
-        for message in owners_messages:
-            await _attempt(close_prompt(context, message, closed), f"application {application.id}")
-        async with speaking_to(context, application.applicant.id):
-            text = application_expired_text(application)
-        await _attempt(
-            notify(context, application.applicant.id, text), f"application {application.id}"
-        )
+@renders(MessageKind.APPLICATION_EXPIRED)
+async def _application_expired(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    return (Send(application_expired_text(payload["device"])),)
 
 
-async def _attempt(send: Awaitable[object], about: str) -> None:
-    """Blocked users and vanished messages are handled where they are sent; anything else
-    Telegram refuses (a network failure, a flood wait beyond the rate limiter's retries) must
-    not cost the rest of the batch its announcements: the claim is committed, there is no retry."""
-    try:
-        await send
-    except TelegramError:
-        log.warning("could not announce the expiry of %s", about, exc_info=True)
-
-
-def expired_prompt_text(invitation: ExpiredInvitation) -> str:
-    """The recipient's Accept/Decline prompt, once it has run out."""
-    return _(
-        "⌛ <b>{owner}</b>'s invitation to <b>{device}</b> expired on {moment}."
-        " Ask {owner} to share it again if you still need it."
-    ).format(
-        owner=escape(invitation.owner.display_name),
-        device=escape(invitation.device.name),
-        moment=format_moment(invitation.expires_at),
-    )
-
-
-def expired_invitations_texts(owned: list[ExpiredInvitation]) -> list[str]:
+def expired_invitations_texts(owned: Sequence[Sequence[str]]) -> list[str]:
     """For the owner: one sentence for one invitation, else a list, split to fit messages."""
     if len(owned) == 1:
         return [
@@ -196,29 +222,18 @@ def _expired_heading(count: int) -> str:
     ).format(count=count)
 
 
-def _invitation_line(invitation: ExpiredInvitation) -> str:
+def _invitation_line(invitation: Sequence[str]) -> str:
     """ "<b>Rita</b> for <b>Shop NVR</b>": whom an invitation was for, and to which device."""
+    name, address_kind, address, device = invitation
+    person = name or recipient_label(None, Address(AddressKind(address_kind), address))
     return _("<b>{person}</b> for <b>{device}</b>").format(
-        person=escape(recipient_label(invitation.recipient, invitation.address)),
-        device=escape(invitation.device.name),
+        person=escape(person), device=escape(device)
     )
 
 
-def expired_application_text(application: ExpiredApplication) -> str:
-    """The owner's application message, once it has run out."""
-    return _(
-        "⌛ The application from <b>{applicant}</b> for <b>{device}</b> expired on {moment}"
-        " without a decision."
-    ).format(
-        applicant=escape(application.applicant.display_name),
-        device=escape(application.device.name),
-        moment=format_moment(application.expires_at),
-    )
-
-
-def application_expired_text(application: ExpiredApplication) -> str:
+def application_expired_text(device: str) -> str:
     """For the applicant."""
     return _(
         "⌛ Your application for <b>{device}</b> expired: its owner did not answer in time."
         " Scan the device's QR code again to apply again."
-    ).format(device=escape(application.device.name))
+    ).format(device=escape(device))

@@ -9,9 +9,11 @@ and the service's own checks): a forged id for someone else's share reveals noth
 nothing. Deleting a device tells its owner (R12).
 """
 
+from collections.abc import Sequence
 from enum import IntEnum, auto
 from functools import partial
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -27,9 +29,8 @@ from handlers.common.cancel import DRAFTS_KEY, cancel_fallback
 from handlers.common.context import CamShareContext, Handler
 from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
-from handlers.common.notify import notify
+from handlers.common.owed import Delivery, MessageKind, Send, owe, renders, send_owed
 from handlers.common.portal_button import with_portal_button
-from handlers.common.readers import speaking_to
 from handlers.common.wizards import Wizard
 from handlers.devices.device_card import read_mute
 from handlers.groups import lines as group_lines
@@ -56,6 +57,7 @@ from languages import N_, _
 from sharing.devices import status
 from sharing.errors import InvalidDeviceField, ShareNotFound, SharingError
 from sharing.groups import group_outbox
+from sharing.people.person_outbox import Owed, Payload
 from sharing.shares import share_queries, shares
 from sharing.views import ShareView
 from wording.formatting import escape
@@ -170,15 +172,24 @@ async def remove_received(update: Update, context: CamShareContext) -> None:
             )
             news = [(share.device.id, partial(group_lines.share_deleted_by_recipient, share))]
             await group_outbox.queue_device_news(session, news, now=services.clock())
+            owed = await owe_share_left(context, session, share, recipient_name=user.full_name)
     except SharingError as error:
         await _refuse(query, context, error, offset=0)
         return
     await query.answer(_("Deleted"))
-    await tell_owner_share_removed(context, share, user.full_name)
+    await send_owed(context, owed)
     notice = _("🗑 <b>{device}</b> was deleted from your list; {owner} has been told.").format(
         device=escape(my_name_for(share)), owner=escape(share.owner.display_name)
     )
     await _edit(query, await _list_screen(context, recipient_id=user.id, offset=0, notice=notice))
+
+
+@renders(MessageKind.SHARE_LEFT)
+async def _share_left(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    deleted = _("🗑 {person} deleted <b>{device}</b> from their list.")
+    return (
+        Send(deleted.format(person=escape(payload["person"]), device=escape(payload["device"]))),
+    )
 
 
 # --- Rename: my own name for a device shared with me (one typed step) ----------------------------
@@ -383,12 +394,10 @@ def build_handlers() -> list[Handler]:
     ]
 
 
-async def tell_owner_share_removed(
-    context: CamShareContext, share: ShareView, recipient_name: str
-) -> None:
-    """The owner of a share its recipient deleted from their list is told (R12). From the chat
-    (`remove_received`) and the portal."""
-    fields = {"person": escape(recipient_name), "device": escape(share.device.name)}
-    async with speaking_to(context, share.owner.id):
-        text = _("🗑 {person} deleted <b>{device}</b> from their list.").format(**fields)
-    await notify(context, share.owner.id, text)
+async def owe_share_left(
+    context: CamShareContext, session: AsyncSession, share: ShareView, *, recipient_name: str
+) -> list[Owed]:
+    """In the removal's transaction: the owner of a share its recipient deleted from their list
+    is owed the news (R12). From the chat (`remove_received`) and the portal."""
+    payload = {"person": recipient_name, "device": share.device.name}
+    return [await owe(context, session, share.owner.id, MessageKind.SHARE_LEFT, payload)]

@@ -7,8 +7,10 @@ another owner's share reveals nothing and changes nothing. Deleting an active sh
 recipient (R12); cancelling an invitation closes the recipient's prompt.
 """
 
+from collections.abc import Sequence
 from functools import partial
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -16,11 +18,10 @@ from handlers.common.accounts import current_account
 from handlers.common.context import CamShareContext, Handler
 from handlers.common.keyboards import edit_screen
 from handlers.common.listing import last_page_offset
-from handlers.common.notify import notify
+from handlers.common.owed import Delivery, MessageKind, Send, owe, renders, send_owed
 from handlers.common.portal_button import with_portal_button
-from handlers.common.readers import speaking_to
 from handlers.groups import lines as group_lines
-from handlers.manage.invitations import close_prompt
+from handlers.manage.invitations import ClosedBecause, invitation_facts, owe_prompt_closed
 from handlers.manage.shared_screens import (
     DEVICES_PER_PAGE,
     SHARES_PER_PAGE,
@@ -44,6 +45,7 @@ from sharing.applications import applications
 from sharing.devices import devices
 from sharing.errors import InvitationExpired, ShareNotActive, ShareNotPending, SharingError
 from sharing.groups import group_outbox
+from sharing.people.person_outbox import Owed, Payload
 from sharing.shares import share_queries, shares
 from sharing.views import DeviceRef, ShareView
 from storage.models import LIVE_SHARE_STATES, ShareState
@@ -127,11 +129,12 @@ async def revoke_share(update: Update, context: CamShareContext) -> None:
             )
             news = [(share.device.id, partial(group_lines.share_deleted_by_owner, share))]
             await group_outbox.queue_device_news(session, news, now=services.clock())
+            owed = await owe_share_stopped(context, session, share, owner_name=owner.full_name)
     except SharingError as error:
         await _refuse(query, context, share_id, as_alert(error))
         return
     await query.answer(_("Deleted"))
-    told = await tell_share_revoked(context, share, owner.full_name)
+    told = (await send_owed(context, owed))[owed[-1].id]
     notice = (
         _("🗑 You stopped sharing <b>{device}</b> with <b>{person}</b>; they have been told.")
         if told
@@ -146,6 +149,17 @@ async def revoke_share(update: Update, context: CamShareContext) -> None:
             context, owner_id=owner.id, device_id=share.device.id, offset=0, notice=notice
         ),
     )
+
+
+@renders(MessageKind.SHARE_STOPPED)
+async def _share_stopped(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    """For the recipient of a share its owner deleted, who may know the device by their alias."""
+    owner, device, alias = (escape(payload[name] or "") for name in ("owner", "device", "alias"))
+    if alias:
+        stopped = _("🗑 {owner} stopped sharing <b>{device}</b> (your “{alias}”) with you.")
+    else:
+        stopped = _("🗑 {owner} stopped sharing <b>{device}</b> with you.")
+    return (Send(stopped.format(owner=owner, device=device, alias=alias)),)
 
 
 async def ask_to_cancel_invitation(update: Update, context: CamShareContext) -> None:
@@ -175,12 +189,13 @@ async def cancel_invitation(update: Update, context: CamShareContext) -> None:
             )
             news = [(share.device.id, partial(group_lines.share_deleted_by_owner, share))]
             await group_outbox.queue_device_news(session, news, now=services.clock())
+            owed = await owe_cancelled_prompt_closed(context, session, share)
     except SharingError as error:
         expired = isinstance(error, InvitationExpired)
         await _refuse(query, context, share_id, _expired_already() if expired else as_alert(error))
         return
     await query.answer(_("Cancelled"))
-    await close_cancelled_invitation(context, share)
+    await send_owed(context, owed)
     notice = _("✖️ The invitation to <b>{person}</b> for <b>{device}</b> was cancelled.").format(
         person=escape(shared_with(share)), device=escape(share.device.name)
     )
@@ -305,31 +320,23 @@ def build_handlers() -> list[Handler]:
     ]
 
 
-async def tell_share_revoked(context: CamShareContext, share: ShareView, owner_name: str) -> bool:
-    """The recipient of a share its owner deleted is told (R12), by the alias they may know the
-    device by; whether Telegram took it. From the chat (`revoke_share`) and the portal."""
+async def owe_share_stopped(
+    context: CamShareContext, session: AsyncSession, share: ShareView, *, owner_name: str
+) -> list[Owed]:
+    """In the revoke's transaction: the recipient of a share its owner deleted is owed the news
+    (R12). From the chat (`revoke_share`) and the portal."""
     assert share.recipient is not None, "an active share has an account"
-    fields = {
-        "owner": escape(owner_name),
-        "device": escape(share.device.name),
-        "alias": escape(share.alias or ""),
-    }
-    async with speaking_to(context, share.recipient.id):
-        text = (
-            _("🗑 {owner} stopped sharing <b>{device}</b> (your “{alias}”) with you.")
-            if share.alias
-            else _("🗑 {owner} stopped sharing <b>{device}</b> with you.")
-        ).format(**fields)
-    return await notify(context, share.recipient.id, text)
+    payload = {"owner": owner_name, "device": share.device.name, "alias": share.alias}
+    return [await owe(context, session, share.recipient.id, MessageKind.SHARE_STOPPED, payload)]
 
 
-async def close_cancelled_invitation(context: CamShareContext, share: ShareView) -> None:
-    """A cancelled invitation's prompt, if it was delivered, loses its buttons and says why. From
-    the chat (`cancel_invitation`) and the portal."""
+async def owe_cancelled_prompt_closed(
+    context: CamShareContext, session: AsyncSession, share: ShareView
+) -> list[Owed]:
+    """In the cancel's transaction: a cancelled invitation's prompt, if it was delivered, is
+    owed its closing (no buttons, and why). From the chat (`cancel_invitation`) and the portal."""
     if share.prompt is None:
-        return
-    # The prompt is in the recipient's private chat, whose id is their account id.
-    fields = {"owner": escape(share.owner.display_name), "device": escape(share.device.name)}
-    async with speaking_to(context, share.prompt.chat_id):
-        text = _("✖️ {owner} cancelled the invitation to <b>{device}</b>.").format(**fields)
-    await close_prompt(context, share.prompt, text)
+        return []
+    facts = invitation_facts(owner=share.owner.display_name, device=share.device.name)
+    why = ClosedBecause.INVITATION_CANCELLED
+    return [await owe_prompt_closed(context, session, share.prompt, why, facts)]

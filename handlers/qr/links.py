@@ -6,22 +6,21 @@ payload, a photo, a button carrying the token) is checked against the database e
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.common.accounts import current_account
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
 from handlers.common.keyboards import button, inline
-from handlers.common.notify import send_notice
-from handlers.common.readers import speaking_to
+from handlers.common.owed import Close, Delivery, MessageKind, Send, owe, renders, send_owed
 from handlers.groups import lines as group_lines
-from handlers.manage.invitations import close_prompt
 from handlers.qr.images import (
     MAX_PHOTO_BYTES,
     UnreadablePhoto,
@@ -32,9 +31,11 @@ from handlers.qr.images import (
 from languages import _, ngettext
 from sharing.applications import applications, link_tokens
 from sharing.applications.link_tokens import AccountLink, DeviceLink
-from sharing.errors import LinkNotFound, SharingError
+from sharing.errors import ApplicationNotFound, LinkNotFound, SharingError
 from sharing.groups import group_outbox
+from sharing.people.person_outbox import Payload
 from sharing.views import ApplicationView, MessageRef
+from storage.models import ApplicationState
 from wording.formatting import escape, format_moment
 from wording.refusals import as_alert, describe
 
@@ -268,9 +269,20 @@ async def apply_for_share(update: Update, context: CamShareContext) -> None:
                 ttl=services.invite_ttl,
                 now=services.clock(),
             )
+            owed = []
             if is_new:
                 news = [(application.device.id, partial(group_lines.application_sent, application))]
                 await group_outbox.queue_device_news(session, news, now=services.clock())
+                payload = {
+                    "application": application.id,
+                    "owner": application.owner_id,
+                    "applicant": applicant.full_name,
+                }
+                owed.append(
+                    await owe(
+                        context, session, application.owner_id, MessageKind.APPLICATION_NEW, payload
+                    )
+                )
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return
@@ -290,25 +302,35 @@ async def apply_for_share(update: Update, context: CamShareContext) -> None:
         ),
         parse_mode=ParseMode.HTML,
     )
-    async with speaking_to(context, application.owner_id):
-        text = _(
-            "📨 New sharing application from <b>{applicant}</b> for <b>{device}</b>. Review it to"
-            " choose what they get, then accept or reject."
-        ).format(applicant=escape(applicant.full_name), device=device)
-        keyboard = review_keyboard(application.id)
-    try:
-        sent = await context.bot.send_message(
-            application.owner_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-        )
-    except (Forbidden, BadRequest) as error:
-        log.info("owner %s did not get the application: %s", application.owner_id, error.message)
-        return
-    async with services.database.write() as session:
-        await applications.set_application_prompt(
-            session,
-            application_id=application.id,
-            prompt=MessageRef(sent.chat_id, sent.message_id),
-        )
+    await send_owed(context, owed)
+
+
+@renders(MessageKind.APPLICATION_NEW)
+async def _new_application(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    """The owner's message with Review, while the application waits (nothing once decided or
+    expired: there is nothing left to review)."""
+    application_id = payload["application"]
+    async with context.services.database.read() as session:
+        try:
+            application = await applications.get_application(
+                session, application_id=application_id, account_id=payload["owner"]
+            )
+        except ApplicationNotFound:
+            return ()
+    if application.state != ApplicationState.PENDING:
+        return ()
+    text = _(
+        "📨 New sharing application from <b>{applicant}</b> for <b>{device}</b>. Review it to"
+        " choose what they get, then accept or reject."
+    ).format(applicant=escape(payload["applicant"]), device=escape(application.device.name))
+    recorded = partial(_record_application_prompt, application_id)
+    return (Send(text, review_keyboard(application_id), recorded=recorded),)
+
+
+async def _record_application_prompt(
+    application_id: int, session: AsyncSession, prompt: MessageRef
+) -> None:
+    await applications.set_application_prompt(session, application_id=application_id, prompt=prompt)
 
 
 async def _still_waiting(
@@ -323,7 +345,14 @@ async def _still_waiting(
         remind = await applications.claim_reminder(
             session, application_id=application.id, now=services.clock()
         )
-    reminded = remind and await _remind(context, application)
+        if remind:
+            owner_id = application.owner_id
+            payload: dict[str, object] = {"application": application.id, "owner": owner_id}
+            previous = application.reminder
+            if previous is not None and previous != application.prompt:
+                payload["previous"] = [previous.chat_id, previous.message_id]
+            owed = await owe(context, session, owner_id, MessageKind.APPLICATION_REMINDER, payload)
+    reminded = remind and (await send_owed(context, [owed]))[owed.id]
     await query.answer(_("Still waiting"))
     if reminded:
         text = _(
@@ -353,34 +382,46 @@ async def _still_waiting(
     )
 
 
-async def _remind(context: CamShareContext, application: ApplicationView) -> bool:
-    """Send the owner a reminder with Review, recorded so that a decision or the expiry takes its
-    button away; the previous reminder loses its button now, unless the owner reviews in it."""
-    async with speaking_to(context, application.owner_id):
-        reminder = _("⏰ Reminder: {application}").format(
-            application=waiting_application_text(
-                application.applicant.display_name, application.device.name
+@renders(MessageKind.APPLICATION_REMINDER)
+async def _reminder(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    """A reminder with Review, recorded so that a decision or the expiry takes its button away;
+    the previous reminder loses its button, unless the owner reviews in it. Nothing once the
+    application is decided or expired."""
+    async with context.services.database.read() as session:
+        try:
+            application = await applications.get_application(
+                session, application_id=payload["application"], account_id=payload["owner"]
             )
+        except ApplicationNotFound:
+            return ()
+    if application.state != ApplicationState.PENDING:
+        return ()
+    reminder = _("⏰ Reminder: {application}").format(
+        application=waiting_application_text(
+            application.applicant.display_name, application.device.name
         )
-        keyboard = review_keyboard(application.id)
+    )
+    recorded = partial(_record_reminder, application.id)
+    deliveries: list[Delivery] = [
+        Send(reminder, review_keyboard(application.id), recorded=recorded)
+    ]
+    if "previous" in payload:
         replaced = _(
             "⏰ Reminder about {applicant}'s application for {device}: see the newer one below."
         ).format(
             applicant=escape(application.applicant.display_name),
             device=escape(application.device.name),
         )
-    sent = await send_notice(context, application.owner_id, reminder, reply_markup=keyboard)
-    if sent is None:
-        return False
-    async with context.services.database.write() as session:
-        await applications.set_application_reminder(
-            session,
-            application_id=application.id,
-            reminder=MessageRef(sent.chat_id, sent.message_id),
-        )
-    if application.reminder not in (None, application.prompt):
-        await close_prompt(context, application.reminder, replaced)
-    return True
+        deliveries.append(Close(MessageRef(*payload["previous"]), replaced))
+    return deliveries
+
+
+async def _record_reminder(
+    application_id: int, session: AsyncSession, reminder: MessageRef
+) -> None:
+    await applications.set_application_reminder(
+        session, application_id=application_id, reminder=reminder
+    )
 
 
 def build_handlers() -> list[Handler]:

@@ -5,26 +5,34 @@ What the recipient (or the applicant) is sent is made in their language, not the
 (`speaking_to`): a Chinese-speaking owner's invitation reaches a Russian-speaking recipient in
 Russian."""
 
+from collections.abc import Sequence
 from functools import partial
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler
 
 from handlers.common.context import CamShareContext
 from handlers.common.grants_text import grant_lines
-from handlers.common.notify import notify
-from handlers.common.readers import speaking_to
+from handlers.common.owed import Delivery, MessageKind, Send, owe, renders, send_owed
 from handlers.groups import lines as group_lines
-from handlers.manage.invitations import close_prompt, deliver_invitation
+from handlers.manage.invitations import (
+    ClosedBecause,
+    close_prompt,
+    owe_invitation,
+    owe_prompt_closed,
+)
 from handlers.share import screens
 from handlers.share.screens import ShareDraft
 from handlers.share.state import on_screen, set_draft, show
 from languages import _
 from sharing.applications import applications
-from sharing.errors import SharingError
+from sharing.errors import ShareNotFound, SharingError
 from sharing.groups import group_outbox
+from sharing.people.person_outbox import Owed, Payload
 from sharing.shares import shares
+from sharing.shares.share_queries import load_share
 from sharing.views import ApplicationView, MessageRef, ShareChange
 from storage.models import ShareState
 from wording.formatting import address_label, escape, format_moment
@@ -52,13 +60,15 @@ async def finish(
             )
             news = [(draft.device_id, partial(group_lines.share_saved, change))]
             await group_outbox.queue_device_news(session, news, now=services.clock())
+            owed = await owe_recipient(context, session, change, update.effective_user.full_name)
     except SharingError as error:
         await query.answer(_("Not saved"), show_alert=False)
         await show(query, screens.summary_screen(draft, problem=describe(error)))
         return None
     await query.answer(_("Saved"))
     set_draft(context, None)
-    outcome = await _announce(context, change, update.effective_user.full_name)
+    told = await send_owed(context, owed)
+    outcome = share_outcome(change, told=bool(owed) and told[owed[-1].id])
     await query.edit_message_text(outcome, parse_mode=ParseMode.HTML)
     return ConversationHandler.END
 
@@ -84,6 +94,18 @@ async def _accept_application(
                 )
             ]
             await group_outbox.queue_device_news(session, news, now=services.clock())
+            share = accepted.change.share
+            payload = {
+                "accepted": True,
+                "owner": update.effective_user.full_name,
+                "device": share.device.name,
+                "share": share.id,
+                "version": share.version,
+            }
+            applicant_id = accepted.application.applicant.id
+            owed = await owe(
+                context, session, applicant_id, MessageKind.APPLICATION_DECIDED, payload
+            )
     except SharingError as error:
         await query.answer(_("Not saved"))
         await show(query, screens.summary_screen(draft, problem=describe(error)))
@@ -99,11 +121,7 @@ async def _accept_application(
     outcome = _("✅ You accepted {applicant}'s application for <b>{device}</b>.").format(**names)
     await query.edit_message_text(outcome, parse_mode=ParseMode.HTML)
     await _close_other_messages(context, query, accepted.application, outcome)
-    applicant_id = accepted.application.applicant.id
-    async with speaking_to(context, applicant_id):
-        accepted_text = _("✅ {owner} accepted your application for <b>{device}</b>:")
-        notice = "\n".join([accepted_text.format(**names), *grant_lines(share.grants)])
-    await notify(context, applicant_id, notice)
+    await send_owed(context, [owed])
     return ConversationHandler.END
 
 
@@ -129,6 +147,14 @@ async def reject_application(
             await group_outbox.queue_device_news(
                 session, [(rejected.device.id, line)], now=services.clock()
             )
+            payload = {
+                "accepted": False,
+                "owner": update.effective_user.full_name,
+                "device": rejected.device.name,
+            }
+            owed = await owe(
+                context, session, rejected.applicant.id, MessageKind.APPLICATION_DECIDED, payload
+            )
     except SharingError as error:
         await query.answer(as_alert(error), show_alert=True)
         return None
@@ -142,10 +168,28 @@ async def reject_application(
     outcome = _("❌ You rejected {applicant}'s application for <b>{device}</b>.").format(**names)
     await query.edit_message_text(outcome, parse_mode=ParseMode.HTML)
     await _close_other_messages(context, query, rejected, outcome)
-    async with speaking_to(context, rejected.applicant.id):
-        notice = _("❌ {owner} rejected your application for <b>{device}</b>.").format(**names)
-    await notify(context, rejected.applicant.id, notice)
+    await send_owed(context, [owed])
     return ConversationHandler.END
+
+
+@renders(MessageKind.APPLICATION_DECIDED)
+async def _application_decided(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    """For the applicant; an accepted one with the share's channels as they are now (nothing
+    if it ended meanwhile: its end was told)."""
+    names = {"owner": escape(payload["owner"]), "device": escape(payload["device"])}
+    if not payload["accepted"]:
+        return (
+            Send(_("❌ {owner} rejected your application for <b>{device}</b>.").format(**names)),
+        )
+    async with context.services.database.read() as session:
+        try:
+            share = await load_share(session, payload["share"])
+        except ShareNotFound:
+            return ()
+    if share.state != ShareState.ACTIVE:
+        return ()
+    accepted = _("✅ {owner} accepted your application for <b>{device}</b>:").format(**names)
+    return (Send("\n".join([accepted, *grant_lines(share.grants)])),)
 
 
 async def _close_other_messages(
@@ -158,8 +202,47 @@ async def _close_other_messages(
         await close_prompt(context, message, outcome)
 
 
-async def _announce(context: CamShareContext, change: ShareChange, owner_name: str) -> str:
-    """Tell the recipient, and return what the owner should read."""
+async def owe_recipient(
+    context: CamShareContext, session: AsyncSession, change: ShareChange, owner_name: str
+) -> list[Owed]:
+    """In the share's transaction: the recipient's notice of a changed share, or their
+    invitation (its older prompt closed), the last of those returned being that notice or
+    prompt. Nothing for an invitation nobody has claimed yet."""
+    share = change.share
+    if share.recipient is None:
+        return []
+    if share.state == ShareState.ACTIVE:
+        payload = {"share": share.id, "version": share.version, "owner": owner_name}
+        return [await owe(context, session, share.recipient.id, MessageKind.SHARE_CHANGED, payload)]
+    owed = []
+    if change.previous is not None and change.previous.prompt is not None:
+        facts = {"device": share.device.name}
+        why = ClosedBecause.INVITATION_CHANGED
+        owed.append(await owe_prompt_closed(context, session, change.previous.prompt, why, facts))
+    invitation = await owe_invitation(context, session, share)
+    assert invitation is not None
+    return [*owed, invitation]
+
+
+@renders(MessageKind.SHARE_CHANGED)
+async def _share_changed(context: CamShareContext, payload: Payload) -> Sequence[Delivery]:
+    """The share's channels as they are now; nothing if it ended or changed again meanwhile
+    (the newer change has its own notice)."""
+    async with context.services.database.read() as session:
+        try:
+            share = await load_share(session, payload["share"])
+        except ShareNotFound:
+            return ()
+    if share.state != ShareState.ACTIVE or share.version != payload["version"]:
+        return ()
+    changed = _("{owner} changed your access to <b>{device}</b>:").format(
+        owner=escape(payload["owner"]), device=escape(share.device.name)
+    )
+    return (Send("\n".join([changed, *grant_lines(share.grants)])),)
+
+
+def share_outcome(change: ShareChange, *, told: bool) -> str:
+    """What the owner should read, once the recipient was told (or not)."""
     share = change.share
     device = escape(share.device.name)
     if share.recipient is None:
@@ -173,8 +256,6 @@ async def _announce(context: CamShareContext, change: ShareChange, owner_name: s
             address=escape(address_label(share.address)),
             moment=format_moment(share.expires_at),
         )
-    async with speaking_to(context, share.recipient.id):
-        told = await _tell_recipient(context, change, owner_name)
     name = escape(share.recipient.display_name)
     if share.state == ShareState.ACTIVE:
         return _(
@@ -190,33 +271,3 @@ async def _announce(context: CamShareContext, change: ShareChange, owner_name: s
             " and reaches them when they start the bot."
         )
     return sent.format(device=device, recipient=name, moment=format_moment(share.expires_at))
-
-
-async def _tell_recipient(context: CamShareContext, change: ShareChange, owner_name: str) -> bool:
-    """The recipient's notice of a changed share, or their invitation (its older prompt closed);
-    in their language, which the caller sets. Returns whether Telegram took the message."""
-    share = change.share
-    assert share.recipient is not None
-    device = escape(share.device.name)
-    if share.state == ShareState.ACTIVE:
-        changed = _("{owner} changed your access to <b>{device}</b>:").format(
-            owner=escape(owner_name), device=device
-        )
-        notice = "\n".join([changed, *grant_lines(share.grants)])
-        return await notify(context, share.recipient.id, notice)
-    if change.previous is not None:
-        await close_prompt(
-            context,
-            change.previous.prompt,
-            _(
-                "This invitation to <b>{device}</b> was changed by its owner: see the newer one."
-            ).format(device=device),
-        )
-    return await deliver_invitation(context, share)
-
-
-async def announce_share(context: CamShareContext, change: ShareChange, owner_name: str) -> str:
-    """Finish's messages for a share saved by another front door (the web portal, through
-    bot.app): the recipient's prompt or notice, as Finish sends them; returns the owner's
-    outcome (HTML), in the current reader's language."""
-    return await _announce(context, change, owner_name)

@@ -11,11 +11,11 @@ WINDOW, counted from `GroupMessageSent` rows (kept for one window). A token buck
 column instead of a table, but one that lets a full burst and then the steady rate through
 within the same minute: nearly twice the limit.
 
-A flush claims a group for itself (`flushing_until`, a lease), sends, then settles: deletes the
-lines that went out and records the messages. The lease keeps a second flush (the job's next
-run, another process) from sending the same lines; if the process dies mid-flush, the lease
-runs out and the lines go out again: a group may, rarely, read an event twice, but never miss
-one.
+A flush claims a group for itself (`flushing_until`, a lease), sends, and settles each message
+as it goes out (`settle_message`: deletes its lines and records it), then frees the group
+(`settle`). The lease keeps a second flush (the job's next run, another process) from sending
+the same lines; if the process dies mid-flush, the lease runs out and the lines of the message
+in flight go out again: a group may, rarely, read an event twice, but never miss one.
 
 A line is made when it is queued, in the language of the group that will read it (`Line`): the
 event's data is gone by the time the line is sent, and storing it to make the line later would
@@ -151,7 +151,12 @@ async def due_groups(session: AsyncSession, *, now: datetime) -> tuple[int, ...]
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, room: int, group_ids: Iterable[int]
+    session: AsyncSession,
+    *,
+    now: datetime,
+    room: int,
+    group_ids: Iterable[int],
+    lease: timedelta = LEASE,
 ) -> tuple[Dispatch, ...]:
     """Claim the groups among `group_ids` that may still be sent to, with what to send them.
 
@@ -184,7 +189,7 @@ async def claim_due(
             .limit(most * LINES_PER_MESSAGE)
         )
         lines = [QueuedLine(row.id, row.line) for row in rows if row.id is not None]
-        group.flushing_until = now + LEASE
+        group.flushing_until = now + lease
         messages = pack(lines, room=room, most=most)
         dispatches.append(Dispatch(group.id, group.chat_id, group.language, messages))
     await session.flush()
@@ -225,6 +230,19 @@ async def settle(
     if retry_at is not None:
         group.paused_until = retry_at
     group.flushing_until = None
+    await session.flush()
+
+
+async def settle_message(
+    session: AsyncSession, *, group_id: int, line_ids: Sequence[int], now: datetime
+) -> None:
+    """One message of a flush went out: forget its lines and count it, the group still held."""
+    await session.exec(
+        delete(GroupNewsLine).where(
+            col(GroupNewsLine.group_id) == group_id, col(GroupNewsLine.id).in_(line_ids)
+        )
+    )
+    session.add(GroupMessageSent(group_id=group_id, sent_at=now))
     await session.flush()
 
 

@@ -689,14 +689,14 @@ async def test_a_group_whose_flush_fails_leaves_the_others_settled(
 ) -> None:
     await share_everything(olivia, RITA_PHONE)
     failing_id, office_id = await group_id_of(database, linked), await group_id_of(database, office)
-    settle = group_outbox.settle
+    settle = group_outbox.settle_message  # each message is settled as it goes out
 
     async def settle_but_one(session: AsyncSession, *, group_id: int, **rest: Any) -> None:
         if group_id == failing_id:
             raise RuntimeError("the database went away")
         await settle(session, group_id=group_id, **rest)
 
-    monkeypatch.setattr(group_outbox, "settle", settle_but_one)
+    monkeypatch.setattr(group_outbox, "settle_message", settle_but_one)
     with pytest.raises(BaseExceptionGroup) as raised:
         await flush_group_news(context)
 

@@ -35,6 +35,8 @@ class Hold:
 
     parked: threading.Event = field(default_factory=threading.Event)
     released: threading.Event = field(default_factory=threading.Event)
+    lost: bool = False
+    """Released as lost (`BotApiServer.release`): the parked requests never reach Telegram."""
 
 
 class BotApiServer:
@@ -76,11 +78,20 @@ class BotApiServer:
         self._holds[method] = hold = Hold()
         return hold
 
+    def release(self, method: str, *, lost: bool = False) -> None:
+        """Let the held requests of `method` go on, and the later ones pass; `lost`: the held
+        ones never reach Telegram (the bot that sent them is dead, and so is its connection)."""
+        hold = self._holds.pop(method)
+        hold.lost = lost
+        hold.released.set()
+
     def answer(self, url: str, params: dict[str, str], uploads: dict[str, Upload]) -> ApiResponse:
         destination = route(url)
         if destination and (hold := self._holds.get(destination.method)):
             hold.parked.set()
             hold.released.wait(_LONGEST_HOLD)
+            if hold.lost:
+                return ApiResponse.json(502, {"ok": False, "error_code": 502, "description": ""})
         with self._changed:
             if destination and destination.method == "getUpdates":
                 offset = int(params.get("offset") or 0)

@@ -135,6 +135,8 @@ def test_the_portal_of_the_running_bot_and_its_menu_button(
         status, body = request(f"{base}/api/me", headers={"Authorization": "tma forged"})
         assert status == 401 and json.loads(body)["error"] == "unauthorized"
         assert server.api.menu_buttons[None]["web_app"] == {"url": "https://portal.example/"}
+        server.send_text(ALICE, "/start")  # polling: start-up is over
+        bot.wait_for(server, lambda api: replies(api, ALICE), "answer /start")
         assert stop(bot) == 0, bot.log()
     assert request(f"{base}/") is None, "the port is closed with the bot"
     assert "Traceback" not in bot.log()

@@ -57,9 +57,11 @@ def first_frame_shade(message: ChatMessage) -> int:
     device_simulator.clips), so frame 25, a second in, is 125."""
     assert message.video is not None, f"not a video: {message.text or message.caption}"
     with av.open(io.BytesIO(message.video.content)) as mp4:
-        frame = next(mp4.decode(video=0))
-        luma = frame.to_ndarray(format="gray")
-        return round(float(luma.mean()))
+        luma = next(mp4.decode(video=0)).reformat(format="gray")  # no numpy: the plane's bytes
+    plane, width = luma.planes[0], luma.width
+    data = bytes(plane)
+    rows = (data[row * plane.line_size :][:width] for row in range(luma.height))
+    return round(sum(map(sum, rows)) / (width * luma.height))
 
 
 async def open_at_a_time(person: TelegramUser, channel_label: str | None) -> None:
