@@ -11,6 +11,7 @@ line on stderr and exit status 1, not a traceback.
 import asyncio
 import gc
 import logging
+import signal
 import socket
 import sys
 
@@ -63,6 +64,10 @@ async def preflight(settings: Settings, application: CamShareApplication) -> Non
         raise StartupError(f"the Telegram Bot API refused to start: {error.message}") from error
 
 
+STARTING_POLL_SECONDS = 0.05
+"""How often a stop asked during start-up checks whether start-up is over."""
+
+
 def run() -> None:
     settings = load_settings()
     application = build_application(settings)
@@ -80,8 +85,9 @@ def run() -> None:
         _check_free(settings.webhook_listen, settings.webhook_port, "WEBHOOK_PORT")
     asyncio.run(preflight(settings, application))
     freeze_start_up()
+    stop_on_signals(application)
     if settings.webhook_url is None:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
         return
     assert settings.webhook_secret is not None  # the settings require it with WEBHOOK_URL
     log.info("webhook: listening on %s:%d", settings.webhook_listen, settings.webhook_port)
@@ -92,7 +98,40 @@ def run() -> None:
         webhook_url=str(settings.webhook_url),
         secret_token=settings.webhook_secret.get_secret_value(),
         allowed_updates=Update.ALL_TYPES,
+        stop_signals=None,
     )
+
+
+def stop_on_signals(application: CamShareApplication) -> None:
+    """SIGTERM and SIGINT ask the application to stop: at once while it runs, else as soon as
+    its start-up is over, then it stops as always (updates in flight finish, jobs stop, the
+    database closes).
+
+    python-telegram-bot's own stop signals raise SystemExit wherever its loop is; in the first
+    moments, that is inside start-up's deleteWebhook request, whose clean-up then fails and
+    skips the whole shutdown: the database stayed open and the process never exited. The loop
+    made here is the one python-telegram-bot runs on (it takes the current one)."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    waiting: set[asyncio.Task[None]] = set()
+
+    def stop() -> None:
+        if application.running:
+            application.stop_running()
+        else:
+            task = loop.create_task(_stop_once_running(application))
+            waiting.add(task)
+            task.add_done_callback(waiting.discard)
+
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(stop_signal, stop)
+
+
+async def _stop_once_running(application: CamShareApplication) -> None:
+    # python-telegram-bot has no event for "started": its `running` flag is all there is.
+    while not application.running:  # noqa: ASYNC110
+        await asyncio.sleep(STARTING_POLL_SECONDS)
+    application.stop_running()
 
 
 def _check_free(host: str, port: int, variable: str) -> None:

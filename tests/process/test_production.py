@@ -95,6 +95,19 @@ def test_sigterm_mid_update_lets_the_update_finish_then_stops(
     assert "Traceback" not in bot.log()
 
 
+def test_sigterm_during_start_up_stops_once_started(tmp_path: Path, server: BotApiServer) -> None:
+    """A stop asked while python-telegram-bot's start-up talks to Telegram (deleteWebhook) waits
+    for it, then stops as always: nothing interrupted mid-request, the database closed."""
+    bootstrap = server.hold("deleteWebhook")
+    with running_bot(tmp_path, bot_environment(tmp_path, server, BOT_TOKEN=TOKEN)) as bot:
+        poll(bot, bootstrap.parked.is_set, "start up")
+        bot.process.send_signal(signal.SIGTERM)
+        server.release("deleteWebhook")
+        assert bot.process.wait(timeout=STOP_SECONDS) == 0, bot.log()
+    assert "stopped: the database is closed" in bot.log()
+    assert "Traceback" not in bot.log()
+
+
 def test_healthz_of_the_running_bot(tmp_path: Path, server: BotApiServer) -> None:
     port = free_port()
     environment = bot_environment(tmp_path, server, BOT_TOKEN=TOKEN, HEALTH_PORT=str(port))
