@@ -10,7 +10,7 @@ import pytest
 
 from bot.settings import Settings
 from sharing.devices import recordings
-from tests.device_simulator import DeviceSimulator
+from tests.device_simulator import DeviceSimulator, clips
 from tests.device_simulator.clips import recorded_span
 from tests.device_simulator.models import DownloadByTime
 from tests.harness.state import ChatMessage
@@ -49,8 +49,8 @@ def shown(message: ChatMessage) -> tuple[int, float]:
     assert message.video is not None, f"not a video: {message.text or message.caption}"
     with av.open(io.BytesIO(message.video.content)) as mp4:
         assert mp4.duration is not None
-        frame = next(mp4.decode(video=0))
-        return round(float(frame.to_ndarray(format="gray").mean())), mp4.duration / av.time_base
+        seconds = mp4.duration / av.time_base
+    return clips.first_frame_shade(message.video.content), seconds
 
 
 def asked_capabilities(device: DeviceSimulator) -> int:

@@ -3,11 +3,9 @@ what was recorded that day when nothing was then; the step stays for another try
 moment cannot be read or is still to come; Playback checked again at every answer."""
 
 import asyncio
-import io
 import threading
 from datetime import UTC, datetime, timedelta
 
-import av
 import pytest
 from sqlmodel import col, select
 
@@ -15,7 +13,7 @@ from bot.settings import Settings
 from sharing.devices import recordings
 from storage.database import Database
 from storage.models import Channel, Grant, Permission
-from tests.device_simulator import DeviceSimulator
+from tests.device_simulator import DeviceSimulator, clips
 from tests.handlers.devices.journeys import share_channels
 from tests.harness.state import ChatMessage
 from tests.harness.users import Telegram, TelegramUser
@@ -56,12 +54,7 @@ def first_frame_shade(message: ChatMessage) -> int:
     """The first frame's brightness: the simulator's frame n is (5 n) % 256 (tests.
     device_simulator.clips), so frame 25, a second in, is 125."""
     assert message.video is not None, f"not a video: {message.text or message.caption}"
-    with av.open(io.BytesIO(message.video.content)) as mp4:
-        luma = next(mp4.decode(video=0)).reformat(format="gray")  # no numpy: the plane's bytes
-    plane, width = luma.planes[0], luma.width
-    data = bytes(plane)
-    rows = (data[row * plane.line_size :][:width] for row in range(luma.height))
-    return round(sum(map(sum, rows)) / (width * luma.height))
+    return clips.first_frame_shade(message.video.content)
 
 
 async def open_at_a_time(person: TelegramUser, channel_label: str | None) -> None:
