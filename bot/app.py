@@ -120,8 +120,9 @@ def _add_http_servers(application: CamShareApplication, settings: Settings) -> N
     health: list[BaseRoute] = []
     if settings.health_port is not None:
         last_update = LastUpdate()
-        # Its own group, before the guards': it notes the time and lets the update go on.
-        application.add_handler(last_update.handler(), group=-2)
+        # Its own group, before the reader's and the guards': it notes the time and lets the
+        # update go on (in the guard's group, a wizard's input would never reach it).
+        application.add_handler(last_update.handler(), group=-4)
         health = list(health_routes(services.database, last_update))
     portal: list[BaseRoute] = []
     if settings.portal_port:

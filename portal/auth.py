@@ -14,9 +14,12 @@ heavy dependency or skip the age check by default.
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl
+
+HASH = re.compile("[0-9a-f]{64}")
 
 CLOCK_SKEW = timedelta(minutes=5)
 """An `auth_date` this far ahead of our clock still passes: clocks differ a little."""
@@ -70,6 +73,8 @@ def verify_init_data(
     received = fields.pop("hash", "")
     if not received:
         raise InitDataRefused("unsigned")
+    if not HASH.fullmatch(received.lower()):  # compare_digest takes ASCII strings only
+        raise InitDataRefused("the signature is not a SHA-256 in hex")
     if not hmac.compare_digest(sign(fields, bot_token=bot_token), received.lower()):
         raise InitDataRefused("the signature does not match")
     try:

@@ -46,4 +46,4 @@ def _described(update: object) -> str:
     kinds = [
         name for name in ("message", "callback_query", "my_chat_member") if getattr(update, name)
     ]
-    return f"update {update.update_id} ({', '.join(kinds) or 'other'})"
+    return f"{type(update).__name__} {update.update_id} ({', '.join(kinds) or 'other'})"

@@ -13,13 +13,8 @@ from sharing.people import accounts
 
 log = logging.getLogger(__name__)
 
-_CHAT_NOT_FOUND = re.compile("chat not found", re.IGNORECASE)
+CHAT_NOT_FOUND = re.compile("chat not found", re.IGNORECASE)
 """Telegram's words for a chat the bot cannot write to (never started, or gone)."""
-
-
-async def notify(context: CamShareContext, account_id: int, html_text: str) -> bool:
-    """Send `html_text` to the account's private chat. Returns whether Telegram took it."""
-    return await send_notice(context, account_id, html_text) is not None
 
 
 async def send_notice(
@@ -29,13 +24,15 @@ async def send_notice(
     *,
     reply_markup: InlineKeyboardMarkup | None = None,
 ) -> Message | None:
-    """As `notify`, with buttons; returns the message sent, to be edited later."""
+    """Send `html_text` (and buttons) to the account's private chat; returns the message sent,
+    to be edited later, or None when Telegram refused it (the account is then marked
+    unreachable)."""
     try:
         sent = await context.bot.send_message(
             account_id, html_text, parse_mode=ParseMode.HTML, reply_markup=reply_markup
         )
     except (Forbidden, BadRequest) as error:
-        if isinstance(error, BadRequest) and not _CHAT_NOT_FOUND.search(error.message):
+        if isinstance(error, BadRequest) and not CHAT_NOT_FOUND.search(error.message):
             raise
         log.info("account %s is unreachable: %s", account_id, error.message)
         services = context.services

@@ -144,14 +144,16 @@ async def send_owed_messages(context: CamShareContext) -> int:
     """What the job does: send, batch after batch, whatever is owed and nobody is sending.
     Returns how many rows it took."""
     services = context.services
-    now = services.clock()
     async with services.database.read() as session:
-        if not await person_outbox.any_due(session, now=now):
+        if not await person_outbox.any_due(session, now=services.clock()):
             return 0
+    lease = person_outbox.lease_for(person_outbox.BATCH, base=services.owed_lease)
     taken = 0
     while True:
+        # The clock is read for each claim: a lease counted from the job's start would have run
+        # out for the later batches of a long run, and another sender would take them too.
         async with services.database.write() as session:
-            batch = await person_outbox.claim_due(session, now=now, lease=services.owed_lease)
+            batch = await person_outbox.claim_due(session, now=services.clock(), lease=lease)
         await send_owed(context, batch)
         taken += len(batch)
         if len(batch) < person_outbox.BATCH:

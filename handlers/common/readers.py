@@ -2,7 +2,8 @@
 
 The sender of an update reads the answers to it: `note_reader` runs first for every update
 (bot.app) and sets the language for the rest of the update's task. Anything sent to someone
-else is made inside `speaking_to` (a person) or `speaking_in` (a group): the texts, buttons and
+else is made inside `speaking_to` (a person), or in `languages.speaking` with a group's
+language (read with the group, where the handler reads it anyway): the texts, buttons and
 times made inside are theirs.
 """
 
@@ -38,15 +39,6 @@ def reader_handler() -> TypeHandler[Update, CamShareContext, None]:
 async def speaking_to(context: CamShareContext, account_id: int) -> AsyncIterator[None]:
     """Texts made inside are for the account (its language and time zone)."""
     with speaking(*(await _reader_of(context, account_id) or (None, None))):
-        yield
-
-
-@asynccontextmanager
-async def speaking_in(context: CamShareContext, chat_id: int) -> AsyncIterator[None]:
-    """Texts made inside are for the installer group with this chat id."""
-    async with context.services.database.read() as session:
-        group = await installer_groups.find_group(session, chat_id=chat_id)
-    with speaking(group.language if group else None):
         yield
 
 

@@ -91,7 +91,7 @@ async def handle_alert(
                 session,
                 group_ids=groups,
                 line=lambda: group_lines.device_alarm(
-                    device_name=target.device_name, channel=channel, kind=kind_label(kind), at=now
+                    device_name=target.device_name, channel=channel, kind=kind, at=now
                 ),
                 now=now,
             )

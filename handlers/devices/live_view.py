@@ -17,7 +17,6 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
-    Message,
     Update,
 )
 from telegram.constants import ParseMode
@@ -25,7 +24,7 @@ from telegram.ext import CallbackQueryHandler
 
 from handlers.common.callback_data import CallbackData
 from handlers.common.context import CamShareContext, Handler
-from handlers.common.keyboards import button, edit_screen, inline
+from handlers.common.keyboards import button, edit_screen, inline, remove_buttons
 from handlers.devices.channels import (
     back_button,
     channel_in_use,
@@ -219,8 +218,7 @@ async def _replace_photo(
         photo, caption, keyboard = await _snapshot(context, query, device_id, channel, move=move)
     except (PermissionNotHeld, DeviceNotFound):
         await query.answer(_(ACCESS_ENDED), show_alert=True)
-        if isinstance(query.message, Message) and query.message.reply_markup:
-            await query.edit_message_reply_markup(None)  # once: a second tap changes nothing
+        await remove_buttons(query)  # once: a second tap changes nothing
         return
     except TooManyTaps as error:
         await query.answer(as_alert(error))  # a toast: the photo is still there

@@ -4,16 +4,13 @@ Telegram is the authority, asked when it matters (a link, an /allowlinking): wha
 earlier may be stale, and a client can forge callback data but not getChatMember's answer.
 """
 
-import re
 from enum import Enum, auto
 
 from telegram import ChatMember, Message
 from telegram.error import BadRequest, Forbidden
 
 from handlers.common.context import CamShareContext
-
-CHAT_NOT_FOUND = re.compile("chat not found", re.IGNORECASE)
-"""Telegram's words for a chat the bot is not in (any more)."""
+from handlers.common.notify import CHAT_NOT_FOUND
 
 
 class Membership(Enum):

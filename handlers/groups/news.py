@@ -21,7 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from handlers.common.context import CamShareContext
-from handlers.groups.members import CHAT_NOT_FOUND
+from handlers.common.notify import CHAT_NOT_FOUND
 from languages import ngettext, speaking
 from sharing.groups import group_outbox, installer_groups
 from sharing.groups.group_outbox import Dispatch, QueuedLine

@@ -52,7 +52,7 @@ def _offset_zone(typed: str, offset: re.Match[str]) -> str:
         return "UTC"
     posix_sign = "-" if offset["sign"] == "+" else "+"
     zone = f"Etc/GMT{posix_sign}{hours}"
-    if zone not in available_timezones():
+    if zone.lower() not in _zones_by_name():  # cached: the list is read from disk
         raise UnknownTimeZone(typed)
     return zone
 

@@ -22,8 +22,11 @@ speaks to operators (logs, settings errors), in English on purpose."""
 WORDS = re.compile(r"[A-Za-z]{2,}(?:[,.:;!?]? +|['’])[A-Za-z]{2,}")
 """Two words in a row: a sentence or a label. Identifiers, file names and callback prefixes
 have no space."""
-LABEL_CALLS = {"InlineKeyboardButton", "KeyboardButton", "button", "BotCommand"}
-"""Calls whose first string is a label, however short ("Back")."""
+LABEL_CALLS = {
+    "InlineKeyboardButton", "KeyboardButton", "button", "BotCommand",
+    "answer", "reply_text", "reply_html", "send_message", "edit_message_text", "edit_text",
+}  # fmt: skip
+"""Calls whose first string is for people, however short ("Back", a toast's "Saved")."""
 TRANSLATING = {"_", "ngettext", "N_"}
 NEVER_READ = {
     # log lines and their arguments
@@ -57,13 +60,29 @@ def _untranslated(tree: ast.AST) -> Iterator[ast.Constant]:
         if _is_exempt(node):
             exempt.update(id(inner) for inner in ast.walk(node))
         if isinstance(node, ast.Call) and _name(node.func) in LABEL_CALLS and node.args:
-            first = node.args[0]
-            if _is_text(first) and id(first) not in exempt and re.search("[A-Za-z]", first.value):
-                exempt.add(id(first))
-                yield first
+            first = _as_text(node.args[0])
+            if first is not None and id(node.args[0]) not in exempt:
+                exempt.update(id(inner) for inner in ast.walk(node.args[0]))
+                if re.search("[A-Za-z]", str(first.value)):
+                    yield first
     for node in ast.walk(tree):
-        if id(node) not in exempt and _is_text(node) and WORDS.search(str(node.value)):
-            yield node
+        text = _as_text(node)
+        if id(node) not in exempt and text is not None and WORDS.search(str(text.value)):
+            exempt.update(id(inner) for inner in ast.walk(node))
+            yield text
+
+
+def _as_text(node: ast.AST) -> ast.Constant | None:
+    """A string literal, or an f-string with words of its own, read with a word in place of
+    each value, so that `f"Shared {device} with {person}."` reads as a sentence too (and
+    `f"{icon} {name}"`, which has none, as nothing)."""
+    if isinstance(node, ast.JoinedStr):
+        literal = "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
+        if not re.search("[A-Za-z]{2,}", literal):
+            return None
+        parts = [str(v.value) if isinstance(v, ast.Constant) else "value" for v in node.values]
+        return ast.Constant(value="".join(parts), lineno=node.lineno)
+    return node if _is_text(node) else None
 
 
 def _is_exempt(node: ast.AST) -> bool:

@@ -18,8 +18,9 @@ down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TELEGRAM_TO_OURS = (("zh%", "zh_Hans"), ("ru%", "ru"), ("es%", "es"))
-"""languages.language_for, as of this revision, for the accounts there are."""
+TELEGRAM_TO_OURS = (("zh", "zh_Hans"), ("ru", "ru"), ("es", "es"))
+"""languages.language_for, as of this revision, for the accounts there are: the primary
+language subtag alone ("ru") or before a region or script ("ru-RU", "zh-hans")."""
 
 
 def upgrade() -> None:
@@ -35,10 +36,17 @@ def upgrade() -> None:
             sa.Column("language", sa.String(length=16), nullable=False, server_default="en")
         )
     account = sa.table("account", sa.column("language_code"), sa.column("language"))
-    for pattern, language in TELEGRAM_TO_OURS:
+    code = sa.func.lower(account.c.language_code)
+    for primary, language in TELEGRAM_TO_OURS:
         op.execute(
             account.update()
-            .where(sa.func.lower(account.c.language_code).like(pattern))
+            .where(
+                sa.or_(
+                    code == primary,
+                    code.like(f"{primary}-%"),
+                    code.like(f"{primary}!_%", escape="!"),
+                )
+            )
             .values(language=language)
         )
 
