@@ -77,7 +77,7 @@ function say(text, problem = false) {
 }
 
 function expiry(item) {
-  return item.expires ? T.expires_on.replace("{moment}", item.expires) : "";
+  return item.expires ? fill(T.expires_on, { moment: item.expires }) : "";
 }
 
 function refusalBox(name) {
@@ -103,6 +103,11 @@ function showRefusal(container, error) {
   }
 }
 
+// Placeholders filled in one pass, so that a name holding "{owner}" or "$&" stays as typed.
+function fill(text, values) {
+  return text.replace(/\{(\w+)\}/g, (whole, key) => (Object.hasOwn(values, key) ? values[key] : whole));
+}
+
 function confirmInline(card, question, yesLabel, action) {
   const box = el(
     "div",
@@ -111,7 +116,8 @@ function confirmInline(card, question, yesLabel, action) {
     el(
       "div",
       { class: "actions" },
-      button(yesLabel, async () => {
+      button(yesLabel, async (event) => {
+        event.currentTarget.disabled = true; // one request, however many taps
         try {
           const result = await action();
           if (result && result.outcome) say(result.outcome);
@@ -299,13 +305,13 @@ async function sharedPage() {
         );
         const actions = el("div", { class: "actions" }, button(T.edit, () => editPage(share.id), "action", "edit"));
         if (share.state === "active") {
-          actions.append(button(T.delete, () => confirmInline(line, T.confirm_delete_share.replace("{device}", device.name).replace("{person}", share.who), T.delete, async () => {
+          actions.append(button(T.delete, () => confirmInline(line, fill(T.confirm_delete_share, { device: device.name, person: share.who }), T.delete, async () => {
             const result = await api("POST", `/api/shares/${share.id}/revoke`);
             await sharedPage();
             return result;
           }), "danger", "delete"));
         } else {
-          actions.append(button(T.cancel_invitation, () => confirmInline(line, T.confirm_cancel_invitation.replace("{device}", device.name).replace("{person}", share.who), T.cancel_invitation, async () => {
+          actions.append(button(T.cancel_invitation, () => confirmInline(line, fill(T.confirm_cancel_invitation, { device: device.name, person: share.who }), T.cancel_invitation, async () => {
             const result = await api("POST", `/api/shares/${share.id}/cancel`);
             await sharedPage();
             return result;
@@ -394,7 +400,7 @@ async function receivedPage() {
         { class: "actions" },
         button(T.rename, () => renameForm(card, device), "action", "rename"),
         button(T.details, () => detailsPage(device.id), "action", "details"),
-        button(T.delete, () => confirmInline(card, T.confirm_remove_received.replace("{device}", device.name).replace("{owner}", device.from), T.delete, async () => {
+        button(T.delete, () => confirmInline(card, fill(T.confirm_remove_received, { device: device.name, owner: device.from }), T.delete, async () => {
           const result = await api("POST", `/api/received/${device.id}/remove`);
           await receivedPage();
           return result;
@@ -521,7 +527,7 @@ async function start() {
     new URLSearchParams(location.search).get("page") ||
     (webApp && webApp.initDataUnsafe && webApp.initDataUnsafe.start_param) ||
     "";
-  await open(PAGES[wanted] ? wanted : "devices");
+  await open(Object.hasOwn(PAGES, wanted) ? wanted : "devices");
   document.body.setAttribute("data-ready", "true");
 }
 

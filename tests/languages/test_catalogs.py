@@ -63,3 +63,28 @@ def test_translations_keep_placeholders_and_tags(language: str) -> None:
             assert Counter(TAG.findall(translated)) == Counter(TAG.findall(source)), where
             names = {name: "x" for name in PLACEHOLDER.findall(source)}
             translated.format(**names)  # no stray braces
+
+
+NAMES = re.compile(
+    r"\{\w*\}|<[^>]+>|/\w+|\b(?:CamShare|Telegram|Hik-Connect|ISAPI|NVR|DVR|PTZ|QR|UTC|HTTPS?)\b"
+)
+"""What stays as it is in every language: placeholders, tags, commands, the product's names."""
+SAME_IN_SPANISH = {"Firmware: {version}"}
+"""Spanish says "firmware" too."""
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_text_is_left_in_english(language: str) -> None:
+    """An entry whose "translation" is the English copied over passes every other check."""
+    copied = [
+        message.id
+        for message in catalog(language)
+        if message.id
+        and singular(message) not in SAME_IN_SPANISH
+        and re.search("[A-Za-z]{3,}", NAMES.sub(" ", singular(message)))
+        and any(
+            form in (singular(message), message.id[-1] if not isinstance(message.id, str) else "")
+            for form in translated_forms(message)
+        )
+    ]
+    assert not copied, f"{language}: English left as the translation: {copied[:10]}"

@@ -171,6 +171,7 @@ async def test_playback_is_checked_again_when_the_moment_arrives(
     assert len(nvr_simulator.searches) == searches and nvr_simulator.downloads == []
     await rita.send("8:30")
     assert rita.last_message.text != NO_PLAYBACK, "the step ended: a moment is not awaited"
+    assert "I'm not waiting for a message right now" in rita.last_message.text
 
 
 async def test_typed_moments_count_as_taps(
