@@ -174,7 +174,7 @@ async def forget_sent(session: AsyncSession, *, now: datetime) -> int:
         delete(OwedMessage).where(
             or_(
                 col(OwedMessage.sent_at) <= now - KEPT,
-                col(OwedMessage.created_at) <= now - KEPT,
+                col(OwedMessage.sent_at).is_(None) & (col(OwedMessage.created_at) <= now - KEPT),
             )
         )
     )

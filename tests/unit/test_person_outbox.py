@@ -76,14 +76,18 @@ async def test_sent_rows_are_forgotten_after_a_day_and_unsent_ones_given_up(
     database: Database, clock: FakeClock
 ) -> None:
     sent = await owe(database, clock, lease=timedelta(0))
-    await settle(database, clock, sent)
-    clock.advance(hours=12)
+    clock.advance(hours=6)
+    await settle(database, clock, sent)  # a day from now, not from when it was owed
+    clock.advance(hours=6)
     await owe(database, clock)  # never sent
-    clock.advance(seconds=KEPT.total_seconds() - 12 * 3600)
+    clock.advance(seconds=KEPT.total_seconds() - 6 * 3600 - 1)
 
     async with database.write() as session:
+        assert await person_outbox.forget_sent(session, now=clock()) == 0, "sent < a day ago"
+    clock.advance(seconds=1)
+    async with database.write() as session:
         assert await person_outbox.forget_sent(session, now=clock()) == 1
-    clock.advance(hours=12)
+    clock.advance(hours=6)
     async with database.write() as session:
         assert await person_outbox.forget_sent(session, now=clock()) == 1
         assert not await person_outbox.any_due(session, now=clock())
